@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * /etc/urunc/config.toml (URUNC_CONFIG overrides the path).  Upstream urunc's
+ * keys ([log], [timestamps], [monitors.<name>]) plus urunc's own
+ * ([runtime], [systemd]).  A missing file means defaults; a malformed one is
+ * an error naming the file and the line.  The parser accepts the TOML
+ * subset these files use: [table] and [table.sub] headers, key = "string",
+ * 'literal', integer, boolean, comments.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define UR_CONFIG_DEFAULT_PATH "/etc/urunc/config.toml"
+#define UR_CONFIG_ENV "URUNC_CONFIG"
+
+enum ur_accel {
+        UR_ACCEL_AUTO,
+        UR_ACCEL_KVM,
+        UR_ACCEL_TCG,
+};
+
+enum ur_cgroup_manager {
+        UR_CGROUP_AUTO,     /* systemd when the host runs it, else cgroupfs */
+        UR_CGROUP_SYSTEMD,
+        UR_CGROUP_CGROUPFS,
+        UR_CGROUP_NONE,     /* no cgroup handling at all */
+};
+
+struct ur_monitor_cfg {
+        char *name;                 /* "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" */
+        uint64_t default_memory_mib;/* default_memory_mb (upstream's key; read as MiB) */
+        unsigned default_vcpus;
+        char *binary_path;          /* NULL = search $PATH for the default binary */
+        char *data_path;            /* firmware/data dir (qemu -L) */
+        uint64_t overhead_mib;      /* monitor's own memory, subtracted from the limit */
+        enum ur_accel accel;        /* qemu only */
+        char *machine;              /* qemu only: override the machine type, NULL = per guest */
+};
+
+struct ur_config {
+        char *path;                 /* the file read, or NULL for defaults */
+        struct {
+                char *level;        /* "info" default; "debug" enables debug */
+                bool syslog;
+        } log;
+        struct {
+                bool enabled;
+                char *destination;  /* file to append timestamps to */
+        } timestamps;
+        struct {
+                char *fallback;     /* runtime for non-unikernel containers, NULL = runc, else crun */
+                unsigned timeout_sec;/* bound of every internal wait (default 30) */
+        } runtime;
+        struct {
+                enum ur_cgroup_manager cgroup_manager;
+                char *slice;        /* default "urunc.slice" */
+                bool console_to_journal;
+        } systemd;
+        struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
+        unsigned n_monitors;
+};
+
+int ur_config_load(const char *path, struct ur_config **ret, ur_err *err);
+/* Parse from memory; name is used in messages. */
+int ur_config_parse(const char *text, const char *name, struct ur_config **ret, ur_err *err);
+/* A config with all defaults. */
+int ur_config_defaults(struct ur_config **ret, ur_err *err);
+void ur_config_free(struct ur_config *cfg);
+static inline void ur_config_freep(struct ur_config **c)
+{
+        ur_config_free(*c);
+}
+#define _cleanup_config_ __attribute__((cleanup(ur_config_freep)))
+
+/* Per-monitor settings, NULL for an unknown monitor name. */
+const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
+
+int ur_accel_from_string(const char *s, enum ur_accel *ret);
+const char *ur_accel_to_string(enum ur_accel a);

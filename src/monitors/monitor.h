@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Monitor backends: one per VMM, pure builders from a VM description to
+ * what the monitor process execs.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guests/guest.h"
+#include "vm/vm.h"
+#include "util/error.h"
+
+struct ur_monitor_ops {
+        const char *name;              /* "qemu" */
+        const char *default_binary;    /* "qemu-system-x86_64", looked up in $PATH */
+        uint64_t default_overhead_mib; /* monitor's own memory beyond guest RAM */
+        int stop_signal;               /* graceful stop signal */
+        /* Build argv/env/files for vm; guest_cmdline comes from the guest backend. */
+        int (*build)(const struct ur_vm *vm, const struct ur_guest_ops *guest,
+                     const char *guest_cmdline, struct ur_exec *ret, ur_err *err);
+};
+
+const struct ur_monitor_ops *ur_monitor_find(const char *name);
+const struct ur_monitor_ops *const *ur_monitor_all(void);
+
+/* The table of supported guest/monitor pairs (COMPAT.md, upstream's). */
+bool ur_pair_supported(const char *guest, const char *monitor);
+
+/* Build everything for vm: guest cmdline + monitor argv.  Errors name the
+ * guest/monitor pair when unsupported. */
+int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, ur_err *err);
+
+/* Exit status mapping, for documentation and `run`: how the monitor's exit
+ * status relates to the guest's (see man/urunc.8). */

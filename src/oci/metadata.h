@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Unikernel metadata: the com.urunc.unikernel.* keys, read from config.json
+ * annotations first, else from /urunc.json at the root of the rootfs.
+ * Values may be base64 (standard alphabet), "b64:"-prefixed base64, or
+ * plain text.  See COMPAT.md §3.
+ */
+
+#include <stdbool.h>
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+#define UR_ANNOT_PREFIX "com.urunc.unikernel."
+#define UR_URUNC_JSON "urunc.json"
+#define UR_URUNC_JSON_MAX_SIZE (64u << 10)
+
+struct ur_metadata {
+        char *source;            /* "annotations" or "urunc.json" (for messages) */
+        char *unikernel_type;    /* required: unikraft|rumprun|mirage|mewz|linux|hermit */
+        char *hypervisor;        /* required: qemu|firecracker|hvt|spt|cloud-hypervisor */
+        char *binary;            /* required: kernel path inside the rootfs */
+        char *cmdline;           /* optional */
+        char *unikernel_version; /* optional */
+        char *initrd;            /* optional, inside the rootfs */
+        char *block;             /* optional, inside the rootfs */
+        char *block_mnt_point;   /* optional */
+        bool use_dm_block;
+        bool mount_rootfs;
+
+        /* Host paths, resolved inside the rootfs (never outside it). */
+        char *binary_path;
+        char *initrd_path;
+        char *block_path;
+};
+
+/*
+ * Returns 1 and sets *ret when the container is a unikernel, 0 (and *ret =
+ * NULL) when there is no metadata at all (the fallback runtime's case), and
+ * a negative value with *err filled when metadata is present but wrong.
+ * Validation: required keys, known guest and monitor names, supported
+ * pair (ur_pair_supported), existing kernel/initrd/block files inside the
+ * rootfs.  Messages name the source, the key and the value.
+ */
+int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_err *err);
+void ur_metadata_free(struct ur_metadata *md);
+static inline void ur_metadata_freep(struct ur_metadata **m)
+{
+        ur_metadata_free(*m);
+}
+#define _cleanup_metadata_ __attribute__((cleanup(ur_metadata_freep)))
+
+/* Decode one metadata value (base64, b64:-prefixed, or plain). */
+int ur_metadata_decode(const char *key, const char *value, char **ret, ur_err *err);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "util/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
+{
+        char *msg = NULL;
+        struct ur_error *e;
+
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        if (msg && errnum > 0) {
+                char *full = NULL;
+
+                if (asprintf(&full, "%s: %s", msg, strerror(errnum)) >= 0) {
+                        free(msg);
+                        msg = full;
+                }
+        }
+        e = calloc(1, sizeof(*e));
+        if (!e) {
+                free(msg);
+                return errnum > 0 ? -errnum : -1;
+        }
+        e->errnum = errnum;
+        e->msg = msg;
+        if (err) {
+                ur_err_free(err);
+                *err = e;
+        } else {
+                free(e->msg);
+                free(e);
+        }
+        return errnum > 0 ? -errnum : -1;
+}
+
+int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = ur_err_setv(err, errnum, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int ur_err_wrap(ur_err *err, const char *fmt, ...)
+{
+        char *ctx = NULL, *full = NULL;
+        va_list ap;
+
+        if (!err)
+                return -1;
+        if (!*err)
+                return ur_err_set(err, 0, "internal error: failure without a message");
+        va_start(ap, fmt);
+        if (vasprintf(&ctx, fmt, ap) < 0)
+                ctx = NULL;
+        va_end(ap);
+        if (ctx && asprintf(&full, "%s: %s", ctx, (*err)->msg ? (*err)->msg : "unknown error") >= 0) {
+                free((*err)->msg);
+                (*err)->msg = full;
+        }
+        free(ctx);
+        return (*err)->errnum > 0 ? -(*err)->errnum : -1;
+}
+
+void ur_err_free(ur_err *err)
+{
+        if (!err || !*err)
+                return;
+        free((*err)->msg);
+        free(*err);
+        *err = NULL;
+}
+
+const char *ur_err_msg(const ur_err err)
+{
+        if (!err || !err->msg)
+                return "unknown error";
+        return err->msg;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The error contract (see docs/HACKING.md).
+ *
+ * A function that can fail returns a negative value and, on failure, fills
+ * the error object passed as its last parameter.  Callers add context on
+ * the way up with ur_err_wrap().  Only the CLI prints errors and chooses the
+ * exit status.  An error object is either NULL (no error) or owns a
+ * heap-allocated message.
+ */
+
+#include <stdarg.h>
+
+struct ur_error {
+        int errnum;        /* errno value, 0 when not from a system call */
+        char *msg;         /* full message, "context: ...: strerror" */
+};
+typedef struct ur_error *ur_err;
+
+/* Set *err (which must be NULL) and return -1 (or -errnum when errnum > 0).
+ * When errnum is non-zero ": strerror(errnum)" is appended. */
+int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+/* Prefix the message of an existing error with "context: " and return -1.
+ * When *err is NULL (a caller forgot to fill it), makes a generic error. */
+int ur_err_wrap(ur_err *err, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Free the error and set *err = NULL.  Accepts NULL and *err == NULL. */
+void ur_err_free(ur_err *err);
+
+/* The message, or "unknown error". */
+const char *ur_err_msg(const ur_err err);
+
+#define _cleanup_err_ __attribute__((cleanup(ur_err_free)))

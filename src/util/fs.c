@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return ur_err_set(err, errno, "open '%s'", path);
+        for (;;) {
+                if (len + 1 >= cap) {
+                        size_t ncap = cap ? cap * 2 : 4096;
+                        char *n = realloc(buf, ncap);
+                        if (!n)
+                                return ur_err_set(err, ENOMEM, "read '%s'", path);
+                        buf = n;
+                        cap = ncap;
+                }
+                ssize_t r = read(fd, buf + len, cap - len - 1);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return ur_err_set(err, errno, "read '%s'", path);
+                }
+                if (r == 0)
+                        break;
+                len += (size_t) r;
+                if (len > max)
+                        return ur_err_set(err, EFBIG, "read '%s': larger than %zu bytes", path, max);
+        }
+        buf[len] = '\0';
+        if (ret_len)
+                *ret_len = len;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int ur_read_file(const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err)
+{
+        return ur_read_file_at(AT_FDCWD, path, max, ret, ret_len, err);
+}
+
+int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, ur_err *err)
+{
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *p = data;
+
+        if (asprintf(&tmp, "%s.tmp.%d", path, (int) getpid()) < 0)
+                return ur_err_set(err, ENOMEM, "write '%s'", path);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        if (fd < 0)
+                return ur_err_set(err, errno, "create '%s'", tmp);
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = errno;
+                        unlink(tmp);
+                        return ur_err_set(err, e, "write '%s'", tmp);
+                }
+                p += w;
+                len -= (size_t) w;
+        }
+        if (fchmod(fd, mode) < 0 || close(TAKE_FD(fd)) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return ur_err_set(err, e, "write '%s'", tmp);
+        }
+        if (rename(tmp, path) < 0) {
+                int e = errno;
+                unlink(tmp);
+                return ur_err_set(err, e, "rename '%s' to '%s'", tmp, path);
+        }
+        return 0;
+}
+
+int ur_mkdir_p(const char *path, mode_t mode, ur_err *err)
+{
+        _cleanup_free_ char *copy = strdup(path);
+        char *p;
+
+        if (!copy)
+                return ur_err_set(err, ENOMEM, "mkdir '%s'", path);
+        for (p = copy + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                        return ur_err_set(err, errno, "mkdir '%s'", copy);
+                *p = '/';
+        }
+        if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                return ur_err_set(err, errno, "mkdir '%s'", copy);
+        return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, ur_err *err)
+{
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno == ENOTDIR || errno == ELOOP) {
+                        if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+                                return ur_err_set(err, errno, "remove '%s'", name);
+                        return 0;
+                }
+                return ur_err_set(err, errno, "open '%s'", name);
+        }
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return ur_err_set(err, errno, "open '%s'", name);
+        }
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (de->d_type == DT_DIR) {
+                        r = rm_rf_at(dirfd(d), de->d_name, err);
+                } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+                        r = ur_err_set(err, errno, "remove '%s/%s'", name, de->d_name);
+                }
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return ur_err_set(err, errno, "remove '%s'", name);
+        return 0;
+}
+
+int ur_rm_rf(const char *path, ur_err *err)
+{
+        return rm_rf_at(AT_FDCWD, path, err);
+}
+
+char *ur_path_join(const char *a, const char *b)
+{
+        char *r = NULL;
+        size_t la = strlen(a);
+
+        while (la > 1 && a[la - 1] == '/')
+                la--;
+        while (*b == '/')
+                b++;
+        if (asprintf(&r, "%.*s/%s", (int) la, a, b) < 0)
+                return NULL;
+        return r;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+static struct {
+        int fd;
+        enum ur_log_format format;
+        bool debug;
+        bool quiet_stderr;
+        ur_log_journal_fn journal;
+        char *container;
+} log_state = { .fd = -1 };
+
+int ur_log_init(const struct ur_log_options *opts)
+{
+        if (log_state.fd >= 0) {
+                close(log_state.fd);
+                log_state.fd = -1;
+        }
+        log_state.format = opts->format;
+        log_state.debug = opts->debug;
+        log_state.quiet_stderr = opts->quiet_stderr;
+        if (opts->path && *opts->path) {
+                log_state.fd = open(opts->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                if (log_state.fd < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+void ur_log_set_journal(ur_log_journal_fn fn)
+{
+        log_state.journal = fn;
+}
+
+void ur_log_set_container(const char *id)
+{
+        free(log_state.container);
+        log_state.container = id ? strdup(id) : NULL;
+}
+
+const char *ur_log_container(void)
+{
+        return log_state.container;
+}
+
+bool ur_log_debug_enabled(void)
+{
+        return log_state.debug;
+}
+
+void ur_rfc3339_now(char *buf, unsigned long size)
+{
+        struct timespec ts;
+        struct tm tm;
+        char base[32];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+static const char *level_name(int prio)
+{
+        switch (prio) {
+        case LOG_EMERG:
+        case LOG_ALERT:
+        case LOG_CRIT:
+        case LOG_ERR:
+                return "error";
+        case LOG_WARNING:
+                return "warning";
+        case LOG_NOTICE:
+        case LOG_INFO:
+                return "info";
+        default:
+                return "debug";
+        }
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return;
+                }
+                buf += n;
+                len -= (size_t) n;
+        }
+}
+
+static void log_to_file(int prio, const char *msg)
+{
+        char ts[48];
+        char *line = NULL;
+        int n;
+
+        ur_rfc3339_now(ts, sizeof(ts));
+        if (log_state.format == UR_LOG_JSON) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "level", json_object_new_string(level_name(prio)));
+                json_object_object_add(o, "msg", json_object_new_string(msg));
+                json_object_object_add(o, "time", json_object_new_string(ts));
+                n = asprintf(&line, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(o);
+        } else {
+                n = asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_name(prio), msg);
+        }
+        if (n > 0)
+                write_all(log_state.fd, line, (size_t) n);
+        free(line);
+}
+
+void ur_log(int prio, const char *fmt, ...)
+{
+        int saved = errno;
+        char *msg = NULL;
+        va_list ap;
+
+        if (prio >= LOG_DEBUG && !log_state.debug)
+                goto out;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (!msg)
+                goto out;
+
+        if (log_state.fd >= 0)
+                log_to_file(prio, msg);
+        if (!log_state.quiet_stderr && (prio <= LOG_WARNING || log_state.debug)) {
+                char *line = NULL;
+                int n = asprintf(&line, "urunc: %s%s\n",
+                                 prio <= LOG_ERR ? "" : prio == LOG_WARNING ? "warning: " : "",
+                                 msg);
+                if (n > 0)
+                        write_all(STDERR_FILENO, line, (size_t) n);
+                free(line);
+        }
+        if (log_state.journal && prio <= LOG_INFO)
+                log_state.journal(prio, log_state.container, msg);
+        free(msg);
+out:
+        errno = saved;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "vm/vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strv.h"
+
+void ur_vm_init(struct ur_vm *vm)
+{
+        memset(vm, 0, sizeof(*vm));
+        vm->net.tap_fd = -1;
+}
+
+void ur_vm_done(struct ur_vm *vm)
+{
+        if (!vm)
+                return;
+        free(vm->id);
+        free(vm->hostname);
+        free(vm->guest);
+        free(vm->monitor);
+        free(vm->monitor_binary);
+        free(vm->monitor_data_path);
+        free(vm->kernel);
+        free(vm->initrd);
+        free(vm->unikernel_version);
+        free(vm->cmdline);
+        ur_strv_free(vm->argv);
+        ur_strv_free(vm->env);
+        free(vm->rootfs);
+        for (unsigned i = 0; i < vm->n_blocks; i++) {
+                free(vm->blocks[i].path);
+                free(vm->blocks[i].mountpoint);
+        }
+        free(vm->blocks);
+        free(vm->machine);
+        free(vm->state_dir);
+        ur_vm_init(vm);
+}
+
+void ur_exec_done(struct ur_exec *ex)
+{
+        if (!ex)
+                return;
+        ur_strv_free(ex->argv);
+        ur_strv_free(ex->env);
+        for (unsigned i = 0; i < ex->n_files; i++) {
+                free(ex->files[i].path);
+                free(ex->files[i].content);
+        }
+        free(ex->files);
+        memset(ex, 0, sizeof(*ex));
+}

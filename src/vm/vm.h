@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The VM description: the meeting point of the OCI spec, the unikernel
+ * metadata, the config and the network.  Monitor and guest backends turn
+ * it into an argv (and config files) without touching the system.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+struct ur_vm_net {
+        bool enabled;
+        char tap_name[16];   /* host tap device */
+        int tap_fd;          /* an open tap fd to hand to the monitor, or -1 */
+        char mac[18];        /* guest MAC "aa:bb:cc:dd:ee:ff" */
+        char ip[16];         /* guest IPv4 dotted quad */
+        unsigned prefix;     /* 0..32 */
+        char netmask[16];    /* dotted quad of prefix */
+        char gateway[16];    /* may be "" */
+        unsigned mtu;        /* 0 = default */
+        char dns[16];        /* first nameserver, may be "" */
+};
+
+struct ur_vm_block {
+        char *path;          /* host path of the image */
+        char *mountpoint;    /* where the guest mounts it, may be NULL */
+        bool readonly;
+};
+
+struct ur_vm {
+        char *id;               /* container id */
+        char *hostname;         /* may be NULL */
+        char *guest;            /* guest family: "unikraft", "linux", ... */
+        char *monitor;          /* "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" */
+        char *monitor_binary;   /* absolute path of the monitor executable */
+        char *monitor_data_path;/* e.g. qemu -L, may be NULL */
+        char *kernel;           /* host path */
+        char *initrd;           /* host path or NULL */
+        char *unikernel_version;/* may be NULL */
+        char *cmdline;          /* metadata cmdline, used when argv is empty; may be NULL */
+        char **argv;            /* guest argv (process.args), may be NULL/empty */
+        char **env;             /* guest env (process.env) */
+        char *rootfs;           /* container rootfs host path (for shared fs), may be NULL */
+        bool share_rootfs;      /* pass rootfs to the guest (mountRootfs) */
+        struct ur_vm_block *blocks;
+        unsigned n_blocks;
+        uint64_t mem_mib;       /* guest RAM */
+        unsigned vcpus;
+        bool kvm;               /* true: KVM, false: TCG/emulation (accel already resolved) */
+        char *machine;          /* qemu machine override or NULL (backend picks) */
+        char *state_dir;        /* container state dir: qmp socket, config files */
+        bool seccomp;           /* monitor's own sandbox (qemu -sandbox, firecracker seccomp) */
+        struct ur_vm_net net;
+};
+
+void ur_vm_init(struct ur_vm *vm);
+void ur_vm_done(struct ur_vm *vm);
+
+/* A file a monitor needs written before exec (e.g. firecracker's config). */
+struct ur_exec_file {
+        char *path;
+        char *content;
+};
+
+/* What the monitor process execs. */
+struct ur_exec {
+        char **argv;
+        char **env;              /* NULL = inherit nothing special (empty env + PATH) */
+        struct ur_exec_file *files;
+        unsigned n_files;
+        bool pass_tap_fd;        /* the tap fd must stay open across exec */
+};
+
+void ur_exec_done(struct ur_exec *ex);
