@@ -31,6 +31,15 @@ struct ur_vm_block {
         bool readonly;
 };
 
+/* What kind of image the kernel file is (ur_kernel_probe reads it). */
+enum ur_boot_format {
+        UR_BOOT_UNKNOWN,
+        UR_BOOT_PVH,        /* ELF with a Xen PVH entry note: qemu microvm, firecracker */
+        UR_BOOT_MULTIBOOT,  /* multiboot v1 header: qemu pc (option-ROM loader) */
+        UR_BOOT_LINUX,      /* bzImage (or vmlinux without PVH note) */
+        UR_BOOT_SOLO5,      /* solo5 ELF (hvt/spt) */
+};
+
 struct ur_vm {
         char *id;               /* container id */
         char *hostname;         /* may be NULL */
@@ -39,6 +48,7 @@ struct ur_vm {
         char *monitor_binary;   /* absolute path of the monitor executable */
         char *monitor_data_path;/* e.g. qemu -L, may be NULL */
         char *kernel;           /* host path */
+        enum ur_boot_format boot; /* probed from the kernel file by the core */
         char *initrd;           /* host path or NULL */
         char *unikernel_version;/* may be NULL */
         char *cmdline;          /* metadata cmdline, used when argv is empty; may be NULL */
@@ -58,6 +68,8 @@ struct ur_vm {
 };
 
 void ur_vm_init(struct ur_vm *vm);
+/* Read the kernel's headers and tell its boot format. */
+int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err);
 void ur_vm_done(struct ur_vm *vm);
 
 /* A file a monitor needs written before exec (e.g. firecracker's config). */
