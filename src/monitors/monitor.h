@@ -29,6 +29,13 @@ const struct ur_monitor_ops *const *ur_monitor_all(void);
 /* The table of supported guest/monitor pairs (COMPAT.md, upstream's). */
 bool ur_pair_supported(const char *guest, const char *monitor);
 
+struct ur_pair {
+        const char *guest;
+        const char *monitor;
+};
+/* Every supported pair, terminated by { NULL, NULL }; for `urunc features`. */
+const struct ur_pair *ur_pair_all(void);
+
 /* Build everything for vm: guest cmdline + monitor argv.  Errors name the
  * guest/monitor pair when unsupported. */
 int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, ur_err *err);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The table of supported guest/monitor pairs, in one place.  It follows
+ * upstream urunc's support matrix (urunc.io, pkg/unikontainers):
+ *
+ *   rumprun  - hvt, spt            (solo5 only: its images are solo5 ELFs)
+ *   unikraft - qemu, firecracker
+ *   mirage   - qemu, hvt, spt
+ *   mewz     - qemu
+ *   linux    - qemu, firecracker, cloud-hypervisor
+ *   hermit   - qemu
+ *
+ * `urunc features`, the man page and the metadata validation all read it
+ * from here.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "monitors/monitor.h"
+
+static const struct ur_pair pairs[] = {
+        { "unikraft", "qemu" },
+        { "unikraft", "firecracker" },
+        { "rumprun", "hvt" },
+        { "rumprun", "spt" },
+        { "mirage", "qemu" },
+        { "mirage", "hvt" },
+        { "mirage", "spt" },
+        { "mewz", "qemu" },
+        { "linux", "qemu" },
+        { "linux", "firecracker" },
+        { "linux", "cloud-hypervisor" },
+        { "hermit", "qemu" },
+        { NULL, NULL },
+};
+
+const struct ur_pair *ur_pair_all(void)
+{
+        return pairs;
+}
+
+bool ur_pair_supported(const char *guest, const char *monitor)
+{
+        if (!guest || !monitor)
+                return false;
+        for (const struct ur_pair *p = pairs; p->guest; p++)
+                if (strcmp(p->guest, guest) == 0 && strcmp(p->monitor, monitor) == 0)
+                        return true;
+        return false;
+}
