@@ -16,6 +16,13 @@ struct ur_guest_ops {
         /* The guest kernel command line (or config document, rumprun) for
          * this VM on the given monitor. */
         int (*cmdline)(const struct ur_vm *vm, char **ret, ur_err *err);
+
+        /* Hints for monitors; NULL/false = the monitor's default. */
+        const char *solo5_net;     /* solo5 device names the image's manifest declares */
+        const char *solo5_block;
+        const char *qemu_debug_exit; /* isa-debug-exit properties, e.g. "iobase=0x501,iosize=2" */
+        const char *qemu_pci_props;  /* extra properties for virtio-*-pci devices */
+        bool qemu_acpi;            /* on microvm: keep ACPI (and the legacy PIC/PIT) on */
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

@@ -38,7 +38,12 @@ enum ur_boot_format {
         UR_BOOT_MULTIBOOT,  /* multiboot v1 header: qemu pc (option-ROM loader) */
         UR_BOOT_LINUX,      /* bzImage (or vmlinux without PVH note) */
         UR_BOOT_SOLO5,      /* solo5 ELF (hvt/spt) */
+        UR_BOOT_ELF,        /* ELF with neither PVH note nor multiboot header (a plain
+                             * vmlinux): firecracker's 64-bit Linux boot only */
 };
+
+/* "pvh", "multiboot", ... for messages. */
+const char *ur_boot_format_name(enum ur_boot_format f);
 
 struct ur_vm {
         char *id;               /* container id */
@@ -65,11 +70,16 @@ struct ur_vm {
         char *state_dir;        /* container state dir: qmp socket, config files */
         bool seccomp;           /* monitor's own sandbox (qemu -sandbox, firecracker seccomp) */
         struct ur_vm_net net;
+        unsigned tsc_khz;       /* host TSC frequency (ur_host_tsc_khz), 0 = unknown; a
+                                 * Linux guest on qemu microvm under TCG needs it */
 };
 
 void ur_vm_init(struct ur_vm *vm);
 /* Read the kernel's headers and tell its boot format. */
 int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err);
+/* The host's TSC frequency in kHz (what a TCG guest's TSC runs at), measured
+ * against CLOCK_MONOTONIC_RAW over a few milliseconds.  For vm->tsc_khz. */
+int ur_host_tsc_khz(unsigned *ret, ur_err *err);
 void ur_vm_done(struct ur_vm *vm);
 
 /* A file a monitor needs written before exec (e.g. firecracker's config). */
