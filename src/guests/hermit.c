@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Hermit (hermit-os kernel, booted by its multiboot loader on qemu with the
+ * application as the initrd):
+ *
+ *   [env=HERMIT_IP=<ip> env=HERMIT_GATEWAY=<gw> env=HERMIT_MASK=<mask>]
+ *   [env=K=V ...] [-- <args>]
+ *
+ * The Hermit kernel reads its network configuration from the variables
+ * HERMIT_IP/HERMIT_GATEWAY/HERMIT_MASK, which `env=` words on its command
+ * line set at run time.  (Upstream urunc's pending Hermit support writes
+ * `ip=<ip>/<prefix> gateway=<gw>`, which the kernel does not read.)  The
+ * kernel supplies the application's argv[0] itself, so the whole container
+ * argv follows "--" (as upstream).  Words with blanks are double-quoted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "guests/common.h"
+#include "guests/guest.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+static int hermit_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+{
+        _cleanup_strv_ char **args = NULL;
+        if (ur_guest_argv(vm, &args, err) < 0)
+                return ur_err_wrap(err, "hermit guest");
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return ur_err_set(err, ENOMEM, "hermit command line");
+        int r = 0;
+        if (vm->net.enabled) {
+                r |= ur_strv_addf(&v, "env=HERMIT_IP=%s", vm->net.ip);
+                if (vm->net.gateway[0])
+                        r |= ur_strv_addf(&v, "env=HERMIT_GATEWAY=%s", vm->net.gateway);
+                r |= ur_strv_addf(&v, "env=HERMIT_MASK=%s", vm->net.netmask);
+        }
+        if (r < 0)
+                return ur_err_set(err, ENOMEM, "hermit command line");
+        for (char **e = vm->env; e && *e; e++) {
+                _cleanup_free_ char *w = NULL;
+                if (asprintf(&w, "env=%s", *e) < 0)
+                        return ur_err_set(err, ENOMEM, "hermit command line");
+                if (ur_push_quoted(&v, w, "hermit guest: environment entry", err) < 0)
+                        return -1;
+        }
+        if (args[0]) {
+                if (ur_strv_add(&v, "--") < 0)
+                        return ur_err_set(err, ENOMEM, "hermit command line");
+                for (size_t i = 0; args[i]; i++)
+                        if (ur_push_quoted(&v, args[i], "hermit guest: argument", err) < 0)
+                                return -1;
+        }
+        char *s = ur_strv_join(v, " ");
+        if (!s)
+                return ur_err_set(err, ENOMEM, "hermit command line");
+        *ret = s;
+        return 0;
+}
+
+const struct ur_guest_ops ur_guest_hermit = {
+        .name = "hermit",
+        .cmdline = hermit_cmdline,
+        .qemu_pci_props = "disable-legacy=on",
+};

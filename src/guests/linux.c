@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Linux: the kernel command line (COMPAT.md §4).
+ *
+ *   panic=-1 console=ttyS0 [monitor tuning] [root=/dev/vda rw]
+ *   [ip=<ip>::<gw>:<mask>:<hostname>:eth0:off[:<dns>]] [K=V ...]
+ *   [rdinit=|init=]<argv0> [-- <args>]
+ *
+ * - console=ttyS0 on every monitor: qemu's isa-serial, firecracker's and
+ *   cloud-hypervisor's 8250 are all ttyS0 (upstream does the same).
+ * - The kernel passes bare K=V parameters it does not know to init as its
+ *   environment; note that a key the kernel knows (root, init, console, a
+ *   "module.param") is consumed by the kernel instead.
+ * - Words are grouped by double quotes: the kernel itself strips the quotes
+ *   of `"a b"`, so init receives one argument "a b" (and an env value
+ *   K="a b" becomes K=a b).  A word with blanks and a '"' is an error.
+ * - With an initrd, init is the initrd's (rdinit=); a block device adds
+ *   root=/dev/vda (rw, or ro when read-only) for it, or for the kernel when
+ *   there is no initrd (init=).  Without argv and metadata cmdline no
+ *   init= is given: the kernel's default search applies.
+ * - On qemu under TCG the kernel is told the TSC frequency
+ *   (tsc_early_khz=, from vm->tsc_khz): on microvm it otherwise hangs
+ *   calibrating against the PIT (PLATFORM.md).
+ * - On firecracker: reboot=k (the i8042 reset is how firecracker learns of a
+ *   guest's reboot/panic and exits) and pci=off (no PCI bus there).
+ * - The x86 limits are checked: 2048 bytes of command line, 32 init
+ *   arguments and 32 environment entries.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guests/common.h"
+#include "guests/guest.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+#define LINUX_CMDLINE_MAX 2048
+#define LINUX_MAX_INIT_ARGS 32
+#define LINUX_MAX_INIT_ENVS 32
+
+static bool hostname_ok(const char *h)
+{
+        return h && *h && !strpbrk(h, ": \t\n\"");
+}
+
+static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+{
+        _cleanup_strv_ char **args = NULL;
+        if (ur_guest_argv(vm, &args, err) < 0)
+                return ur_err_wrap(err, "linux guest");
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return ur_err_set(err, ENOMEM, "linux command line");
+        int r = 0;
+
+        r |= ur_strv_add(&v, "panic=-1");
+        r |= ur_strv_add(&v, "console=ttyS0");
+        if (ur_streq(vm->monitor, "qemu") && !vm->kvm && vm->tsc_khz > 0)
+                r |= ur_strv_addf(&v, "tsc_early_khz=%u", vm->tsc_khz);
+        if (ur_streq(vm->monitor, "firecracker")) {
+                r |= ur_strv_add(&v, "reboot=k");
+                r |= ur_strv_add(&v, "pci=off");
+        }
+        if (vm->n_blocks > 0)
+                r |= ur_strv_add(&v, vm->blocks[0].readonly ? "root=/dev/vda ro" : "root=/dev/vda rw");
+        if (vm->net.enabled)
+                r |= ur_strv_addf(&v, "ip=%s::%s:%s:%s:eth0:off%s%s", vm->net.ip, vm->net.gateway,
+                                  vm->net.netmask, hostname_ok(vm->hostname) ? vm->hostname : "",
+                                  vm->net.dns[0] ? ":" : "", vm->net.dns);
+        if (r < 0)
+                return ur_err_set(err, ENOMEM, "linux command line");
+
+        size_t n_env = 0;
+        for (char **e = vm->env; e && *e; e++) {
+                const char *eq = strchr(*e, '=');
+                if (!eq || eq == *e || memchr(*e, ' ', (size_t) (eq - *e)) || memchr(*e, '"', (size_t) (eq - *e)))
+                        return ur_err_set(err, 0, "linux guest: environment entry '%s' is not KEY=VALUE", *e);
+                if (strchr(eq + 1, '"'))
+                        return ur_err_set(err, 0,
+                                          "linux guest: environment entry '%s' has a double quote, "
+                                          "which a kernel command line cannot carry", *e);
+                if (ur_has_blank(eq + 1))
+                        r = ur_strv_addf(&v, "%.*s=\"%s\"", (int) (eq - *e), *e, eq + 1);
+                else
+                        r = ur_strv_add(&v, *e);
+                if (r < 0)
+                        return ur_err_set(err, ENOMEM, "linux command line");
+                n_env++;
+        }
+        if (n_env > LINUX_MAX_INIT_ENVS)
+                return ur_err_set(err, 0, "linux guest: %zu environment variables, the kernel passes at most %d to init",
+                                  n_env, LINUX_MAX_INIT_ENVS);
+
+        size_t n_args = ur_strv_len(args);
+        if (n_args > 0) {
+                if (ur_has_blank(args[0]) || !*args[0])
+                        return ur_err_set(err, 0, "linux guest: init '%s' must be a path without blanks", args[0]);
+                if (ur_strv_addf(&v, "%s=%s", vm->initrd ? "rdinit" : "init", args[0]) < 0)
+                        return ur_err_set(err, ENOMEM, "linux command line");
+                if (n_args > 1 && ur_strv_add(&v, "--") < 0)
+                        return ur_err_set(err, ENOMEM, "linux command line");
+                for (size_t i = 1; i < n_args; i++)
+                        if (ur_push_quoted(&v, args[i], "linux guest: argument", err) < 0)
+                                return -1;
+                if (n_args > LINUX_MAX_INIT_ARGS)
+                        return ur_err_set(err, 0, "linux guest: %zu arguments, the kernel passes at most %d to init",
+                                          n_args, LINUX_MAX_INIT_ARGS);
+        }
+
+        char *s = ur_strv_join(v, " ");
+        if (!s)
+                return ur_err_set(err, ENOMEM, "linux command line");
+        if (strlen(s) >= LINUX_CMDLINE_MAX) {
+                size_t l = strlen(s);
+                free(s);
+                return ur_err_set(err, 0, "linux guest: command line is %zu bytes, the limit is %d", l,
+                                  LINUX_CMDLINE_MAX - 1);
+        }
+        *ret = s;
+        return 0;
+}
+
+const struct ur_guest_ops ur_guest_linux = {
+        .name = "linux",
+        .cmdline = linux_cmdline,
+        .qemu_acpi = true,
+};

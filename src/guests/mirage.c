@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * MirageOS: `[--ipv4=<ip>/<prefix> [--ipv4-gateway=<gw>]] <args>`
+ * (COMPAT.md §4).  On solo5 the devices are named after the image's default
+ * manifest: network "service", block "storage".  The arguments are the
+ * whole argv (Mirage has no argv[0]; its images carry options only), joined
+ * by blanks, as upstream does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "guests/common.h"
+#include "guests/guest.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+static int mirage_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+{
+        _cleanup_strv_ char **args = NULL;
+        if (ur_guest_argv(vm, &args, err) < 0)
+                return ur_err_wrap(err, "mirage guest");
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return ur_err_set(err, ENOMEM, "mirage command line");
+        int r = 0;
+        if (vm->net.enabled) {
+                r |= ur_strv_addf(&v, "--ipv4=%s/%u", vm->net.ip, vm->net.prefix);
+                if (vm->net.gateway[0])
+                        r |= ur_strv_addf(&v, "--ipv4-gateway=%s", vm->net.gateway);
+        }
+        r |= ur_strv_extend(&v, args);
+        if (r < 0)
+                return ur_err_set(err, ENOMEM, "mirage command line");
+        char *s = ur_strv_join(v, " ");
+        if (!s)
+                return ur_err_set(err, ENOMEM, "mirage command line");
+        *ret = s;
+        return 0;
+}
+
+const struct ur_guest_ops ur_guest_mirage = {
+        .name = "mirage",
+        .cmdline = mirage_cmdline,
+        .solo5_net = "service",
+        .solo5_block = "storage",
+};
