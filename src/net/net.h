@@ -43,6 +43,14 @@ int ur_net_discover(struct ur_net_info *ret, ur_err *err);
 int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid,
                  struct ur_vm_net *vm_net, ur_err *err);
 
+/*
+ * The tap is not persistent: it vanishes when its last fd closes.  A
+ * monitor that opens the tap by name (it cannot attach to a single-queue tap
+ * held open elsewhere) needs it persistent before vm_net->tap_fd is closed;
+ * ur_net_teardown() deletes it either way.
+ */
+int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, ur_err *err);
+
 /* Remove what ur_net_setup added (tap, qdiscs, filters) in the network
  * namespace at netns_path (NULL = current).  Missing pieces are fine. */
 int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, ur_err *err);
