@@ -21,7 +21,11 @@ struct ur_monitor_ops {
         /* Build argv/env/files for vm; guest_cmdline comes from the guest backend. */
         int (*build)(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                      const char *guest_cmdline, struct ur_exec *ret, ur_err *err);
+        /* Boot formats it can load: a mask of UR_BOOT_FORMAT_BIT(format). */
+        unsigned boot_formats;
 };
+
+#define UR_BOOT_FORMAT_BIT(f) (1u << (unsigned) (f))
 
 const struct ur_monitor_ops *ur_monitor_find(const char *name);
 const struct ur_monitor_ops *const *ur_monitor_all(void);

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cloud-hypervisor:
+ *
+ *   cloud-hypervisor --kernel K [--initramfs I] --cmdline C --cpus boot=N
+ *     --memory size=<MiB>M [--net tap=T,mac=M | fd=N,mac=M]
+ *     [--disk path=P[,readonly=on] ...] --console off --serial tty
+ *     [--seccomp false]
+ *
+ * It direct-boots PVH ELF kernels only on x86-64.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "monitors/monitor.h"
+#include "util/strv.h"
+
+static int ch_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
+                    struct ur_exec *ret, ur_err *err)
+{
+        if (!vm->monitor_binary || !vm->kernel)
+                return ur_err_set(err, 0, "cloud-hypervisor: monitor binary and kernel are required");
+        char **a = NULL;
+        int r = 0;
+        r |= ur_strv_add(&a, vm->monitor_binary);
+        r |= ur_strv_add(&a, "--kernel");
+        r |= ur_strv_add(&a, vm->kernel);
+        if (vm->initrd) {
+                r |= ur_strv_add(&a, "--initramfs");
+                r |= ur_strv_add(&a, vm->initrd);
+        }
+        r |= ur_strv_add(&a, "--cmdline");
+        r |= ur_strv_add(&a, guest_cmdline ? guest_cmdline : "");
+        r |= ur_strv_add(&a, "--cpus");
+        r |= ur_strv_addf(&a, "boot=%u", vm->vcpus ? vm->vcpus : 1);
+        r |= ur_strv_add(&a, "--memory");
+        r |= ur_strv_addf(&a, "size=%lluM", (unsigned long long) (vm->mem_mib ? vm->mem_mib : 128));
+        if (vm->net.enabled) {
+                r |= ur_strv_add(&a, "--net");
+                if (vm->net.tap_name[0]) {
+                        r |= ur_strv_addf(&a, "tap=%s,mac=%s", vm->net.tap_name, vm->net.mac);
+                } else if (vm->net.tap_fd >= 0) {
+                        r |= ur_strv_addf(&a, "fd=%d,mac=%s", vm->net.tap_fd, vm->net.mac);
+                        ret->pass_tap_fd = true;
+                } else {
+                        ur_strv_free(a);
+                        return ur_err_set(err, 0, "cloud-hypervisor: network enabled but neither a tap name nor a tap fd given");
+                }
+        }
+        for (unsigned i = 0; i < vm->n_blocks; i++) {
+                r |= ur_strv_add(&a, "--disk");
+                r |= ur_strv_addf(&a, "path=%s%s", vm->blocks[i].path, vm->blocks[i].readonly ? ",readonly=on" : "");
+        }
+        r |= ur_strv_add(&a, "--console");
+        r |= ur_strv_add(&a, "off");
+        r |= ur_strv_add(&a, "--serial");
+        r |= ur_strv_add(&a, "tty");
+        if (!vm->seccomp) {
+                r |= ur_strv_add(&a, "--seccomp");
+                r |= ur_strv_add(&a, "false");
+        }
+        if (r < 0) {
+                ur_strv_free(a);
+                return ur_err_set(err, ENOMEM, "building the cloud-hypervisor command line");
+        }
+        ret->argv = a;
+        return 0;
+}
+
+const struct ur_monitor_ops ur_monitor_cloud_hypervisor = {
+        .name = "cloud-hypervisor",
+        .default_binary = "cloud-hypervisor",
+        .default_overhead_mib = 32,
+        .stop_signal = SIGTERM,
+        .build = ch_build,
+        .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_PVH),
+};
