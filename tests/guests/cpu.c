@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Interrupts, the timer and the exit protocol.
+ *
+ * The only interrupt source is the local APIC timer in periodic mode at HZ;
+ * QEMU's APIC (and KVM's) counts the bus clock at 1 GHz, which is good
+ * enough for "sleep about S seconds".  The 8259 PICs, when present (-M pc),
+ * are remapped away from the exception vectors and masked.
+ */
+#include "guest.h"
+
+#define LAPIC_BASE 0xfee00000UL
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_PERIODIC (1u << 17)
+#define LAPIC_BUS_HZ 1000000000u
+
+#define VEC_TIMER 0x40
+#define VEC_SPURIOUS 0xff
+
+#define DEBUG_EXIT_PORT 0xf4
+
+struct isr_frame {
+        uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+        uint64_t vector, error;
+        uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct idt_gate {
+        uint16_t off_lo;
+        uint16_t sel;
+        uint8_t ist;
+        uint8_t type;
+        uint16_t off_mid;
+        uint32_t off_hi;
+        uint32_t zero;
+} __attribute__((packed));
+
+struct idt_desc {
+        uint16_t limit;
+        uint64_t base;
+} __attribute__((packed));
+
+extern const char isr_stubs[];
+void isr_handler(struct isr_frame *f);
+
+static struct idt_gate idt[256];
+volatile uint64_t ticks;
+
+static void lapic_write(unsigned reg, uint32_t v)
+{
+        mmio_write32(LAPIC_BASE + reg, v);
+}
+
+void isr_handler(struct isr_frame *f)
+{
+        if (f->vector < 32) {
+                con_printf("panic: exception %u error %x rip %p\n", (unsigned)f->vector,
+                           (unsigned)f->error, (void *)f->rip);
+                guest_exit(127);
+        }
+        if (f->vector == VEC_TIMER)
+                ticks++;
+        if (f->vector != VEC_SPURIOUS)
+                lapic_write(LAPIC_EOI, 0);
+}
+
+static void pic_disable(void)
+{
+        /* Remap to 0x20/0x28 first so that a spurious IRQ is not an exception. */
+        outb(0x20, 0x11);
+        outb(0xa0, 0x11);
+        outb(0x21, 0x20);
+        outb(0xa1, 0x28);
+        outb(0x21, 0x04);
+        outb(0xa1, 0x02);
+        outb(0x21, 0x01);
+        outb(0xa1, 0x01);
+        outb(0x21, 0xff);
+        outb(0xa1, 0xff);
+}
+
+void cpu_init(void)
+{
+        struct idt_desc desc = { sizeof(idt) - 1, (uintptr_t)idt };
+
+        for (unsigned i = 0; i < 256; i++) {
+                uintptr_t addr = (uintptr_t)isr_stubs + 16 * i;
+
+                idt[i] = (struct idt_gate){
+                        .off_lo = (uint16_t)addr,
+                        .sel = 0x08,
+                        .type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+                        .off_mid = (uint16_t)(addr >> 16),
+                        .off_hi = (uint32_t)(addr >> 32),
+                };
+        }
+        __asm__ volatile("lidt %0" : : "m"(desc));
+
+        pic_disable();
+
+        lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+        lapic_write(LAPIC_TIMER_DIV, 0xb); /* divide by 1 */
+        lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | VEC_TIMER);
+        lapic_write(LAPIC_TIMER_INIT, LAPIC_BUS_HZ / HZ);
+        __asm__ volatile("sti");
+}
+
+void cpu_idle(void)
+{
+        /* Interrupts are on: the next timer tick at the latest ends the hlt. */
+        __asm__ volatile("hlt" : : : "memory");
+}
+
+void cpu_halt_forever(void)
+{
+        /* Stop the timer too: even masked, its ticks cost the host CPU time. */
+        __asm__ volatile("cli");
+        lapic_write(LAPIC_TIMER_INIT, 0);
+        for (;;)
+                __asm__ volatile("cli; hlt");
+}
+
+void guest_exit(unsigned status)
+{
+        static const struct idt_desc none = { 0, 0 };
+
+        con_printf("exit: %u\n", status);
+        /* isa-debug-exit: QEMU exits at once with (status << 1) | 1. */
+        if (status)
+                outl(DEBUG_EXIT_PORT, status);
+        /*
+         * Status 0, or no debug-exit device: triple fault (an interrupt with
+         * an empty IDT), a reset, which QEMU's -no-reboot turns into exit 0.
+         */
+        __asm__ volatile("cli; lidt %0; int3" : : "m"(none));
+        cpu_halt_forever();
+}
