@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ur_kernel_probe on small synthetic kernels; ur_host_tsc_khz. */
+#include <elf.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vm/vm.h"
+
+static char dir[] = "/tmp/urunc-test-vm-XXXXXX";
+
+static char *write_file(const char *name, const void *data, size_t len)
+{
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, len, f), len);
+        fclose(f);
+        return p;
+}
+
+/* A note: namesz, descsz, type, name (padded), desc (4 bytes). */
+static size_t put_note(unsigned char *at, const char *name, uint32_t type)
+{
+        uint32_t namesz = (uint32_t) strlen(name) + 1, descsz = 4;
+        memcpy(at, &namesz, 4);
+        memcpy(at + 4, &descsz, 4);
+        memcpy(at + 8, &type, 4);
+        memcpy(at + 12, name, namesz);
+        size_t off = 12 + ((namesz + 3) & ~3u);
+        memset(at + off, 0x11, 4);
+        return off + 4;
+}
+
+/* ELF64 with one PT_NOTE (when note_name) and optionally a multiboot header. */
+static char *make_elf64(const char *fname, const char *note_name, uint32_t note_type, bool multiboot,
+                        bool note_in_section_only)
+{
+        unsigned char img[4096] = { 0 };
+        Elf64_Ehdr *eh = (Elf64_Ehdr *) img;
+        memcpy(eh->e_ident, ELFMAG, SELFMAG);
+        eh->e_ident[EI_CLASS] = ELFCLASS64;
+        eh->e_ident[EI_DATA] = ELFDATA2LSB;
+        eh->e_ident[EI_VERSION] = EV_CURRENT;
+        eh->e_type = ET_EXEC;
+        eh->e_machine = EM_X86_64;
+        eh->e_version = EV_CURRENT;
+        eh->e_ehsize = sizeof(Elf64_Ehdr);
+        eh->e_phentsize = sizeof(Elf64_Phdr);
+        eh->e_shentsize = sizeof(Elf64_Shdr);
+        eh->e_phoff = sizeof(Elf64_Ehdr);
+        eh->e_phnum = 1;
+        Elf64_Phdr *ph = (Elf64_Phdr *) (img + eh->e_phoff);
+        ph->p_type = PT_LOAD;
+        if (note_name) {
+                size_t n = put_note(img + 1024, note_name, note_type);
+                if (note_in_section_only) {
+                        eh->e_shoff = 2048;
+                        eh->e_shnum = 2;
+                        Elf64_Shdr *sh = (Elf64_Shdr *) (img + 2048);
+                        sh[1].sh_type = SHT_NOTE;
+                        sh[1].sh_offset = 1024;
+                        sh[1].sh_size = n;
+                } else {
+                        ph->p_type = PT_NOTE;
+                        ph->p_offset = 1024;
+                        ph->p_filesz = n;
+                }
+        }
+        if (multiboot) {
+                uint32_t mb[3] = { 0x1BADB002u, 0x3, (uint32_t) -(0x1BADB002u + 0x3) };
+                memcpy(img + 512, mb, sizeof(mb));
+        }
+        return write_file(fname, img, sizeof(img));
+}
+
+static enum ur_boot_format probe_ok(const char *path)
+{
+        enum ur_boot_format f = UR_BOOT_UNKNOWN;
+        ur_err err = NULL;
+        int r = ur_kernel_probe(path, &f, &err);
+        if (r < 0)
+                fail_msg("probe '%s': %s", path, ur_err_msg(err));
+        return f;
+}
+
+static void test_pvh(void **state)
+{
+        (void) state;
+        char *p = make_elf64("pvh", "Xen", 18, false, false);
+        assert_int_equal(probe_ok(p), UR_BOOT_PVH);
+        free(p);
+        /* Both PVH and multiboot: PVH wins. */
+        p = make_elf64("pvh-mb", "Xen", 18, true, false);
+        assert_int_equal(probe_ok(p), UR_BOOT_PVH);
+        free(p);
+        /* A Xen note of another type is not PVH. */
+        p = make_elf64("xen-other", "Xen", 6, false, false);
+        assert_int_equal(probe_ok(p), UR_BOOT_ELF);
+        free(p);
+        /* The note found through the section headers too. */
+        p = make_elf64("pvh-sect", "Xen", 18, false, true);
+        assert_int_equal(probe_ok(p), UR_BOOT_PVH);
+        free(p);
+}
+
+static void test_multiboot(void **state)
+{
+        (void) state;
+        char *p = make_elf64("mb-elf", NULL, 0, true, false);
+        assert_int_equal(probe_ok(p), UR_BOOT_MULTIBOOT);
+        free(p);
+
+        unsigned char raw[8192] = { 0 };
+        uint32_t mb[3] = { 0x1BADB002u, 0x10003, (uint32_t) -(0x1BADB002u + 0x10003) };
+        memcpy(raw + 4096, mb, sizeof(mb));
+        p = write_file("mb-raw", raw, sizeof(raw));
+        assert_int_equal(probe_ok(p), UR_BOOT_MULTIBOOT);
+        free(p);
+
+        /* Bad checksum, or not 4-byte aligned: not multiboot. */
+        unsigned char bad[8192] = { 0 };
+        uint32_t badmb[3] = { 0x1BADB002u, 0x3, 0 };
+        memcpy(bad + 64, badmb, sizeof(badmb));
+        memcpy(bad + 130, mb, sizeof(mb));
+        p = write_file("mb-bad", bad, sizeof(bad));
+        enum ur_boot_format f;
+        ur_err err = NULL;
+        assert_true(ur_kernel_probe(p, &f, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), p));
+        assert_non_null(strstr(ur_err_msg(err), "unknown format"));
+        ur_err_free(&err);
+        free(p);
+
+        /* Beyond the first 8192 bytes: not looked at. */
+        unsigned char far[16384] = { 0 };
+        memcpy(far + 8192, mb, sizeof(mb));
+        p = write_file("mb-far", far, sizeof(far));
+        assert_true(ur_kernel_probe(p, &f, &err) < 0);
+        ur_err_free(&err);
+        free(p);
+}
+
+static void test_solo5_bzimage_elf(void **state)
+{
+        (void) state;
+        char *p = make_elf64("solo5", "Solo5", 0x3154464d, false, true);
+        assert_int_equal(probe_ok(p), UR_BOOT_SOLO5);
+        free(p);
+
+        unsigned char bz[1024] = { 0 };
+        memcpy(bz + 0x202, "HdrS", 4);
+        p = write_file("bzImage", bz, sizeof(bz));
+        assert_int_equal(probe_ok(p), UR_BOOT_LINUX);
+        free(p);
+
+        p = make_elf64("vmlinux", NULL, 0, false, false);
+        assert_int_equal(probe_ok(p), UR_BOOT_ELF);
+        free(p);
+        assert_string_equal(ur_boot_format_name(UR_BOOT_PVH), "pvh");
+}
+
+static void test_broken(void **state)
+{
+        (void) state;
+        enum ur_boot_format f = UR_BOOT_UNKNOWN;
+        ur_err err = NULL;
+
+        assert_true(ur_kernel_probe("/nonexistent/kernel", &f, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "'/nonexistent/kernel'"));
+        ur_err_free(&err);
+
+        char *p = write_file("empty", "", 0);
+        assert_true(ur_kernel_probe(p, &f, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), p));
+        ur_err_free(&err);
+        free(p);
+
+        /* Truncated ELF, and program headers pointing past the end. */
+        unsigned char elf[40] = { 0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, 1 };
+        p = write_file("trunc", elf, sizeof(elf));
+        assert_true(ur_kernel_probe(p, &f, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "truncated"));
+        ur_err_free(&err);
+        free(p);
+
+        unsigned char img[256] = { 0 };
+        Elf64_Ehdr *eh = (Elf64_Ehdr *) img;
+        memcpy(eh->e_ident, ELFMAG, SELFMAG);
+        eh->e_ident[EI_CLASS] = ELFCLASS64;
+        eh->e_phoff = 0xffffffffffff0000ull;
+        eh->e_phnum = 0xffff;
+        eh->e_phentsize = sizeof(Elf64_Phdr);
+        eh->e_shoff = 100;
+        eh->e_shnum = 0xffff;
+        eh->e_shentsize = sizeof(Elf64_Shdr);
+        p = write_file("wild", img, sizeof(img));
+        assert_int_equal(probe_ok(p), UR_BOOT_ELF);
+        free(p);
+
+        assert_true(ur_kernel_probe(dir, &f, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "not a regular file"));
+        ur_err_free(&err);
+}
+
+static void test_tsc(void **state)
+{
+        (void) state;
+        unsigned khz = 0;
+        ur_err err = NULL;
+        assert_int_equal(ur_host_tsc_khz(&khz, &err), 0);
+        assert_true(khz > 100000 && khz < 10000000);
+        assert_int_equal(khz % 1000, 0);
+}
+
+static int setup(void **state)
+{
+        (void) state;
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+        (void) state;
+        char *cmd = NULL;
+        if (asprintf(&cmd, "rm -rf '%s'", dir) > 0 && system(cmd) != 0)
+                fprintf(stderr, "cleanup failed\n");
+        free(cmd);
+        return 0;
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_pvh),
+                cmocka_unit_test(test_multiboot),
+                cmocka_unit_test(test_solo5_bzimage_elf),
+                cmocka_unit_test(test_broken),
+                cmocka_unit_test(test_tsc),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
