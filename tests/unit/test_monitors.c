@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Monitor registry, pair table, firecracker JSON, solo5 and cloud-hypervisor argv. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "monitors/monitor.h"
+#include "util/strv.h"
+
+static void base(struct ur_vm *vm, const char *guest, const char *monitor, enum ur_boot_format boot)
+{
+        ur_vm_init(vm);
+        vm->guest = (char *) guest;
+        vm->monitor = (char *) monitor;
+        vm->monitor_binary = (char *) "/usr/bin/vmm";
+        vm->kernel = (char *) "/k/kernel";
+        vm->boot = boot;
+        vm->mem_mib = 512;
+        vm->vcpus = 3;
+        vm->kvm = true;
+        vm->seccomp = true;
+        vm->state_dir = (char *) "/run/urunc/c2";
+}
+
+static void net(struct ur_vm *vm, int fd, const char *name)
+{
+        vm->net.enabled = true;
+        vm->net.tap_fd = fd;
+        strcpy(vm->net.tap_name, name);
+        strcpy(vm->net.mac, "02:00:00:00:00:02");
+        strcpy(vm->net.ip, "10.0.0.2");
+        vm->net.prefix = 24;
+        strcpy(vm->net.netmask, "255.255.255.0");
+        strcpy(vm->net.gateway, "10.0.0.1");
+}
+
+static char *build(const struct ur_vm *vm, struct ur_exec *ex)
+{
+        ur_err err = NULL;
+        memset(ex, 0, sizeof(*ex));
+        if (ur_vm_build_exec(vm, ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        return ur_strv_join(ex->argv, " ");
+}
+
+static void build_fails(const struct ur_vm *vm, const char *needle)
+{
+        struct ur_exec ex = { 0 };
+        ur_err err = NULL;
+        assert_true(ur_vm_build_exec(vm, &ex, &err) < 0);
+        if (!strstr(ur_err_msg(err), needle))
+                fail_msg("error '%s' lacks '%s'", ur_err_msg(err), needle);
+        ur_err_free(&err);
+        assert_null(ex.argv);
+}
+
+static void test_registry_pairs(void **state)
+{
+        (void) state;
+        const char *names[] = { "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" };
+        for (size_t i = 0; i < 5; i++) {
+                const struct ur_monitor_ops *m = ur_monitor_find(names[i]);
+                assert_non_null(m);
+                assert_string_equal(m->name, names[i]);
+                assert_non_null(m->default_binary);
+                assert_int_equal(m->stop_signal, SIGTERM);
+                assert_true(m->boot_formats != 0);
+        }
+        assert_null(ur_monitor_find("kvmtool"));
+        size_t n = 0;
+        for (const struct ur_monitor_ops *const *m = ur_monitor_all(); *m; m++)
+                n++;
+        assert_int_equal(n, 5);
+
+        assert_true(ur_pair_supported("unikraft", "qemu"));
+        assert_true(ur_pair_supported("unikraft", "firecracker"));
+        assert_false(ur_pair_supported("unikraft", "hvt"));
+        assert_true(ur_pair_supported("rumprun", "hvt"));
+        assert_true(ur_pair_supported("rumprun", "spt"));
+        assert_false(ur_pair_supported("rumprun", "qemu"));
+        assert_true(ur_pair_supported("mirage", "qemu"));
+        assert_true(ur_pair_supported("mirage", "spt"));
+        assert_true(ur_pair_supported("mewz", "qemu"));
+        assert_false(ur_pair_supported("mewz", "firecracker"));
+        assert_true(ur_pair_supported("linux", "cloud-hypervisor"));
+        assert_true(ur_pair_supported("hermit", "qemu"));
+        assert_false(ur_pair_supported(NULL, "qemu"));
+        n = 0;
+        for (const struct ur_pair *p = ur_pair_all(); p->guest; p++) {
+                assert_non_null(ur_guest_find(p->guest));
+                assert_non_null(ur_monitor_find(p->monitor));
+                n++;
+        }
+        assert_int_equal(n, 12);
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+        json_object *v;
+        assert_true(json_object_object_get_ex(o, k, &v));
+        return json_object_get_string(v);
+}
+
+static int64_t jint(json_object *o, const char *k)
+{
+        json_object *v;
+        assert_true(json_object_object_get_ex(o, k, &v));
+        assert_true(json_object_is_type(v, json_type_int));
+        return json_object_get_int64(v);
+}
+
+static void test_firecracker(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_exec ex;
+        base(&vm, "linux", "firecracker", UR_BOOT_ELF);
+        char *argv[] = { (char *) "/bin/app", (char *) "x", NULL };
+        vm.argv = argv;
+        vm.initrd = (char *) "/k/initrd";
+        struct ur_vm_block b = { .path = (char *) "/img/disk.ext4", .readonly = true };
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        net(&vm, 5, "tap3");
+        char *s = build(&vm, &ex);
+        assert_string_equal(s, "/usr/bin/vmm --no-api --config-file /run/urunc/c2/firecracker.json");
+        free(s);
+        assert_false(ex.pass_tap_fd);
+        assert_int_equal(ex.n_files, 1);
+        assert_string_equal(ex.files[0].path, "/run/urunc/c2/firecracker.json");
+        json_object *o = json_tokener_parse(ex.files[0].content);
+        assert_non_null(o);
+        json_object *bs, *mc, *drives, *nics;
+        assert_true(json_object_object_get_ex(o, "boot-source", &bs));
+        assert_string_equal(jstr(bs, "kernel_image_path"), "/k/kernel");
+        assert_string_equal(jstr(bs, "initrd_path"), "/k/initrd");
+        assert_string_equal(jstr(bs, "boot_args"),
+                            "panic=-1 console=ttyS0 reboot=k pci=off root=/dev/vda ro "
+                            "ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off rdinit=/bin/app -- x");
+        assert_true(json_object_object_get_ex(o, "machine-config", &mc));
+        assert_int_equal(jint(mc, "vcpu_count"), 3);
+        assert_int_equal(jint(mc, "mem_size_mib"), 512);
+        assert_true(json_object_object_get_ex(o, "drives", &drives));
+        assert_int_equal(json_object_array_length(drives), 1);
+        json_object *d = json_object_array_get_idx(drives, 0);
+        assert_string_equal(jstr(d, "path_on_host"), "/img/disk.ext4");
+        assert_string_equal(jstr(d, "drive_id"), "blk0");
+        assert_string_equal(jstr(d, "is_read_only"), "true");
+        assert_string_equal(jstr(d, "is_root_device"), "false");
+        assert_true(json_object_object_get_ex(o, "network-interfaces", &nics));
+        assert_int_equal(json_object_array_length(nics), 1);
+        json_object *n = json_object_array_get_idx(nics, 0);
+        assert_string_equal(jstr(n, "iface_id"), "eth0");
+        assert_string_equal(jstr(n, "guest_mac"), "02:00:00:00:00:02");
+        assert_string_equal(jstr(n, "host_dev_name"), "tap3");
+        json_object_put(o);
+        ur_exec_done(&ex);
+
+        /* No seccomp -> --no-seccomp; PVH unikraft. */
+        base(&vm, "unikraft", "firecracker", UR_BOOT_PVH);
+        vm.seccomp = false;
+        s = build(&vm, &ex);
+        assert_string_equal(s, "/usr/bin/vmm --no-api --config-file /run/urunc/c2/firecracker.json --no-seccomp");
+        free(s);
+        ur_exec_done(&ex);
+
+        /* Boot formats firecracker cannot load; a tap given only by fd. */
+        base(&vm, "unikraft", "firecracker", UR_BOOT_MULTIBOOT);
+        build_fails(&vm, "monitor 'firecracker' cannot boot kernel '/k/kernel': its boot format is multiboot");
+        base(&vm, "linux", "firecracker", UR_BOOT_LINUX);
+        build_fails(&vm, "boot format is linux-bzimage");
+        base(&vm, "linux", "firecracker", UR_BOOT_PVH);
+        net(&vm, 5, "");
+        build_fails(&vm, "no tap name");
+        base(&vm, "linux", "firecracker", UR_BOOT_PVH);
+        vm.state_dir = NULL;
+        build_fails(&vm, "state directory");
+}
+
+static void test_solo5(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_exec ex;
+        base(&vm, "rumprun", "hvt", UR_BOOT_SOLO5);
+        char *argv[] = { (char *) "/app", NULL };
+        vm.argv = argv;
+        struct ur_vm_block b = { .path = (char *) "/img/r.ext2", .mountpoint = (char *) "/data" };
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        net(&vm, -1, "tap1");
+        char *s = build(&vm, &ex);
+        assert_string_equal(s, "/usr/bin/vmm --mem=512 --net:tap=tap1 --net-mac:tap=02:00:00:00:00:02 "
+                               "--block:rootfs=/img/r.ext2 /k/kernel {\"cmdline\":\"/app\",\"net\":{\"if\":"
+                               "\"ukvmif0\",\"cloner\":\"True\",\"type\":\"inet\",\"method\":\"static\","
+                               "\"addr\":\"10.0.0.2\",\"mask\":\"1\",\"gw\":\"10.0.0.1\"},\"blk\":{\"source\":"
+                               "\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}");
+        /* The JSON is one argv element. */
+        assert_int_equal(ur_strv_len(ex.argv), 7);
+        free(s);
+        ur_exec_done(&ex);
+
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kvm = false;
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        net(&vm, 4, "");
+        s = build(&vm, &ex);
+        assert_string_equal(s, "/usr/bin/vmm --mem=512 --net:service=@4 --net-mac:service=02:00:00:00:00:02 "
+                               "--block:storage=/img/r.ext2 /k/kernel --ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1");
+        assert_true(ex.pass_tap_fd);
+        free(s);
+        ur_exec_done(&ex);
+
+        base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
+        vm.kvm = false;
+        build_fails(&vm, "hvt needs KVM");
+        base(&vm, "mirage", "hvt", UR_BOOT_PVH);
+        build_fails(&vm, "monitor 'hvt' cannot boot kernel '/k/kernel': its boot format is pvh");
+        base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
+        vm.initrd = (char *) "/k/i";
+        build_fails(&vm, "no initrd");
+        base(&vm, "unikraft", "spt", UR_BOOT_SOLO5);
+        build_fails(&vm, "guest 'unikraft' is not supported on monitor 'spt'");
+}
+
+static void test_cloud_hypervisor_and_names(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_exec ex;
+        base(&vm, "linux", "cloud-hypervisor", UR_BOOT_PVH);
+        char *argv[] = { (char *) "/init", NULL };
+        vm.argv = argv;
+        vm.initrd = (char *) "/k/initrd";
+        struct ur_vm_block b = { .path = (char *) "/img/d" };
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        net(&vm, -1, "tap2");
+        vm.seccomp = false;
+        char *s = build(&vm, &ex);
+        assert_string_equal(s, "/usr/bin/vmm --kernel /k/kernel --initramfs /k/initrd --cmdline "
+                               "panic=-1 console=ttyS0 root=/dev/vda rw ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off "
+                               "rdinit=/init --cpus boot=3 --memory size=512M --net tap=tap2,mac=02:00:00:00:00:02 "
+                               "--disk path=/img/d --console off --serial tty --seccomp false");
+        free(s);
+        ur_exec_done(&ex);
+        base(&vm, "linux", "cloud-hypervisor", UR_BOOT_LINUX);
+        build_fails(&vm, "monitor 'cloud-hypervisor' cannot boot");
+
+        base(&vm, "osv", "qemu", UR_BOOT_PVH);
+        build_fails(&vm, "unknown guest 'osv'");
+        base(&vm, "linux", "kvmtool", UR_BOOT_PVH);
+        build_fails(&vm, "unknown monitor 'kvmtool'");
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_registry_pairs),
+                cmocka_unit_test(test_firecracker),
+                cmocka_unit_test(test_solo5),
+                cmocka_unit_test(test_cloud_hypervisor_and_names),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
