@@ -341,8 +341,6 @@ static int resolve_file(const struct ur_spec *spec, const struct source *s, int 
 static int build(const struct ur_spec *spec, struct source *s, struct ur_metadata **ret, ur_err *err)
 {
         _cleanup_metadata_ struct ur_metadata *md = NULL;
-        char b1[256], b2[256];
-
         for (int k = 0; k < K_MAX; k++) {
                 if (!s->raw[k])
                         continue;
@@ -357,10 +355,9 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
                 return -1;
         if (!ur_pair_supported(s->val[K_TYPE], s->val[K_HYPERVISOR]))
                 return ur_err_set(err, 0,
-                                  "%s: unikernel type '%s' ('%s'%s) is not supported on hypervisor '%s' ('%s'%s)",
-                                  s->name, s->val[K_TYPE], key_names[K_TYPE], origin(s, K_TYPE, b1, sizeof(b1)),
-                                  s->val[K_HYPERVISOR], key_names[K_HYPERVISOR],
-                                  origin(s, K_HYPERVISOR, b2, sizeof(b2)));
+                                  "%s: unikernel type '%s' is not supported on hypervisor '%s' ('%s' = '%s', '%s' = '%s')",
+                                  s->name, s->val[K_TYPE], s->val[K_HYPERVISOR], key_names[K_TYPE], s->raw[K_TYPE],
+                                  key_names[K_HYPERVISOR], s->raw[K_HYPERVISOR]);
 
         md = calloc(1, sizeof(*md));
         if (!md)

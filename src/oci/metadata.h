@@ -52,5 +52,29 @@ static inline void ur_metadata_freep(struct ur_metadata **m)
 }
 #define _cleanup_metadata_ __attribute__((cleanup(ur_metadata_freep)))
 
-/* Decode one metadata value (base64, b64:-prefixed, or plain). */
+/*
+ * Decode one metadata value (base64, b64:-prefixed, or plain).  The rule,
+ * in order:
+ *   1. "b64:" prefix: the rest must be valid base64 and decode to text,
+ *      else an error naming the key and the value.
+ *   2. Otherwise, when the whole value is valid strict base64 (standard
+ *      alphabet, "=" padding, length a multiple of 4, canonical trailing
+ *      bits, no whitespace) and decodes to non-empty printable text (valid
+ *      UTF-8 without control characters other than tab/CR/LF): the decoded
+ *      text.  This is upstream's format (bunny/bima write base64).
+ *   3. Otherwise the value as is (plain text).
+ * So "qemu", "mewz", "true", "TRUE" (valid base64 but decoding to binary),
+ * "linux", "hvt", "/unikernel/kernel", "0.16.1" (not valid base64) stay
+ * plain.  The one ambiguity: plain text that happens to be base64 of
+ * printable text (e.g. "Zm9v" -> "foo") is decoded; nothing marks a value
+ * as plain, but no guest, monitor or absolute path name is affected (they
+ * are not valid base64 or decode to binary).  key is used in messages.
+ *
+ * ur_metadata_load() also accepts JSON booleans for useDMBlock/mountRootfs
+ * in /urunc.json; string booleans are "true"/"false" (any case), "1"/"0".
+ * A key with an empty value counts as absent.  A /urunc.json that is
+ * missing (or a dangling symlink) means no metadata; one that escapes the
+ * rootfs, is malformed or larger than UR_URUNC_JSON_MAX_SIZE is an error;
+ * one holding none of the keys means no metadata.
+ */
 int ur_metadata_decode(const char *key, const char *value, char **ret, ur_err *err);
