@@ -438,6 +438,9 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
         }
         memcpy(out.gateway, info->gateway, sizeof(out.gateway));
         out.mtu = info->mtu;
+        /* The DNS server is the caller's business (ur_net_resolv_nameserver). */
+        memcpy(out.dns, vm_net->dns, sizeof(out.dns));
+        out.dns[sizeof(out.dns) - 1] = '\0';
         out.tap_fd = TAKE_FD(tap_fd);
         ur_log_info("net: '%s' %s/%u redirected to tap '%s'", info->ifname, info->ip,
                     info->prefix, tap);

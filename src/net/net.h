@@ -7,7 +7,9 @@
  *   discover the interface holding the default route and its IPv4 address,
  *   prefix, gateway, MAC and MTU; create a tap; add an ingress qdisc on both
  *   and a u32 match-all filter with a mirred egress redirect to the other.
- * COMPAT.md §5 has the shape.
+ * COMPAT.md §5 has the shape.  The veth keeps its address (as in kata and
+ * upstream urunc): the ingress redirect steals every frame before the
+ * namespace's own stack sees it.
  */
 
 #include <stdbool.h>
@@ -27,10 +29,19 @@ struct ur_net_info {
         unsigned mtu;
 };
 
-/* Tap name for a container id: stable, unique per id, fits IFNAMSIZ. */
+/* Tap name for a container id: stable, unique per id, fits IFNAMSIZ:
+ * "urt" + the low 48 bits of the 64-bit FNV-1a hash of the id, as 12
+ * lower-case hex digits (15 characters). */
 void ur_net_tap_name(const char *id, char ret[IF_NAMESIZE]);
 
-/* Discover in the current network namespace. */
+/*
+ * Discover in the current network namespace, over netlink: the IPv4 default
+ * route (table main, 0.0.0.0/0, lowest metric) gives the interface and the
+ * gateway; that interface gives MAC, MTU and its first primary IPv4 global
+ * address.  Without a usable default route, exactly one non-loopback
+ * interface with an IPv4 global address is used with no gateway.  Anything
+ * else is found = false, not an error (the guest boots without a NIC).
+ */
 int ur_net_discover(struct ur_net_info *ret, ur_err *err);
 
 /*

@@ -125,7 +125,7 @@ redirects_to() {
 ping_ok() { in_c $PING -c "${1:-2}" -W 2 10.202.1.2 >/dev/null 2>&1; }
 ping_fails() { ! in_c $PING -c 2 -W 1 10.202.1.2 >/dev/null 2>&1; }
 
-echo "1..36"
+echo "1..37"
 
 # ---- topology ---------------------------------------------------------------
 
@@ -313,8 +313,21 @@ fi
 tc -n "$S" qdisc del dev eth0 ingress
 in_s ip link del "fdum$$"
 
+# A failure half-way (the tap cannot take the veth's MTU) undoes everything.
+ip -n "$S" link set eth0 mtu 65535 && ip -n "$C" link set "$PEER" mtu 65535
+ID7=net-test-g-$$
+TAP7=$("$TOOL" tap-name "$ID7")
+if OUT=$(in_s "$TOOL" setup "$ID7" </dev/null 2>&1); then
+        not_ok "a failed setup undoes what it did" "$OUT"
+elif grep -q "MTU 65535" <<<"$OUT" && no_link "$TAP7" && no_ingress eth0; then
+        ok "a failed setup (tap MTU) reports it and leaves no tap and no qdisc"
+else
+        not_ok "a failed setup (tap MTU) reports it and leaves no tap and no qdisc" "$OUT"
+fi
+ip -n "$S" link set eth0 mtu 1400 && ip -n "$C" link set "$PEER" mtu 1400
+
 check "nothing of ours remains in the namespace" \
         bash -c "! ip -n $S -o link show | grep -q ': urt' && ! tc -n $S qdisc show | grep -q ingress"
 
-[ "$N" = 36 ] || echo "# ran $N tests, planned 36"
+[ "$N" = 37 ] || echo "# ran $N tests, planned 37"
 exit $((FAILED > 0))
