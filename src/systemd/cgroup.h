@@ -10,6 +10,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config/config.h"
@@ -26,6 +27,7 @@ struct ur_cgroup_request {
         size_t n_annotations;
         pid_t pid;
         const char *default_slice;      /* config systemd.slice */
+        uint64_t timeout_usec;          /* bound of the systemd waits, 0 = 30 s */
 };
 
 /* What was made, recorded in the container state. */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The cgroup filesystem directly: v2 (unified) and v1 (legacy or hybrid).
+ * The mount root is injectable so that unit tests can run against a tree
+ * of plain files in a temporary directory.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+#define UR_CGFS_ROOT "/sys/fs/cgroup"
+
+enum ur_cgfs_layout {
+        UR_CGFS_UNIFIED, /* root is cgroup2 */
+        UR_CGFS_HYBRID,  /* v1 controllers, cgroup2 at <root>/unified */
+        UR_CGFS_LEGACY,  /* v1 controllers only */
+};
+
+/* The tree is plain files (tests): create interface files on write, mirror
+ * cgroup.subtree_control into a new child's cgroup.controllers, delete
+ * files before rmdir. */
+#define UR_CGFS_PLAIN_FILES 1u
+
+struct ur_cgfs {
+        const char *root;
+        unsigned flags;
+        enum ur_cgfs_layout layout;
+};
+
+/* Detect the layout: <root>/cgroup.controllers → unified; else
+ * <root>/unified/cgroup.controllers → hybrid; else legacy. */
+int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *err);
+
+/*
+ * Create path (absolute, relative to the hierarchy roots) in every
+ * hierarchy that is used, apply res, move pid in.  On failure what was
+ * created is removed again.
+ *   v2: controllers enabled in each ancestor's cgroup.subtree_control;
+ *       memory.max, memory.low, cpu.max "quota|max period", cpu.weight
+ *       (from shares), pids.max, cpuset.cpus, cpuset.mems.
+ *   v1: memory.limit_in_bytes, memory.soft_limit_in_bytes,
+ *       cpu.cfs_period_us, cpu.cfs_quota_us, cpu.shares, pids.max,
+ *       cpuset.cpus/cpuset.mems (new cpuset dirs get their parent's values
+ *       first: the kernel refuses tasks in an empty cpuset); the freezer
+ *       hierarchy too.  A controller that a limit needs but that is not
+ *       mounted is an error; others are skipped.
+ */
+int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, pid_t pid,
+                  ur_err *err);
+/* Apply res to an existing cgroup (update). */
+int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, ur_err *err);
+/* rmdir path in every hierarchy (thawing first), retrying while the kernel
+ * says EBUSY (a dying process still inside) up to timeout_usec.  A missing
+ * directory is success. */
+int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, ur_err *err);
+/* v2 cgroup.freeze (waiting for cgroup.events "frozen"), v1 freezer.state
+ * FROZEN/THAWED (waiting for the state to settle), bounded. */
+int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint64_t timeout_usec,
+                   ur_err *err);
+/* 1 frozen, 0 not (also when there is no freezer cgroup), negative on error. */
+int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, ur_err *err);
+/* Pids of cgroup.procs: v2 the cgroup; v1 the first hierarchy among
+ * systemd (name=systemd), pids, memory, cpu, freezer that has path. */
+int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t *ret_n, ur_err *err);
+/* v1/hybrid under systemd: systemd does not manage the v1 freezer, so
+ * create path in the freezer hierarchy and move the cgroup's pids there. */
+int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, ur_err *err);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The journal sink of the logger (ur_log_set_journal(ur_journal_log)).
+ * Each entry carries MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=urunc,
+ * URUNC_CONTAINER_ID=<id> and OBJECT_SYSTEMD_UNIT=<the container's scope>.
+ * urunc itself does not run inside that scope, so _SYSTEMD_UNIT is not the
+ * scope; `journalctl -u UNIT` also matches "_UID=0 + OBJECT_SYSTEMD_UNIT=UNIT"
+ * (messages from privileged daemons about a unit), and urunc runs as root.
+ * UNIT= is not set: journalctl only honours it for PID 1.
+ */
+
+#include <stdbool.h>
+
+#define UR_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/* Matches ur_log_journal_fn.  container_id may be NULL (no container fields). */
+void ur_journal_log(int prio, const char *container_id, const char *msg);
+
+/* journald's socket exists. */
+bool ur_journal_available(void);
+
+/* The scope of container id is unit (a "slice:prefix:name" cgroupsPath
+ * named it); otherwise ur_scope_name(id) is assumed.  NULL unit forgets. */
+void ur_journal_set_unit(const char *id, const char *unit);
+
+/* The "FIELD=value" strings of one entry (NULL-terminated, free with
+ * ur_strv_free), NULL on ENOMEM.  unit NULL = ur_scope_name(container_id). */
+char **ur_journal_fields(int prio, const char *container_id, const char *unit, const char *msg);
