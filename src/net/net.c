@@ -90,8 +90,7 @@ static int nl_errno(int nlerr)
 }
 
 /* Like ur_err_set() for a libnl error code: "context: libnl message". */
-static int __attribute__((format(printf, 3, 4)))
-nl_fail(ur_err *err, int nlerr, const char *fmt, ...)
+static int __attribute__((format(printf, 3, 4))) nl_fail(ur_err *err, int nlerr, const char *fmt, ...)
 {
         char buf[256];
         va_list ap;
@@ -155,8 +154,8 @@ int ur_net_discover(struct ur_net_info *ret, ur_err *err)
 
         ur_net_pick(links, addrs, routes, &info);
         if (info.found)
-                ur_log_debug("net: discovered '%s' %s/%u gw '%s' mac %s mtu %u", info.ifname,
-                             info.ip, info.prefix, info.gateway, info.mac, info.mtu);
+                ur_log_debug("net: discovered '%s' %s/%u gw '%s' mac %s mtu %u", info.ifname, info.ip,
+                             info.prefix, info.gateway, info.mac, info.mtu);
         else
                 ur_log_debug("net: no usable interface in this network namespace");
         *ret = info;
@@ -185,15 +184,14 @@ static int link_index(struct nl_sock *sk, const char *name)
 }
 
 struct ingress_state {
-        bool qdisc;          /* an ingress (or clsact) qdisc is attached */
-        bool redirect;       /* one of its u32 filters has a mirred egress redirect */
-        int target;          /* the redirect's target ifindex (0 when the device is gone) */
+        bool qdisc;    /* an ingress (or clsact) qdisc is attached */
+        bool redirect; /* one of its u32 filters has a mirred egress redirect */
+        int target;    /* the redirect's target ifindex (0 when the device is gone) */
         bool target_exists;
         char target_name[IF_NAMESIZE];
 };
 
-static int ingress_inspect(struct nl_sock *sk, int ifindex, struct ingress_state *ret,
-                           ur_err *err)
+static int ingress_inspect(struct nl_sock *sk, int ifindex, struct ingress_state *ret, ur_err *err)
 {
         _cleanup_nlcache_ struct nl_cache *qdiscs = NULL, *filters = NULL;
         struct ingress_state st = {};
@@ -219,8 +217,7 @@ static int ingress_inspect(struct nl_sock *sk, int ifindex, struct ingress_state
 
                         if (!ur_streq(kind, "u32"))
                                 continue;
-                        for (struct rtnl_act *a = rtnl_u32_get_action(cls); a;
-                             a = rtnl_act_next(a)) {
+                        for (struct rtnl_act *a = rtnl_u32_get_action(cls); a; a = rtnl_act_next(a)) {
                                 if (!ur_streq(rtnl_tc_get_kind(TC_CAST(a)), "mirred") ||
                                     rtnl_mirred_get_action(a) != TCA_EGRESS_REDIR)
                                         continue;
@@ -271,8 +268,8 @@ static int ingress_del(struct nl_sock *sk, int ifindex)
 }
 
 /* On from's ingress: u32 "match u32 0 0" -> mirred egress redirect to to. */
-static int redirect_add(struct nl_sock *sk, int from, const char *from_name, int to,
-                        const char *to_name, ur_err *err)
+static int redirect_add(struct nl_sock *sk, int from, const char *from_name, int to, const char *to_name,
+                        ur_err *err)
 {
         _cleanup_nlobj_ struct rtnl_cls *cls = rtnl_cls_alloc();
         _cleanup_nlobj_ struct rtnl_act *act = rtnl_act_alloc();
@@ -285,23 +282,19 @@ static int redirect_add(struct nl_sock *sk, int from, const char *from_name, int
         rtnl_tc_set_parent(TC_CAST(cls), INGRESS_HANDLE);
         rtnl_cls_set_prio(cls, FILTER_PRIO);
         rtnl_cls_set_protocol(cls, ETH_P_ALL);
-        if ((r = rtnl_tc_set_kind(TC_CAST(cls), "u32")) < 0 ||
-            (r = rtnl_u32_set_cls_terminal(cls)) < 0 ||
+        if ((r = rtnl_tc_set_kind(TC_CAST(cls), "u32")) < 0 || (r = rtnl_u32_set_cls_terminal(cls)) < 0 ||
             (r = rtnl_u32_add_key_uint32(cls, 0, 0, 0, 0)) < 0)
                 return nl_fail(err, r, "building the u32 filter on '%s'", from_name);
 
         if ((r = rtnl_tc_set_kind(TC_CAST(act), "mirred")) < 0 ||
             (r = rtnl_mirred_set_action(act, TCA_EGRESS_REDIR)) < 0 ||
             (r = rtnl_mirred_set_policy(act, TC_ACT_STOLEN)) < 0 ||
-            (r = rtnl_mirred_set_ifindex(act, (uint32_t) to)) < 0 ||
-            (r = rtnl_u32_add_action(cls, act)) < 0)
-                return nl_fail(err, r, "building the redirect action '%s' -> '%s'", from_name,
-                               to_name);
+            (r = rtnl_mirred_set_ifindex(act, (uint32_t) to)) < 0 || (r = rtnl_u32_add_action(cls, act)) < 0)
+                return nl_fail(err, r, "building the redirect action '%s' -> '%s'", from_name, to_name);
 
         r = rtnl_cls_add(sk, cls, NLM_F_CREATE | NLM_F_EXCL);
         if (r < 0)
-                return nl_fail(err, r, "adding the redirect filter '%s' -> '%s'", from_name,
-                               to_name);
+                return nl_fail(err, r, "adding the redirect filter '%s' -> '%s'", from_name, to_name);
         return 0;
 }
 
@@ -337,8 +330,7 @@ static int tap_create(const char *name, int uid, int gid, int *ret_fd, ur_err *e
         return 0;
 }
 
-static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu,
-                       ur_err *err)
+static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu, ur_err *err)
 {
         _cleanup_nlobj_ struct rtnl_link *orig = NULL;
         _cleanup_nlobj_ struct rtnl_link *change = rtnl_link_alloc();
@@ -358,13 +350,13 @@ static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsign
         return 0;
 }
 
-int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid,
-                 struct ur_vm_net *vm_net, ur_err *err)
+int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid, struct ur_vm_net *vm_net,
+                 ur_err *err)
 {
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         _cleanup_close_ int tap_fd = -1;
         struct ingress_state st;
-        struct ur_vm_net out = { .tap_fd = -1 };
+        struct ur_vm_net out = {.tap_fd = -1};
         char tap[IF_NAMESIZE], cur[IF_NAMESIZE];
         bool veth_qdisc = false;
         int tap_index = 0, r;
@@ -377,26 +369,26 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
                 return -1;
 
         if (!link_name(sk, info->ifindex, cur) || strcmp(cur, info->ifname) != 0)
-                return ur_err_set(err, ENODEV, "interface '%s' (index %d) is gone",
-                                  info->ifname, info->ifindex);
+                return ur_err_set(err, ENODEV, "interface '%s' (index %d) is gone", info->ifname,
+                                  info->ifindex);
 
         if (ingress_inspect(sk, info->ifindex, &st, err) < 0)
                 return ur_err_wrap(err, "inspecting '%s'", info->ifname);
         if (st.redirect && st.target_exists)
-                return busy(err, "network namespace already serves a unikernel on '%s' (tap "
-                                 "'%s'); one unikernel per network namespace",
+                return busy(err,
+                            "network namespace already serves a unikernel on '%s' (tap "
+                            "'%s'); one unikernel per network namespace",
                             info->ifname, st.target_name);
         if (st.redirect) {
                 /* The tap it redirected to is gone: its unikernel is dead. */
-                ur_log_info("net: removing a stale redirect on '%s' (its tap is gone)",
-                            info->ifname);
+                ur_log_info("net: removing a stale redirect on '%s' (its tap is gone)", info->ifname);
                 r = ingress_del(sk, info->ifindex);
                 if (r < 0 && r != -NLE_OBJ_NOTFOUND)
-                        return nl_fail(err, r, "removing the stale ingress qdisc on '%s'",
-                                       info->ifname);
+                        return nl_fail(err, r, "removing the stale ingress qdisc on '%s'", info->ifname);
         } else if (st.qdisc)
-                return busy(err, "interface '%s' already has an ingress qdisc not set up by "
-                                 "urunc; refusing to replace it",
+                return busy(err,
+                            "interface '%s' already has an ingress qdisc not set up by "
+                            "urunc; refusing to replace it",
                             info->ifname);
 
         if (link_index(sk, tap) > 0)
@@ -411,8 +403,7 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
                 r = ur_err_set(err, ENODEV, "tap '%s' vanished after creation", tap);
                 goto fail;
         }
-        if (link_up_mtu(sk, tap_index, tap, info->mtu, err) < 0 ||
-            ingress_add(sk, tap_index, tap, err) < 0) {
+        if (link_up_mtu(sk, tap_index, tap, info->mtu, err) < 0 || ingress_add(sk, tap_index, tap, err) < 0) {
                 r = -1;
                 goto fail;
         }
@@ -442,8 +433,7 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
         memcpy(out.dns, vm_net->dns, sizeof(out.dns));
         out.dns[sizeof(out.dns) - 1] = '\0';
         out.tap_fd = TAKE_FD(tap_fd);
-        ur_log_info("net: '%s' %s/%u redirected to tap '%s'", info->ifname, info->ip,
-                    info->prefix, tap);
+        ur_log_info("net: '%s' %s/%u redirected to tap '%s'", info->ifname, info->ip, info->prefix, tap);
         *vm_net = out;
         return 0;
 
@@ -482,12 +472,11 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
                 if (ingress_inspect(sk, if_index, &st, err) < 0)
                         return ur_err_wrap(err, "inspecting '%s'", ifname);
                 /* Only our redirect: to our tap, or to nothing when our tap is gone. */
-                if (st.redirect && ((tap_index > 0 && st.target == tap_index) ||
-                                    (tap_index <= 0 && !st.target_exists))) {
+                if (st.redirect &&
+                    ((tap_index > 0 && st.target == tap_index) || (tap_index <= 0 && !st.target_exists))) {
                         r = ingress_del(sk, if_index);
                         if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV)
-                                return nl_fail(err, r, "removing the ingress qdisc on '%s'",
-                                               ifname);
+                                return nl_fail(err, r, "removing the ingress qdisc on '%s'", ifname);
                 } else if (st.qdisc)
                         ur_log_debug("net: leaving the ingress qdisc on '%s': not ours", ifname);
         }

@@ -19,7 +19,7 @@
 #include "vm/vm.h"
 
 struct ur_net_info {
-        bool found;                 /* false: no interface with a default route (or none at all) */
+        bool found; /* false: no interface with a default route (or none at all) */
         char ifname[IF_NAMESIZE];
         int ifindex;
         char mac[18];
@@ -51,8 +51,8 @@ int ur_net_discover(struct ur_net_info *ret, ur_err *err);
  * redirect both ways; fill vm_net (tap name and fd, MAC, IP, prefix,
  * netmask, gateway, MTU).  On failure nothing it added remains.
  */
-int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid,
-                 struct ur_vm_net *vm_net, ur_err *err);
+int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid, struct ur_vm_net *vm_net,
+                 ur_err *err);
 
 /*
  * The tap is not persistent: it vanishes when its last fd closes.  A

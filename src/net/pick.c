@@ -37,8 +37,7 @@ int ur_net_netmask(unsigned prefix, char ret[16])
                 return -1;
 
         uint32_t m = prefix == 0 ? 0 : 0xffffffffU << (32 - prefix);
-        snprintf(ret, 16, "%u.%u.%u.%u", (m >> 24) & 0xff, (m >> 16) & 0xff, (m >> 8) & 0xff,
-                 m & 0xff);
+        snprintf(ret, 16, "%u.%u.%u.%u", (m >> 24) & 0xff, (m >> 16) & 0xff, (m >> 8) & 0xff, m & 0xff);
         return 0;
 }
 
@@ -52,8 +51,7 @@ static bool inet_str(struct nl_addr *a, char ret[16])
 
 static bool link_is_loopback(struct rtnl_link *l)
 {
-        return (rtnl_link_get_flags(l) & IFF_LOOPBACK) ||
-               rtnl_link_get_arptype(l) == ARPHRD_LOOPBACK;
+        return (rtnl_link_get_flags(l) & IFF_LOOPBACK) || rtnl_link_get_arptype(l) == ARPHRD_LOOPBACK;
 }
 
 /* "aa:bb:cc:dd:ee:ff" of a link with a 6-byte, non-zero hardware address. */
@@ -103,10 +101,9 @@ static struct rtnl_link *find_link(struct nl_cache *links, int ifindex)
 }
 
 /* Fill ret from link and its address; false when the link is not usable. */
-static bool fill(struct nl_cache *addrs, struct rtnl_link *l, const char *gateway,
-                 struct ur_net_info *ret)
+static bool fill(struct nl_cache *addrs, struct rtnl_link *l, const char *gateway, struct ur_net_info *ret)
 {
-        struct ur_net_info info = { .found = true };
+        struct ur_net_info info = {.found = true};
         struct rtnl_addr *a;
         const char *name = rtnl_link_get_name(l);
 
@@ -163,10 +160,9 @@ void ur_net_pick(struct nl_cache *links, struct nl_cache *addrs, struct nl_cache
         struct rtnl_link *only = NULL;
         unsigned n_candidates = 0;
 
-        *ret = (struct ur_net_info) { .found = false };
+        *ret = (struct ur_net_info){.found = false};
 
-        for (struct nl_object *o = routes ? nl_cache_get_first(routes) : NULL; o;
-             o = nl_cache_get_next(o)) {
+        for (struct nl_object *o = routes ? nl_cache_get_first(routes) : NULL; o; o = nl_cache_get_next(o)) {
                 struct rtnl_route *r = (struct rtnl_route *) o;
 
                 if (!is_ipv4_default(r) || !route_nexthop(r))
@@ -203,10 +199,8 @@ void ur_net_pick(struct nl_cache *links, struct nl_cache *addrs, struct nl_cache
         }
         if (n_candidates == 1) {
                 fill(addrs, only, NULL, ret);
-                ur_log_debug("net: no default route; using the only addressed interface '%s'",
-                             ret->ifname);
+                ur_log_debug("net: no default route; using the only addressed interface '%s'", ret->ifname);
                 return;
         }
-        ur_log_debug("net: no default route and %u addressed interfaces: no network",
-                     n_candidates);
+        ur_log_debug("net: no default route and %u addressed interfaces: no network", n_candidates);
 }

@@ -69,8 +69,7 @@ static void add_link(struct fx *f, int ifindex, const char *name, unsigned mtu, 
         rtnl_link_put(l);
 }
 
-static void add_addr(struct fx *f, int ifindex, int family, const char *cidr, int scope,
-                     unsigned flags)
+static void add_addr(struct fx *f, int ifindex, int family, const char *cidr, int scope, unsigned flags)
 {
         struct rtnl_addr *ad = rtnl_addr_alloc();
         struct nl_addr *a = NULL;
@@ -89,8 +88,8 @@ static void add_addr(struct fx *f, int ifindex, int family, const char *cidr, in
 }
 
 /* A default route (dst "default") or any other in family, via gw (may be NULL). */
-static void add_route(struct fx *f, int family, const char *dst, unsigned table, int oif,
-                      const char *gw, uint32_t metric)
+static void add_route(struct fx *f, int family, const char *dst, unsigned table, int oif, const char *gw,
+                      uint32_t metric)
 {
         struct rtnl_route *r = rtnl_route_alloc();
         struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -156,9 +155,9 @@ static void test_netmask(void **state)
                 unsigned prefix;
                 const char *mask;
         } cases[] = {
-                { 0, "0.0.0.0" },         { 1, "128.0.0.0" },       { 8, "255.0.0.0" },
-                { 16, "255.255.0.0" },    { 20, "255.255.240.0" },  { 24, "255.255.255.0" },
-                { 25, "255.255.255.128" }, { 31, "255.255.255.254" }, { 32, "255.255.255.255" },
+                {0, "0.0.0.0"},          {1, "128.0.0.0"},        {8, "255.0.0.0"},
+                {16, "255.255.0.0"},     {20, "255.255.240.0"},   {24, "255.255.255.0"},
+                {25, "255.255.255.128"}, {31, "255.255.255.254"}, {32, "255.255.255.255"},
         };
         char m[16];
 
@@ -382,8 +381,8 @@ static void test_resolv(void **state)
 
 static void test_setup_without_interface(void **state)
 {
-        struct ur_net_info info = { .found = false };
-        struct ur_vm_net net = { .tap_fd = -1 };
+        struct ur_net_info info = {.found = false};
+        struct ur_vm_net net = {.tap_fd = -1};
         ur_err err = NULL;
 
         assert_true(ur_net_setup("x", &info, -1, -1, &net, &err) < 0);

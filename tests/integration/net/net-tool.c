@@ -47,9 +47,8 @@ static int cmd_discover(void)
                 return fail(&err);
         printf("found=%d\n", info.found);
         if (info.found)
-                printf("ifname=%s\nifindex=%d\nmac=%s\nip=%s\nprefix=%u\ngateway=%s\nmtu=%u\n",
-                       info.ifname, info.ifindex, info.mac, info.ip, info.prefix, info.gateway,
-                       info.mtu);
+                printf("ifname=%s\nifindex=%d\nmac=%s\nip=%s\nprefix=%u\ngateway=%s\nmtu=%u\n", info.ifname,
+                       info.ifindex, info.mac, info.ip, info.prefix, info.gateway, info.mtu);
         return 0;
 }
 
@@ -99,8 +98,8 @@ static size_t respond(struct guest *g, uint8_t *f, size_t n)
                 struct ip *ip = (struct ip *) (f + sizeof(*eh));
                 size_t ihl = (size_t) ip->ip_hl * 4, tot = ntohs(ip->ip_len);
 
-                if (ip->ip_p != IPPROTO_ICMP || ip->ip_dst.s_addr != g->ip.s_addr ||
-                    tot > n - sizeof(*eh) || ihl + sizeof(struct icmphdr) > tot)
+                if (ip->ip_p != IPPROTO_ICMP || ip->ip_dst.s_addr != g->ip.s_addr || tot > n - sizeof(*eh) ||
+                    ihl + sizeof(struct icmphdr) > tot)
                         return 0;
                 struct icmphdr *ic = (struct icmphdr *) ((uint8_t *) ip + ihl);
                 if (ic->type != ICMP_ECHO)
@@ -158,13 +157,13 @@ static int cmd_setup(int argc, char **argv)
 
         printf("enabled=%d\ntap_name=%s\ntap_fd_open=%d\nmac=%s\nip=%s\nprefix=%u\n"
                "netmask=%s\ngateway=%s\nmtu=%u\n",
-               net.enabled, net.tap_name, net.tap_fd >= 0, net.mac, net.ip, net.prefix,
-               net.netmask, net.gateway, net.mtu);
+               net.enabled, net.tap_name, net.tap_fd >= 0, net.mac, net.ip, net.prefix, net.netmask,
+               net.gateway, net.mtu);
         printf("ready\n");
         fflush(stdout);
 
-        if (sscanf(net.mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &g.mac[0], &g.mac[1], &g.mac[2],
-                   &g.mac[3], &g.mac[4], &g.mac[5]) != 6 ||
+        if (sscanf(net.mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &g.mac[0], &g.mac[1], &g.mac[2], &g.mac[3],
+                   &g.mac[4], &g.mac[5]) != 6 ||
             inet_pton(AF_INET, net.ip, &g.ip) != 1) {
                 fprintf(stderr, "net-tool: bad mac/ip from setup\n");
                 return 1;
@@ -172,8 +171,8 @@ static int cmd_setup(int argc, char **argv)
 
         for (;;) {
                 struct pollfd p[2] = {
-                        { .fd = STDIN_FILENO, .events = POLLIN },
-                        { .fd = do_respond ? net.tap_fd : -1, .events = POLLIN },
+                        {.fd = STDIN_FILENO, .events = POLLIN},
+                        {.fd = do_respond ? net.tap_fd : -1, .events = POLLIN},
                 };
                 uint8_t buf[65536];
 
@@ -224,8 +223,7 @@ static int cmd_teardown(int argc, char **argv)
         }
         if (netns_ino(&before) < 0)
                 return perror("stat netns"), 1;
-        if (ur_net_teardown(strcmp(argv[0], "-") == 0 ? NULL : argv[0], argv[1], argv[2],
-                            &err) < 0)
+        if (ur_net_teardown(strcmp(argv[0], "-") == 0 ? NULL : argv[0], argv[1], argv[2], &err) < 0)
                 return fail(&err);
         if (netns_ino(&after) < 0)
                 return perror("stat netns"), 1;
