@@ -43,6 +43,11 @@ void ur_log_set_journal(ur_log_journal_fn fn)
         log_state.journal = fn;
 }
 
+void ur_log_set_quiet_stderr(bool quiet)
+{
+        log_state.quiet_stderr = quiet;
+}
+
 void ur_log_set_container(const char *id)
 {
         free(log_state.container);

@@ -31,6 +31,8 @@ typedef void (*ur_log_journal_fn)(int prio, const char *container_id, const char
 
 int ur_log_init(const struct ur_log_options *opts);
 void ur_log_set_journal(ur_log_journal_fn fn);
+/* Stop (or resume) writing to stderr, e.g. once stderr is the container's. */
+void ur_log_set_quiet_stderr(bool quiet);
 /* The container the next messages are about (copied; NULL clears). */
 void ur_log_set_container(const char *id);
 const char *ur_log_container(void);

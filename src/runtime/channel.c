@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/channel.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/proc.h"
+#include "util/cleanup.h"
+
+static int finish_open(sd_bus *b, sd_bus **ret, const char *what, ur_err *err)
+{
+        int r;
+
+        /* Peer connection: no Hello(), no bus daemon. */
+        sd_bus_set_bus_client(b, 0);
+        r = sd_bus_start(b);
+        if (r < 0) {
+                sd_bus_unref(b);
+                return ur_err_set(err, -r, "connect to the monitor process (%s)", what);
+        }
+        *ret = b;
+        return 0;
+}
+
+int ur_channel_open_fd(int fd, sd_bus **ret, ur_err *err)
+{
+        sd_bus *b = NULL;
+        int r;
+
+        r = sd_bus_new(&b);
+        if (r < 0)
+                return ur_err_set(err, -r, "sd_bus_new");
+        r = sd_bus_set_fd(b, fd, fd);
+        if (r < 0) {
+                sd_bus_unref(b);
+                return ur_err_set(err, -r, "sd_bus_set_fd");
+        }
+        return finish_open(b, ret, "socketpair", err);
+}
+
+int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err)
+{
+        _cleanup_free_ char *addr = NULL;
+        sd_bus *b = NULL;
+        int r;
+
+        if (access(path, F_OK) < 0)
+                return ur_err_set(err, errno, "control socket '%s'", path);
+        if (asprintf(&addr, "unix:path=%s", path) < 0)
+                return ur_err_set(err, ENOMEM, "control socket");
+        r = sd_bus_new(&b);
+        if (r < 0)
+                return ur_err_set(err, -r, "sd_bus_new");
+        r = sd_bus_set_address(b, addr);
+        if (r < 0) {
+                sd_bus_unref(b);
+                return ur_err_set(err, -r, "control socket address '%s'", path);
+        }
+        return finish_open(b, ret, path, err);
+}
+
+int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_err *err,
+                    const char *types, ...)
+{
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, NULL, UR_BUS_PATH, UR_BUS_IFACE, method);
+        if (r < 0)
+                return ur_err_set(err, -r, "%s: build the call", method);
+        va_start(ap, types);
+        r = sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                return ur_err_set(err, -r, "%s: build the call", method);
+        }
+        r = sd_bus_call(bus, m, timeout_usec, &e, &reply);
+        sd_bus_message_unref(m);
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                if (sd_bus_error_is_set(&e) && sd_bus_error_has_name(&e, UR_BUS_ERROR))
+                        ur_err_set(err, 0, "%s", e.message ? e.message : "failed");
+                else if (r == -ETIMEDOUT)
+                        ur_err_set(err, 0, "the monitor process did not answer %s within %llu s", method,
+                                   (unsigned long long) (timeout_usec / 1000000));
+                else if (sd_bus_error_is_set(&e))
+                        ur_err_set(err, 0, "%s: %s", method, e.message ? e.message : e.name);
+                else
+                        ur_err_set(err, -r, "%s: the monitor process went away", method);
+                sd_bus_error_free(&e);
+                return -1;
+        }
+        return 0;
+}
+
+struct exec_wait {
+        char *failure;
+};
+
+static int on_exec_failed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct exec_wait *w = userdata;
+        const char *msg = NULL;
+
+        if (sd_bus_message_read(m, "s", &msg) >= 0 && !w->failure)
+                w->failure = strdup(msg ? msg : "exec failed");
+        return 0;
+}
+
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err)
+{
+        struct exec_wait w = { 0 };
+        sd_bus_slot *slot = NULL;
+        long long deadline = ur_now_ms() + (long long) (timeout_usec / 1000);
+        int r;
+
+        r = sd_bus_match_signal(bus, &slot, NULL, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", on_exec_failed, &w);
+        if (r < 0)
+                return ur_err_set(err, -r, "wait for the monitor's exec");
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break; /* disconnected: the fds closed on exec (or the process died) */
+                if (w.failure)
+                        break;
+                if (r > 0)
+                        continue;
+                long long left = deadline - ur_now_ms();
+                if (left <= 0) {
+                        sd_bus_slot_unref(slot);
+                        return ur_err_set(err, 0, "the monitor process did not exec within %llu s",
+                                          (unsigned long long) (timeout_usec / 1000000));
+                }
+                r = sd_bus_wait(bus, (uint64_t) left * 1000);
+                if (r < 0)
+                        break;
+        }
+        sd_bus_slot_unref(slot);
+        if (w.failure) {
+                ur_err_set(err, 0, "%s", w.failure);
+                free(w.failure);
+                return -1;
+        }
+        return 0;
+}
+
+int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const bool *stop,
+                     sd_bus **ret_bus, ur_err *err)
+{
+        sd_bus *b = NULL;
+        sd_id128_t id;
+        int r;
+
+        r = sd_bus_new(&b);
+        if (r < 0)
+                return ur_err_set(err, -r, "sd_bus_new");
+        sd_id128_randomize(&id);
+        if ((r = sd_bus_set_fd(b, fd, fd)) < 0 || (r = sd_bus_set_server(b, 1, id)) < 0 ||
+            (r = sd_bus_set_anonymous(b, 1)) < 0 ||
+            (r = sd_bus_add_object_vtable(b, NULL, UR_BUS_PATH, UR_BUS_IFACE, vtable, userdata)) < 0 ||
+            (r = sd_bus_start(b)) < 0) {
+                sd_bus_unref(b);
+                return ur_err_set(err, -r, "serve the control connection");
+        }
+        for (;;) {
+                r = sd_bus_process(b, NULL);
+                if (r < 0)
+                        break;
+                if (stop && *stop)
+                        break;
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(b, UINT64_MAX);
+                if (r < 0 && r != -EINTR)
+                        break;
+        }
+        if (ret_bus && stop && *stop) {
+                *ret_bus = b;
+                return 0;
+        }
+        sd_bus_flush_close_unref(b);
+        if (ret_bus)
+                *ret_bus = NULL;
+        return 0;
+}
+
+int ur_channel_reply_error(sd_bus_message *m, const ur_err e)
+{
+        return sd_bus_reply_method_errorf(m, UR_BUS_ERROR, "%s", ur_err_msg(e));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The private sd-bus peer connection between a urunc command (create, start)
+ * and the monitor process that will exec the VMM.  No bus daemon: create
+ * talks over a socketpair, later commands over <state>/control.sock.
+ *
+ * Object /org/urunc/Monitor, interface org.urunc.Monitor1:
+ *   Init()                 → the monitor process's namespace setup result
+ *   RunHooks(s stage, s state)  runs a hook stage inside the container's namespaces
+ *   Commit()               → create finished; keep waiting for Start
+ *   Start(s state)         → network, startContainer hooks, then (after the
+ *                            reply) execve of the monitor
+ *   signal ExecFailed(s message)  execve failed after the reply
+ * Failures come back as the error org.urunc.Error.Failed with the message.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+#include "util/error.h"
+
+#define UR_BUS_PATH "/org/urunc/Monitor"
+#define UR_BUS_IFACE "org.urunc.Monitor1"
+#define UR_BUS_ERROR "org.urunc.Error.Failed"
+
+/* Client side: over an fd (socketpair) or a socket path. */
+int ur_channel_open_fd(int fd, sd_bus **ret, ur_err *err);
+int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err);
+/* Call a method with string arguments (types "" or "s" or "ss"), bounded. */
+int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_err *err,
+                    const char *types, ...);
+/* After Start() returned: wait until the peer disconnects (its fds close
+ * on exec) or says ExecFailed, bounded. */
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err);
+
+/* Server side: serve a connection on fd with vtable until it disconnects or
+ * *stop becomes true.  Returns 0 on disconnect/stop. */
+int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const bool *stop,
+                     sd_bus **ret_bus, ur_err *err);
+/* Reply an error with a message (for method handlers). */
+int ur_channel_reply_error(sd_bus_message *m, const ur_err e);

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "monitors/monitor.h"
+#include "oci/metadata.h"
+#include "runtime/channel.h"
+#include "runtime/console.h"
+#include "runtime/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/monitor.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "runtime/vmdesc.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/path.h"
+
+uint64_t ur_timeout_usec(const struct ur_context *ctx)
+{
+        unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec : 30;
+        return (uint64_t) s * 1000000ULL;
+}
+
+uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage)
+{
+        uint64_t t = 0;
+
+        for (size_t i = 0; i < spec->hooks[stage].n; i++)
+                t += (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL;
+        return t;
+}
+
+static const int clone_flag[_UR_NS_MAX] = {
+        [UR_NS_PID] = CLONE_NEWPID,   [UR_NS_NETWORK] = CLONE_NEWNET, [UR_NS_MOUNT] = CLONE_NEWNS,
+        [UR_NS_IPC] = CLONE_NEWIPC,   [UR_NS_UTS] = CLONE_NEWUTS,     [UR_NS_CGROUP] = CLONE_NEWCGROUP,
+};
+
+/* Everything a failed create must undo. */
+struct create_job {
+        char *dir;
+        bool dir_made;
+        pid_t pid;
+        struct ur_cgroup cgroup;
+        bool cgroup_made;
+        int ns_fds[_UR_NS_MAX];
+        int console_master;
+        char *console_slave;
+};
+
+static void job_rollback(struct create_job *j)
+{
+        ur_err e = NULL;
+
+        if (j->pid > 0) {
+                kill(j->pid, SIGKILL);
+                RETRY_EINTR(waitpid(j->pid, NULL, 0));
+        }
+        if (j->cgroup_made && ur_cgroup_destroy(&j->cgroup, &e) < 0)
+                ur_log_warning("undoing create: %s", ur_err_msg(e));
+        ur_err_free(&e);
+        if (j->dir_made && ur_rm_rf(j->dir, &e) < 0)
+                ur_log_warning("undoing create: %s", ur_err_msg(e));
+        ur_err_free(&e);
+}
+
+static void job_done(struct create_job *j)
+{
+        for (int i = 0; i < _UR_NS_MAX; i++)
+                if (j->ns_fds[i] >= 0)
+                        close(j->ns_fds[i]);
+        if (j->console_master >= 0)
+                close(j->console_master);
+        free(j->console_slave);
+        ur_cgroup_done(&j->cgroup);
+        free(j->dir);
+}
+
+static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int *ret_flags, ur_err *err)
+{
+        int flags = 0;
+
+        for (int t = 0; t < _UR_NS_MAX; t++) {
+                const struct ur_namespace *ns = &spec->namespaces[t];
+                if (!ns->present)
+                        continue;
+                if (t == UR_NS_USER)
+                        return ur_err_set(err, 0, "linux.namespaces: user namespaces are not supported for unikernel "
+                                          "containers (the monitor needs /dev/kvm and tap devices)");
+                if (t == UR_NS_TIME) {
+                        ur_log_warning("linux.namespaces: the time namespace is ignored (the guest keeps its own clock)");
+                        continue;
+                }
+                if (!ns->path) {
+                        flags |= clone_flag[t];
+                        continue;
+                }
+                j->ns_fds[t] = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (j->ns_fds[t] < 0)
+                        return ur_err_set(err, errno, "linux.namespaces: %s namespace path '%s'", ur_ns_type_name(t),
+                                          ns->path);
+        }
+        *ret_flags = flags;
+        return 0;
+}
+
+char *ur_state_text(const struct ur_state *st, enum ur_status status)
+{
+        json_object *o = ur_state_to_oci(st, status);
+        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return s;
+}
+
+static json_object *annotations_json(const struct ur_spec *spec)
+{
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; i < spec->n_annotations; i++)
+                json_object_object_add(o, spec->annotations[i].key,
+                                       json_object_new_string(spec->annotations[i].value));
+        return o;
+}
+
+static int write_pid_file(const char *path, pid_t pid, ur_err *err)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+        return ur_write_file_atomic(path, buf, (size_t) n, 0644, err);
+}
+
+static int copy_config(const struct ur_spec *spec, const char *dir, ur_err *err)
+{
+        _cleanup_free_ char *src = ur_path_join(spec->bundle, "config.json");
+        _cleanup_free_ char *dst = ur_path_join(dir, UR_STATE_CONFIG);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        if (ur_read_file(src, UR_SPEC_MAX_SIZE, &text, &len, err) < 0)
+                return -1;
+        return ur_write_file_atomic(dst, text, len, 0600, err);
+}
+
+static pid_t clone_monitor(int flags)
+{
+        return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, struct ur_spec *spec,
+                     struct ur_metadata *md, struct create_job *j, pid_t *ret_pid, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        _cleanup_free_ char *state_json = NULL;
+        _cleanup_free_ char *description = NULL;
+        struct ur_vm vm;
+        struct ur_monitor mon = { 0 };
+        struct ur_exec dry = { 0 };
+        struct ur_cgroup_request req = { 0 };
+        int sp[2] = { -1, -1 };
+        sd_bus *bus = NULL;
+        uint64_t timeout = ur_timeout_usec(ctx);
+        char created[48];
+        int flags = 0, r;
+
+        ur_vm_init(&vm);
+        if (ur_mkdir_p(ctx->root, 0700, err) < 0)
+                return -1;
+        if (mkdir(j->dir, 0700) < 0) {
+                if (errno == EEXIST)
+                        return ur_err_set(err, 0, "container with id '%s' already exists", o->id);
+                return ur_err_set(err, errno, "create state directory '%s'", j->dir);
+        }
+        j->dir_made = true;
+
+        r = ur_vm_from_spec(ctx->config, spec, md, j->dir, &vm, err);
+        if (r < 0)
+                goto out;
+        vm.id = strdup(o->id);
+        /* Build once without network, so a bad guest/monitor/kernel
+         * combination fails here rather than at start. */
+        r = ur_vm_build_exec(&vm, &dry, err);
+        ur_exec_done(&dry);
+        if (r < 0)
+                goto out;
+
+        if (spec->process.terminal && !o->inherit_terminal) {
+                if (!o->console_socket) {
+                        r = ur_err_set(err, 0, "process.terminal is true but no --console-socket was given");
+                        goto out;
+                }
+                r = ur_console_open(&j->console_master, &j->console_slave, err);
+                if (r < 0)
+                        goto out;
+        }
+        r = copy_config(spec, j->dir, err);
+        if (r < 0)
+                goto out;
+        r = open_namespaces(spec, j, &flags, err);
+        if (r < 0)
+                goto out;
+        if (j->ns_fds[UR_NS_PID] >= 0 && setns(j->ns_fds[UR_NS_PID], CLONE_NEWPID) < 0) {
+                r = ur_err_set(err, errno, "join pid namespace '%s'", spec->namespaces[UR_NS_PID].path);
+                goto out;
+        }
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+                r = ur_err_set(err, errno, "socketpair");
+                goto out;
+        }
+
+        mon.ctx = ctx;
+        mon.spec = spec;
+        mon.vm = &vm;
+        mon.id = o->id;
+        mon.state_dir = j->dir;
+        mon.sock_path = ur_path_join(j->dir, UR_STATE_SOCKET);
+        mon.listen_fd = -1;
+        mon.console_slave = j->console_slave;
+        mon.preserve_fds = o->preserve_fds;
+        for (int t = 0; t < _UR_NS_MAX; t++)
+                mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
+
+        j->pid = clone_monitor(flags);
+        if (j->pid < 0) {
+                r = ur_err_set(err, errno, "clone the monitor process");
+                close(sp[0]);
+                close(sp[1]);
+                goto out;
+        }
+        if (j->pid == 0) {
+                close(sp[0]);
+                ur_monitor_main(&mon, sp[1]);
+        }
+        close(sp[1]);
+        free(mon.sock_path);
+
+        st = calloc(1, sizeof(*st));
+        if (!st) {
+                close(sp[0]);
+                r = ur_err_set(err, ENOMEM, "state");
+                goto out;
+        }
+        st->id = strdup(o->id);
+        st->dir = strdup(j->dir);
+        st->bundle = strdup(spec->bundle);
+        st->rootfs = strdup(spec->root_path);
+        st->pid = j->pid;
+        ur_proc_start_time(j->pid, &st->pid_start);
+        ur_rfc3339_now(created, sizeof(created));
+        st->created = strdup(created);
+        st->owner = strdup("");
+        st->systemd_cgroup = ctx->systemd_cgroup;
+        st->guest = strdup(md->unikernel_type);
+        st->monitor = strdup(md->hypervisor);
+        if (spec->namespaces[UR_NS_NETWORK].path)
+                st->netns_path = strdup(spec->namespaces[UR_NS_NETWORK].path);
+        st->annotations = annotations_json(spec);
+
+        /* The monitor process must be under the container's limits before
+         * it can do anything else. */
+        if (asprintf(&description, "urunc unikernel %s (%s on %s)", o->id, md->unikernel_type, md->hypervisor) < 0)
+                description = NULL;
+        req.id = o->id;
+        req.description = description;
+        req.res = &spec->resources;
+        req.cgroups_path = spec->cgroups_path;
+        req.systemd_cgroup = ctx->systemd_cgroup;
+        req.annotations = spec->annotations;
+        req.n_annotations = spec->n_annotations;
+        req.pid = j->pid;
+        req.default_slice = ctx->config->systemd.slice;
+        r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
+        if (r < 0) {
+                close(sp[0]);
+                goto out;
+        }
+        j->cgroup_made = true;
+        st->cgroup.manager = j->cgroup.manager;
+        st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
+        st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
+
+        r = ur_channel_open_fd(sp[0], &bus, err);
+        if (r < 0)
+                goto out;
+        sd_bus_set_method_call_timeout(bus, timeout);
+        r = ur_channel_call(bus, "Init", timeout, err, "");
+        if (r < 0)
+                goto out;
+
+        if (j->console_master >= 0) {
+                r = ur_console_send(o->console_socket, j->console_master, j->console_slave, err);
+                if (r < 0)
+                        goto out;
+        }
+
+        state_json = ur_state_text(st, UR_STATUS_CREATING);
+        r = ur_hooks_run(spec, UR_HOOK_PRESTART, state_json, err);
+        if (r < 0)
+                goto out;
+        r = ur_hooks_run(spec, UR_HOOK_CREATE_RUNTIME, state_json, err);
+        if (r < 0)
+                goto out;
+        r = ur_channel_call(bus, "RunHooks", timeout + ur_hooks_timeout_usec(spec, UR_HOOK_CREATE_CONTAINER), err, "ss",
+                            ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
+        if (r < 0)
+                goto out;
+
+        r = ur_state_save(st, err);
+        if (r < 0)
+                goto out;
+        if (o->pid_file) {
+                r = write_pid_file(o->pid_file, j->pid, err);
+                if (r < 0)
+                        goto out;
+        }
+        r = ur_channel_call(bus, "Commit", timeout, err, "");
+        if (r < 0)
+                goto out;
+        ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
+                    md->unikernel_type, md->hypervisor, vm.vcpus, (unsigned long long) vm.mem_mib,
+                    vm.kvm ? "kvm" : "tcg", (int) j->pid);
+        *ret_pid = j->pid;
+        r = 0;
+out:
+        if (bus)
+                sd_bus_flush_close_unref(bus);
+        ur_vm_done(&vm);
+        return r;
+}
+
+int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err)
+{
+        _cleanup_spec_ struct ur_spec *spec = NULL;
+        _cleanup_metadata_ struct ur_metadata *md = NULL;
+        struct create_job j = { .console_master = -1 };
+        int r;
+
+        for (int i = 0; i < _UR_NS_MAX; i++)
+                j.ns_fds[i] = -1;
+        if (ur_validate_id(o->id, err) < 0)
+                return -1;
+        ur_log_set_container(o->id);
+        if (ur_spec_load(o->bundle ? o->bundle : ".", &spec, err) < 0)
+                return -1;
+        r = ur_metadata_load(spec, &md, err);
+        if (r < 0)
+                return -1;
+        if (r == 0)
+                return ur_fallback_create(ctx, o->id, err);
+
+        j.dir = ur_state_dir(ctx->root, o->id);
+        if (!j.dir)
+                return ur_err_set(err, ENOMEM, "create");
+        if (ur_fallback_exists(ctx, o->id)) {
+                free(j.dir);
+                return ur_err_set(err, 0, "container with id '%s' already exists", o->id);
+        }
+        r = do_create(ctx, o, spec, md, &j, ret_pid, err);
+        if (r < 0)
+                job_rollback(&j);
+        job_done(&j);
+        return r;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/internal.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+char *ur_fallback_runtime(const struct ur_context *ctx)
+{
+        const char *want = ctx->config ? ctx->config->runtime.fallback : NULL;
+        char *p;
+
+        if (want && *want)
+                return ur_find_executable(want);
+        p = ur_find_executable("runc");
+        return p ? p : ur_find_executable("crun");
+}
+
+static char *marker_path(const struct ur_context *ctx, const char *id)
+{
+        char *p = NULL;
+
+        if (asprintf(&p, "%s/%s%s", ctx->root, UR_FALLBACK_PREFIX, id) < 0)
+                return NULL;
+        return p;
+}
+
+static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_err *err)
+{
+        _cleanup_free_ char **argv = calloc((size_t) ctx->argc + 1, sizeof(char *));
+
+        if (!argv)
+                return ur_err_set(err, ENOMEM, "fallback");
+        argv[0] = (char *) runtime;
+        for (int i = 1; i < ctx->argc; i++)
+                argv[i] = ctx->argv[i];
+        ur_log_debug("handing over to '%s'", runtime);
+        execv(runtime, argv);
+        return ur_err_set(err, errno, "exec fallback runtime '%s'", runtime);
+}
+
+/* create of a container that is not a unikernel. */
+int ur_fallback_create(struct ur_context *ctx, const char *id, ur_err *err)
+{
+        _cleanup_free_ char *runtime = ur_fallback_runtime(ctx);
+        _cleanup_free_ char *marker = marker_path(ctx, id);
+
+        if (!runtime)
+                return ur_err_set(err, 0,
+                                  "container '%s' is not a unikernel (no com.urunc.unikernel.* annotations and "
+                                  "no /urunc.json) and no fallback runtime was found (runc, crun; set "
+                                  "[runtime] fallback in the config)", id);
+        if (ur_mkdir_p(ctx->root, 0700, err) < 0)
+                return -1;
+        if (ur_write_file_atomic(marker, runtime, strlen(runtime), 0600, err) < 0)
+                return -1;
+        ur_log_info("container '%s' is not a unikernel: handing it to '%s'", id, runtime);
+        exec_runtime(ctx, runtime, err);
+        unlink(marker);
+        return -1;
+}
+
+static int marker_read(const struct ur_context *ctx, const char *id, char **ret)
+{
+        _cleanup_free_ char *marker = marker_path(ctx, id);
+        char *text = NULL;
+
+        if (!marker || ur_read_file(marker, 4096, &text, NULL, NULL) < 0)
+                return 0;
+        *ret = text;
+        return 1;
+}
+
+bool ur_fallback_exists(const struct ur_context *ctx, const char *id)
+{
+        _cleanup_free_ char *marker = marker_path(ctx, id);
+
+        return marker && access(marker, F_OK) == 0;
+}
+
+int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err)
+{
+        _cleanup_free_ char *runtime = NULL;
+
+        if (!marker_read(ctx, id, &runtime))
+                return 0;
+        return exec_runtime(ctx, runtime, err);
+}
+
+int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err)
+{
+        _cleanup_free_ char *runtime = NULL, *marker = NULL;
+        int status = 0;
+        pid_t pid;
+
+        if (!marker_read(ctx, id, &runtime))
+                return 0;
+        pid = fork();
+        if (pid < 0)
+                return ur_err_set(err, errno, "fork");
+        if (pid == 0) {
+                ur_err e = NULL;
+                exec_runtime(ctx, runtime, &e);
+                _exit(127);
+        }
+        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+                return ur_err_set(err, errno, "wait for '%s'", runtime);
+        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (*ret_status == 0) {
+                marker = marker_path(ctx, id);
+                if (marker)
+                        unlink(marker);
+        }
+        return 1;
+}

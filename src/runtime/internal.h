@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Helpers shared by the runtime core's files; not an API. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oci/spec.h"
+#include "runtime/runtime.h"
+#include "runtime/state.h"
+
+#define UR_STATE_NETWORK "network" /* the interface the guest took over, written at start */
+
+int ur_fallback_create(struct ur_context *ctx, const char *id, ur_err *err);
+bool ur_fallback_exists(const struct ur_context *ctx, const char *id);
+uint64_t ur_timeout_usec(const struct ur_context *ctx);
+uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage);
+/* The OCI state as compact JSON text (for hooks). */
+char *ur_state_text(const struct ur_state *st, enum ur_status status);
+/* The config.json saved in the state dir at create. */
+int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err);

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "runtime/channel.h"
+#include "runtime/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/path.h"
+#include "util/strv.h"
+
+/* How long delete waits for a killed monitor to die. */
+#define KILL_WAIT_MS 10000
+
+int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err)
+{
+        _cleanup_free_ char *path = ur_path_join(st->dir, UR_STATE_CONFIG);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        if (ur_read_file(path, UR_SPEC_MAX_SIZE, &text, &len, err) < 0)
+                return -1;
+        return ur_spec_parse(text, len, st->bundle, path, ret, err);
+}
+
+static int load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_err *err)
+{
+        if (ur_validate_id(id, err) < 0)
+                return -1;
+        ur_log_set_container(id);
+        if (ur_fallback_dispatch(ctx, id, err) < 0)
+                return -1;
+        return ur_state_load(ctx->root, id, ret, err);
+}
+
+int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        _cleanup_spec_ struct ur_spec *spec = NULL;
+        _cleanup_free_ char *sock = NULL, *created_json = NULL, *running_json = NULL;
+        _cleanup_close_ int lock = -1;
+        sd_bus *bus = NULL;
+        uint64_t timeout;
+        enum ur_status status;
+        int r;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        lock = ur_state_lock(st->dir, err);
+        if (lock < 0)
+                return -1;
+        status = ur_state_status(st);
+        if (status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED)
+                return ur_err_set(err, 0, "cannot start an already running container '%s'", id);
+        if (status == UR_STATUS_STOPPED)
+                return ur_err_set(err, 0, "cannot start a container that has stopped: '%s'", id);
+        if (ur_state_spec(st, &spec, err) < 0)
+                return -1;
+        timeout = ur_timeout_usec(ctx) + ur_hooks_timeout_usec(spec, UR_HOOK_START_CONTAINER);
+
+        sock = ur_path_join(st->dir, UR_STATE_SOCKET);
+        if (ur_channel_open_path(sock, &bus, err) < 0)
+                return ur_err_wrap(err, "start container '%s'", id);
+        sd_bus_set_method_call_timeout(bus, timeout);
+        created_json = ur_state_text(st, UR_STATUS_CREATED);
+        r = ur_channel_call(bus, "Start", timeout, err, "s", created_json);
+        if (r >= 0)
+                r = ur_channel_wait_exec(bus, ur_timeout_usec(ctx), err);
+        sd_bus_flush_close_unref(bus);
+        if (r < 0)
+                return ur_err_wrap(err, "start container '%s'", id);
+
+        st->started = true;
+        if (ur_state_save(st, err) < 0)
+                return -1;
+        ur_log_info("started container '%s' (%s on %s, pid %d)", id, st->guest, st->monitor, (int) st->pid);
+        running_json = ur_state_text(st, UR_STATUS_RUNNING);
+        ur_hooks_run_warn(spec, UR_HOOK_POSTSTART, running_json);
+        return 0;
+}
+
+static int signal_monitor(const struct ur_state *st, int sig, ur_err *err)
+{
+        _cleanup_close_ int pidfd = ur_pidfd_open(st->pid);
+        int r;
+
+        if (pidfd < 0)
+                return ur_err_set(err, 0, "container not running");
+        /* The pidfd pins the process: check it is still the one we created. */
+        if (!ur_proc_alive(st->pid, st->pid_start))
+                return ur_err_set(err, 0, "container not running");
+        r = ur_pidfd_send_signal(pidfd, sig);
+        if (r < 0)
+                return ur_err_set(err, -r, "send signal %d to container '%s'", sig, st->id);
+        return 0;
+}
+
+int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        if (ur_state_status(st) == UR_STATUS_STOPPED)
+                return ur_err_set(err, 0, "container not running");
+        if (signal_monitor(st, sig, err) < 0)
+                return -1;
+        ur_log_info("delivered signal %s (%d) to container '%s'%s", ur_signal_name(sig), sig, id, all ? " (--all)" : "");
+        return 0;
+}
+
+static void forget(const struct ur_state *st)
+{
+        _cleanup_spec_ struct ur_spec *spec = NULL;
+        _cleanup_free_ char *netfile = ur_path_join(st->dir, UR_STATE_NETWORK);
+        _cleanup_free_ char *ifname = NULL;
+        _cleanup_free_ char *stopped_json = NULL;
+        ur_err e = NULL;
+
+        if (ur_cgroup_destroy(&st->cgroup, &e) < 0)
+                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+        ur_err_free(&e);
+        if (st->netns_path && ur_read_file(netfile, 64, &ifname, NULL, NULL) >= 0) {
+                ifname[strcspn(ifname, "\n")] = '\0';
+                if (ur_net_teardown(st->netns_path, st->id, ifname, &e) < 0)
+                        ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+                ur_err_free(&e);
+        }
+        if (ur_state_spec(st, &spec, &e) >= 0) {
+                stopped_json = ur_state_text(st, UR_STATUS_STOPPED);
+                ur_hooks_run_warn(spec, UR_HOOK_POSTSTOP, stopped_json);
+        } else {
+                ur_log_warning("delete '%s': poststop hooks not run: %s", st->id, ur_err_msg(e));
+        }
+        ur_err_free(&e);
+        if (ur_rm_rf(st->dir, &e) < 0)
+                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+        ur_err_free(&e);
+}
+
+int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        _cleanup_close_ int lock = -1;
+        enum ur_status status;
+        int r;
+
+        r = load(ctx, id, &st, err);
+        if (r == -ENOENT && force) {
+                /* A create that died before writing its state leaves a bare
+                 * directory; --force removes it too. */
+                _cleanup_free_ char *dir = ur_state_dir(ctx->root, id);
+                ur_err_free(err);
+                return dir ? ur_rm_rf(dir, err) : 0;
+        }
+        if (r < 0)
+                return -1;
+        lock = ur_state_lock(st->dir, err);
+        if (lock < 0)
+                return -1;
+        status = ur_state_status(st);
+        if ((status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED) && !force)
+                return ur_err_set(err, 0, "cannot delete container '%s' that is not stopped: %s", id,
+                                  ur_status_name(status));
+        if (status != UR_STATUS_STOPPED) {
+                _cleanup_close_ int pidfd = ur_pidfd_open(st->pid);
+                if (pidfd >= 0 && ur_proc_alive(st->pid, st->pid_start)) {
+                        ur_pidfd_send_signal(pidfd, SIGKILL);
+                        if (status == UR_STATUS_PAUSED) {
+                                ur_err e = NULL;
+                                ur_cgroup_freeze(&st->cgroup, false, &e);
+                                ur_err_free(&e);
+                                kill(st->pid, SIGCONT);
+                        }
+                        if (ur_wait_gone(st->pid, st->pid_start, pidfd, KILL_WAIT_MS) < 0)
+                                return ur_err_set(err, 0, "container '%s': the monitor (pid %d) did not die after SIGKILL",
+                                                  id, (int) st->pid);
+                }
+        }
+        forget(st);
+        ur_log_info("deleted container '%s'", id);
+        return 0;
+}
+
+int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        *ret = ur_state_to_oci(st, ur_state_status(st));
+        return 0;
+}
+
+int ur_list(struct ur_context *ctx, json_object **ret, ur_err *err)
+{
+        _cleanup_strv_ char **ids = NULL;
+        json_object *arr;
+
+        if (ur_state_list(ctx->root, &ids, err) < 0)
+                return -1;
+        arr = json_object_new_array();
+        for (size_t i = 0; ids[i]; i++) {
+                struct ur_state *st = NULL;
+                ur_err e = NULL;
+                if (ur_state_load(ctx->root, ids[i], &st, &e) < 0) {
+                        ur_err_free(&e);
+                        continue; /* deleted meanwhile */
+                }
+                json_object_array_add(arr, ur_state_to_oci(st, ur_state_status(st)));
+                ur_state_free(st);
+        }
+        *ret = arr;
+        return 0;
+}
+
+int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        pid_t *pids = NULL;
+        size_t n = 0;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        if (ur_state_status(st) == UR_STATUS_STOPPED) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        if (st->cgroup.manager != UR_CGROUP_NONE) {
+                ur_err e = NULL;
+                if (ur_cgroup_pids(&st->cgroup, &pids, &n, &e) >= 0 && n > 0) {
+                        *ret = pids;
+                        *ret_n = n;
+                        return 0;
+                }
+                free(pids);
+                ur_err_free(&e);
+        }
+        pids = malloc(sizeof(pid_t));
+        if (!pids)
+                return ur_err_set(err, ENOMEM, "ps");
+        pids[0] = st->pid;
+        *ret = pids;
+        *ret_n = 1;
+        return 0;
+}
+
+int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        _cleanup_close_ int lock = -1;
+        enum ur_status status;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        lock = ur_state_lock(st->dir, err);
+        if (lock < 0)
+                return -1;
+        status = ur_state_status(st);
+        if (pause && status != UR_STATUS_RUNNING)
+                return ur_err_set(err, 0, "container not running");
+        if (!pause && status != UR_STATUS_PAUSED)
+                return ur_err_set(err, 0, "container not paused");
+        if (st->cgroup.manager != UR_CGROUP_NONE) {
+                if (ur_cgroup_freeze(&st->cgroup, pause, err) < 0)
+                        return ur_err_wrap(err, "%s container '%s'", pause ? "pause" : "resume", id);
+        } else if (signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0) {
+                return -1;
+        }
+        ur_log_info("%s container '%s'", pause ? "paused" : "resumed", id);
+        return 0;
+}
+
+int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+        _cleanup_spec_ struct ur_spec *spec = NULL;
+        _cleanup_close_ int lock = -1;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        lock = ur_state_lock(st->dir, err);
+        if (lock < 0)
+                return -1;
+        if (ur_state_status(st) == UR_STATUS_STOPPED)
+                return ur_err_set(err, 0, "container not running");
+        if (ur_state_spec(st, &spec, err) < 0)
+                return -1;
+        if (ur_resources_parse(resources_json, len, "--resources", &spec->resources, err) < 0)
+                return -1;
+        if (st->cgroup.manager == UR_CGROUP_NONE)
+                return ur_err_set(err, 0, "container '%s' has no cgroup to update", id);
+        if (ur_cgroup_update(&st->cgroup, &spec->resources, err) < 0)
+                return ur_err_wrap(err, "update container '%s'", id);
+        ur_log_info("updated the limits of container '%s'", id);
+        return 0;
+}
+
+static volatile pid_t run_pid;
+
+static void forward_signal(int sig)
+{
+        if (run_pid > 0)
+                kill(run_pid, sig);
+}
+
+int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, bool keep, int *ret_status,
+           ur_err *err)
+{
+        static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+        struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+        pid_t pid = 0;
+        int status = 0;
+
+        if (ur_create(ctx, o, &pid, err) < 0)
+                return -1;
+        run_pid = pid;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaction(forwarded[i], &sa, NULL);
+        if (ur_start(ctx, o->id, err) < 0) {
+                ur_err e = NULL;
+                if (ur_delete(ctx, o->id, true, &e) < 0)
+                        ur_log_warning("%s", ur_err_msg(e));
+                ur_err_free(&e);
+                return -1;
+        }
+        if (detach) {
+                *ret_status = 0;
+                return 0;
+        }
+        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+                return ur_err_set(err, errno, "wait for container '%s'", o->id);
+        run_pid = 0;
+        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        ur_log_info("container '%s' exited with status %d", o->id, *ret_status);
+        if (!keep) {
+                ur_err e = NULL;
+                if (ur_delete(ctx, o->id, true, &e) < 0)
+                        ur_log_warning("%s", ur_err_msg(e));
+                ur_err_free(&e);
+        }
+        return 0;
+}

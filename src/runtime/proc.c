@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/proc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/state.h"
+#include "util/cleanup.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int ur_pidfd_open(pid_t pid)
+{
+        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        return fd < 0 ? -errno : fd;
+}
+
+int ur_pidfd_send_signal(int pidfd, int sig)
+{
+        return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+long long ur_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status)
+{
+        long long deadline = timeout_ms >= 0 ? ur_now_ms() + timeout_ms : -1;
+
+        for (;;) {
+                pid_t r = waitpid(pid, status, WNOHANG);
+                if (r == pid)
+                        return 0;
+                if (r < 0 && errno != EINTR)
+                        return -errno;
+                long long left = deadline < 0 ? 100 : deadline - ur_now_ms();
+                if (deadline >= 0 && left <= 0)
+                        return -ETIMEDOUT;
+                if (pidfd >= 0) {
+                        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                        poll(&p, 1, deadline < 0 ? -1 : (int) left);
+                } else {
+                        usleep(left > 10 ? 10000 : (useconds_t) left * 1000);
+                }
+        }
+}
+
+int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms)
+{
+        long long deadline = ur_now_ms() + timeout_ms;
+
+        for (;;) {
+                if (!ur_proc_alive(pid, start_time))
+                        return 0;
+                long long left = deadline - ur_now_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                if (pidfd >= 0) {
+                        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                        poll(&p, 1, left > 100 ? 100 : (int) left);
+                } else {
+                        usleep(10000);
+                }
+        }
+}
+
+static const struct {
+        const char *name;
+        int sig;
+} signals[] = {
+        { "HUP", SIGHUP },   { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+        { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
+        { "FPE", SIGFPE },   { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+        { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+        { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },   { "STOP", SIGSTOP },
+        { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
+        { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+        { "WINCH", SIGWINCH }, { "IO", SIGIO },       { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+        { "SYS", SIGSYS },
+};
+
+int ur_signal_parse(const char *s, int *ret, ur_err *err)
+{
+        const char *name = s;
+        char *end;
+        long n;
+
+        if (!s || !*s)
+                return ur_err_set(err, 0, "invalid signal ''");
+        if (isdigit((unsigned char) s[0])) {
+                errno = 0;
+                n = strtol(s, &end, 10);
+                if (errno || *end || n <= 0 || n > SIGRTMAX)
+                        return ur_err_set(err, 0, "invalid signal '%s'", s);
+                *ret = (int) n;
+                return 0;
+        }
+        if (strncasecmp(name, "SIG", 3) == 0)
+                name += 3;
+        for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
+                if (strcasecmp(name, signals[i].name) == 0) {
+                        *ret = signals[i].sig;
+                        return 0;
+                }
+        }
+        if (strncasecmp(name, "RTMIN", 5) == 0 || strncasecmp(name, "RTMAX", 5) == 0) {
+                bool min = strncasecmp(name, "RTMIN", 5) == 0;
+                const char *off = name + 5;
+                long o = 0;
+                if (*off) {
+                        errno = 0;
+                        o = strtol(off, &end, 10);
+                        if (errno || *end || (min && o < 0) || (!min && o > 0))
+                                return ur_err_set(err, 0, "invalid signal '%s'", s);
+                }
+                int sig = (int) ((min ? SIGRTMIN : SIGRTMAX) + o);
+                if (sig < SIGRTMIN || sig > SIGRTMAX)
+                        return ur_err_set(err, 0, "invalid signal '%s'", s);
+                *ret = sig;
+                return 0;
+        }
+        return ur_err_set(err, 0, "unknown signal '%s'", s);
+}
+
+const char *ur_signal_name(int sig)
+{
+        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
+                if (signals[i].sig == sig)
+                        return signals[i].name;
+        return "?";
+}
+
+char *ur_find_executable(const char *name)
+{
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (!name || !*name)
+                return NULL;
+        if (strchr(name, '/'))
+                return access(name, X_OK) == 0 ? strdup(name) : NULL;
+        copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (!copy)
+                return NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                char *full = NULL;
+                struct stat sb;
+                if (asprintf(&full, "%s/%s", dir, name) < 0)
+                        return NULL;
+                if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+                        return full;
+                free(full);
+        }
+        return NULL;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* pidfd_open(2); -errno on failure. */
+int ur_pidfd_open(pid_t pid);
+int ur_pidfd_send_signal(int pidfd, int sig);
+
+/* Wait for a child with a bound in ms (-1 = none): 0 and *status on exit,
+ * -ETIMEDOUT when it is still running. pidfd may be -1 (then polls). */
+int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status);
+
+/* Wait until a (not necessarily child) process has exited (zombie counts),
+ * bounded in ms. 0 when gone, -ETIMEDOUT otherwise. */
+int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms);
+
+/* Signal names: "TERM", "SIGTERM", "15", "sigkill"; 0 and *ret on success. */
+int ur_signal_parse(const char *s, int *ret, ur_err *err);
+const char *ur_signal_name(int sig);
+
+/* Find an executable in $PATH (or use it as is when it has a slash). */
+char *ur_find_executable(const char *name);
+
+/* Monotonic milliseconds. */
+long long ur_now_ms(void);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The runtime core: one function per lifecycle verb.  The CLI parses
+ * options into these structs and calls one function; nothing here exits or
+ * prints (except the fallback path, which execs another runtime).
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "config/config.h"
+#include "oci/spec.h"
+#include "util/error.h"
+
+struct ur_context {
+        const char *root;          /* --root */
+        bool systemd_cgroup;       /* --systemd-cgroup */
+        bool rootless;             /* --rootless (accepted) */
+        bool debug;
+        struct ur_config *config;
+        int argc;                  /* the original command line, for the fallback runtime */
+        char **argv;
+};
+
+struct ur_create_opts {
+        const char *id;
+        const char *bundle;
+        const char *pid_file;
+        const char *console_socket;
+        bool no_pivot;
+        bool no_new_keyring;
+        int preserve_fds;
+        /* run: the terminal, if any, is our own stdio (no console socket). */
+        bool inherit_terminal;
+};
+
+int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err);
+int ur_start(struct ur_context *ctx, const char *id, ur_err *err);
+/* create + start, then (unless detach) wait: *ret_status is the container's
+ * exit status (128+N when the monitor was killed by signal N). */
+int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, bool keep,
+           int *ret_status, ur_err *err);
+int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err);
+int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err);
+/* The OCI state document. */
+int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err);
+/* All containers' OCI state documents, sorted by id. */
+int ur_list(struct ur_context *ctx, json_object **ret, ur_err *err);
+int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur_err *err);
+int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err);
+int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len, ur_err *err);
+
+/*
+ * The fallback runtime: when id belongs to it, exec it with the original
+ * command line (does not return on success).  Returns 0 when id is not a
+ * fallback container.
+ */
+int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err);
+/* delete of a fallback container: run it, then forget the id.  Returns 1
+ * and *ret_status when id was a fallback container. */
+int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err);
+/* Resolve the fallback runtime executable (config, else runc, else crun). */
+char *ur_fallback_runtime(const struct ur_context *ctx);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Container state: one directory per container under the state root,
+ * <root>/<id>/, holding
+ *   urunc-state.json  what create recorded (written atomically)
+ *   config.json       a copy of the bundle's config (poststop hooks at delete
+ *                     must not depend on the bundle still existing)
+ *   control.sock      the monitor process's sd-bus socket while it waits
+ * The status is derived from facts every time it is asked for.
+ *
+ * A fallback (non-unikernel) container is marked by <root>/.fallback-<id>
+ * holding the path of the runtime that owns it; its state is that runtime's.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "systemd/cgroup.h"
+#include "util/error.h"
+
+#define UR_STATE_FILE "urunc-state.json"
+#define UR_STATE_CONFIG "config.json"
+#define UR_STATE_SOCKET "control.sock"
+#define UR_FALLBACK_PREFIX ".fallback-"
+/* comm of the monitor process while it waits for start (before exec). */
+#define UR_MONITOR_COMM "urunc:created"
+
+enum ur_status {
+        UR_STATUS_CREATING,
+        UR_STATUS_CREATED,
+        UR_STATUS_RUNNING,
+        UR_STATUS_PAUSED,
+        UR_STATUS_STOPPED,
+};
+
+struct ur_state {
+        char *id;
+        char *dir;             /* <root>/<id> */
+        char *bundle;
+        char *rootfs;
+        pid_t pid;
+        uint64_t pid_start;    /* /proc/<pid>/stat field 22, against pid reuse */
+        char *created;         /* RFC 3339 */
+        char *owner;
+        bool started;          /* start succeeded (the monitor exec'd) */
+        bool systemd_cgroup;
+        char *guest;
+        char *monitor;
+        char *netns_path;      /* joined network namespace, NULL when new */
+        char *tap;             /* tap name when networked */
+        char *ifname;          /* the interface the guest took over */
+        struct ur_cgroup cgroup;
+        json_object *annotations; /* owned */
+};
+
+void ur_state_free(struct ur_state *st);
+static inline void ur_state_freep(struct ur_state **s)
+{
+        ur_state_free(*s);
+}
+#define _cleanup_state_ __attribute__((cleanup(ur_state_freep)))
+
+char *ur_state_dir(const char *root, const char *id);
+int ur_state_save(const struct ur_state *st, ur_err *err);
+/* -ENOENT with "container 'id' does not exist" when there is no state. */
+int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_err *err);
+
+/* Derived status. */
+enum ur_status ur_state_status(const struct ur_state *st);
+const char *ur_status_name(enum ur_status s);
+/* The OCI state document ({"ociVersion","id","pid","status",...}). */
+json_object *ur_state_to_oci(const struct ur_state *st, enum ur_status status);
+
+/* Process facts. */
+int ur_proc_start_time(pid_t pid, uint64_t *ret);
+/* 1 alive (not a zombie) with the given start time, 0 gone. */
+int ur_proc_alive(pid_t pid, uint64_t start);
+
+/* Exclusive lock on the container directory (flock); returns the fd. */
+int ur_state_lock(const char *dir, ur_err *err);
+
+/* Ids of all containers with urunc state under root (sorted). */
+int ur_state_list(const char *root, char ***ret, ur_err *err);

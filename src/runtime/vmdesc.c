@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/vmdesc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "monitors/monitor.h"
+#include "runtime/proc.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#define MIB (1024 * 1024)
+
+int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err)
+{
+        uint64_t limit_mib;
+
+        if (limit <= 0) {
+                *ret_mib = default_mib;
+                return 0;
+        }
+        limit_mib = (uint64_t) limit / MIB;
+        if (limit_mib < overhead_mib + UR_MIN_GUEST_MIB)
+                return ur_err_set(err, 0,
+                                  "memory limit %llu MiB is too small: the monitor needs %llu MiB of its own and "
+                                  "the guest at least %u MiB",
+                                  (unsigned long long) limit_mib, (unsigned long long) overhead_mib,
+                                  UR_MIN_GUEST_MIB);
+        *ret_mib = limit_mib - overhead_mib;
+        return 0;
+}
+
+static unsigned cpuset_size(const char *s)
+{
+        unsigned n = 0;
+
+        while (s && *s) {
+                char *end;
+                long a = strtol(s, &end, 10), b;
+                if (end == s)
+                        return 0;
+                b = a;
+                if (*end == '-') {
+                        s = end + 1;
+                        b = strtol(s, &end, 10);
+                        if (end == s || b < a)
+                                return 0;
+                }
+                n += (unsigned) (b - a + 1);
+                s = end;
+                if (*s == ',')
+                        s++;
+                else if (*s)
+                        return 0;
+        }
+        return n;
+}
+
+unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus)
+{
+        unsigned n;
+
+        if (quota > 0 && period > 0)
+                return (unsigned) (((uint64_t) quota + period - 1) / period);
+        n = cpuset_size(cpus);
+        if (n > 0)
+                return n;
+        return default_vcpus ? default_vcpus : 1;
+}
+
+int ur_kvm_usable(void)
+{
+        _cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        int vm;
+
+        if (fd < 0)
+                return 0;
+        if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+                return 0;
+        vm = ioctl(fd, KVM_CREATE_VM, 0);
+        if (vm < 0)
+                return 0;
+        close(vm);
+        return 1;
+}
+
+static int resolve_accel(const struct ur_monitor_cfg *mcfg, const struct ur_spec *spec, bool *kvm, ur_err *err)
+{
+        const char *annot = ur_spec_annotation(spec, UR_ANNOT_ACCEL);
+        enum ur_accel a = mcfg ? mcfg->accel : UR_ACCEL_AUTO;
+
+        if (annot && ur_accel_from_string(annot, &a) < 0)
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected auto, kvm or tcg)",
+                                  UR_ANNOT_ACCEL, annot);
+        switch (a) {
+        case UR_ACCEL_TCG:
+                *kvm = false;
+                return 0;
+        case UR_ACCEL_KVM:
+                if (!ur_kvm_usable())
+                        return ur_err_set(err, 0, "accel 'kvm' requested but /dev/kvm cannot create a VM here");
+                *kvm = true;
+                return 0;
+        case UR_ACCEL_AUTO:
+        default:
+                *kvm = ur_kvm_usable();
+                if (!*kvm)
+                        ur_log_warning("/dev/kvm is not usable here: the guest runs under TCG emulation (slow)");
+                return 0;
+        }
+}
+
+int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
+                    const char *state_dir, struct ur_vm *vm, ur_err *err)
+{
+        const struct ur_monitor_ops *mops = ur_monitor_find(md->hypervisor);
+        const struct ur_monitor_cfg *mcfg = ur_config_monitor(cfg, md->hypervisor);
+        const char *machine;
+        uint64_t overhead;
+
+        if (!mops)
+                return ur_err_set(err, 0, "unknown monitor '%s'", md->hypervisor);
+        vm->id = NULL;
+        vm->guest = strdup(md->unikernel_type);
+        vm->monitor = strdup(md->hypervisor);
+        vm->hostname = spec->hostname ? strdup(spec->hostname) : NULL;
+        vm->kernel = strdup(md->binary_path);
+        vm->initrd = md->initrd_path ? strdup(md->initrd_path) : NULL;
+        vm->unikernel_version = md->unikernel_version ? strdup(md->unikernel_version) : NULL;
+        vm->cmdline = md->cmdline ? strdup(md->cmdline) : NULL;
+        vm->argv = ur_strv_copy(spec->process.args);
+        vm->env = ur_strv_copy(spec->process.env);
+        vm->rootfs = spec->root_path ? strdup(spec->root_path) : NULL;
+        vm->share_rootfs = md->mount_rootfs;
+        vm->state_dir = strdup(state_dir);
+        vm->seccomp = spec->has_seccomp;
+        if (!vm->guest || !vm->monitor || !vm->kernel || !vm->argv || !vm->env || !vm->state_dir)
+                return ur_err_set(err, ENOMEM, "VM description");
+        if (md->block_path) {
+                vm->blocks = calloc(1, sizeof(*vm->blocks));
+                if (!vm->blocks)
+                        return ur_err_set(err, ENOMEM, "VM description");
+                vm->blocks[0].path = strdup(md->block_path);
+                vm->blocks[0].mountpoint = md->block_mnt_point ? strdup(md->block_mnt_point) : NULL;
+                vm->n_blocks = 1;
+        }
+
+        if (ur_kernel_probe(vm->kernel, &vm->boot, err) < 0)
+                return ur_err_wrap(err, "kernel '%s'", md->binary);
+
+        if (mcfg && mcfg->binary_path && *mcfg->binary_path) {
+                vm->monitor_binary = ur_find_executable(mcfg->binary_path);
+                if (!vm->monitor_binary)
+                        return ur_err_set(err, 0, "monitor '%s': binary_path '%s' (config [monitors.%s]) is not an "
+                                          "executable file", md->hypervisor, mcfg->binary_path, md->hypervisor);
+        } else {
+                vm->monitor_binary = ur_find_executable(mops->default_binary);
+                if (!vm->monitor_binary)
+                        return ur_err_set(err, 0, "monitor '%s': '%s' not found in $PATH; install it or set "
+                                          "binary_path in [monitors.%s] of the urunc config",
+                                          md->hypervisor, mops->default_binary, md->hypervisor);
+        }
+        if (mcfg && mcfg->data_path && *mcfg->data_path)
+                vm->monitor_data_path = strdup(mcfg->data_path);
+
+        overhead = mcfg && mcfg->overhead_mib ? mcfg->overhead_mib : mops->default_overhead_mib;
+        if (ur_vm_memory(spec->resources.memory_limit, overhead,
+                         mcfg && mcfg->default_memory_mib ? mcfg->default_memory_mib : 256, &vm->mem_mib, err) < 0)
+                return -1;
+        vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period, spec->resources.cpu_cpus,
+                                mcfg ? mcfg->default_vcpus : 1);
+
+        if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
+                return -1;
+        machine = ur_spec_annotation(spec, UR_ANNOT_MACHINE);
+        if (!machine && mcfg)
+                machine = mcfg->machine;
+        if (machine && *machine)
+                vm->machine = strdup(machine);
+        return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "config/config.h"
+#include "oci/metadata.h"
+#include "oci/spec.h"
+#include "util/error.h"
+#include "vm/vm.h"
+
+/* Runtime knobs a container can set by annotation (plain text values). */
+#define UR_ANNOT_ACCEL "com.urunc.accel"         /* auto | kvm | tcg */
+#define UR_ANNOT_MACHINE "com.urunc.machine"     /* qemu machine type */
+#define UR_ANNOT_CONSOLE "com.urunc.console"     /* "journal": console to the journal too */
+
+/* Smallest guest RAM we accept after subtracting the monitor's overhead. */
+#define UR_MIN_GUEST_MIB 16
+
+/*
+ * Fill a VM description (everything but the network) from the spec, the
+ * metadata and the config: kernel, initrd, block, argv/env, memory
+ * (limit - overhead, else the default), vCPUs (ceil(quota/period), else the
+ * cpuset's size, else the default), accel, monitor binary.
+ */
+int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
+                    const char *state_dir, struct ur_vm *vm, ur_err *err);
+
+/* Guest RAM in MiB for a memory limit in bytes (-1 = none). */
+int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err);
+/* vCPUs from quota/period/cpuset. */
+unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus);
+/* 1 when /dev/kvm can create VMs here, 0 otherwise. */
+int ur_kvm_usable(void);
