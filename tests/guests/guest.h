@@ -79,6 +79,7 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 bool str_starts(const char *s, size_t len, const char *prefix);
+bool next_token(const char **pos, const char **tok, size_t *len);
 bool parse_u64(const char *s, size_t len, uint64_t *ret);
 bool parse_ipv4(const char *s, size_t len, uint32_t *ret);
 

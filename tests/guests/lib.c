@@ -72,6 +72,28 @@ bool str_starts(const char *s, size_t len, const char *prefix)
         return len >= n && memcmp(s, prefix, n) == 0;
 }
 
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Iterate over the whitespace-separated tokens of s. */
+bool next_token(const char **pos, const char **tok, size_t *len)
+{
+        const char *p = *pos;
+
+        while (*p && is_space(*p))
+                p++;
+        if (!*p)
+                return false;
+        *tok = p;
+        while (*p && !is_space(*p))
+                p++;
+        *len = (size_t)(p - *tok);
+        *pos = p;
+        return true;
+}
+
 /* A decimal number that spans the whole of s[0..len). */
 bool parse_u64(const char *s, size_t len, uint64_t *ret)
 {

@@ -145,28 +145,6 @@ static struct boot boot_multiboot(const struct mb_info *mb)
         return b;
 }
 
-static bool is_space(char c)
-{
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Iterate over the whitespace-separated tokens of s. */
-static bool next_token(const char **pos, const char **tok, size_t *len)
-{
-        const char *p = *pos;
-
-        while (*p && is_space(*p))
-                p++;
-        if (!*p)
-                return false;
-        *tok = p;
-        while (*p && !is_space(*p))
-                p++;
-        *len = (size_t)(p - *tok);
-        *pos = p;
-        return true;
-}
-
 #define SLEEP_FOREVER UINT64_MAX
 
 struct opts {
