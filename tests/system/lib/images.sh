@@ -17,6 +17,10 @@
 #       ctr -a ADDRESS -n NAMESPACE image import ... OUT.tar
 #   image_import_podman OUT.tar [PODMAN-GLOBAL-ARGS]...
 #       podman ARGS load -i OUT.tar   (e.g. --root R --runroot RR on a bare host)
+#   IMAGE_EXEC_PREFIX     optional command prefix (word-split) for the two
+#                         import helpers, e.g. "nsenter -t PID -m -n" to import
+#                         into an engine living in another namespace
+#                         (bare-engines.sh sets BARE_EXEC for that)
 #   image_busybox_rootfs DIR
 #       populate DIR with /bin/busybox (static) and /bin/sh -> busybox
 #
@@ -103,10 +107,12 @@ image_build_oci() {
 
 image_import_containerd() {
 	local addr=$1 ns=$2 tar=$3; shift 3
-	ctr -a "$addr" -n "$ns" image import "$@" "$tar"
+	# shellcheck disable=SC2086
+	${IMAGE_EXEC_PREFIX:-} ctr -a "$addr" -n "$ns" image import "$@" "$tar"
 }
 
 image_import_podman() {
 	local tar=$1; shift
-	podman "$@" load -q -i "$tar"
+	# shellcheck disable=SC2086
+	${IMAGE_EXEC_PREFIX:-} podman "$@" load -q -i "$tar"
 }
