@@ -6,8 +6,35 @@
  * keys ([log], [timestamps], [monitors.<name>]) plus urunc's own
  * ([runtime], [systemd]).  A missing file means defaults; a malformed one is
  * an error naming the file and the line.  The parser accepts the TOML
- * subset these files use: [table] and [table.sub] headers, key = "string",
- * 'literal', integer, boolean, comments.
+ * subset these files use: [table] and [table.sub] headers (segments bare
+ * or quoted), dotted keys, key = "string" (TOML escapes incl. \uXXXX),
+ * 'literal', decimal integer (sign, "_" between digits), boolean, "#"
+ * comments, blank lines, CRLF.  Anything else (arrays, inline tables,
+ * floats, dates, multi-line strings, [[arrays of tables]]) and duplicate
+ * keys/tables are errors "FILE:LINE: ..." naming the key and value.
+ *
+ * Known keys:
+ *   [log]            level (panic|fatal|error|warn|warning|info|debug|trace),
+ *                    syslog (bool)
+ *   [timestamps]     enabled (bool), destination (non-empty string)
+ *   [monitors.NAME]  NAME one of qemu, firecracker, hvt, spt, cloud-hypervisor:
+ *                    default_memory_mb (>= 1), default_vcpus (1..1024),
+ *                    binary_path, data_path ("" = unset), overhead_mb (>= 0),
+ *                    accel (auto|kvm|tcg) and machine (qemu only; a warning
+ *                    elsewhere)
+ *   [runtime]        fallback ("" = unset), timeout (1..86400 seconds)
+ *   [systemd]        cgroup_manager (auto|systemd|cgroupfs|none),
+ *                    slice (a unit name ending in ".slice"), console_to_journal
+ * Unknown tables, keys and monitor names are logged as warnings and
+ * ignored (forward compatible); a wrong type, a bad enum value or an out of
+ * range number is an error naming the line.
+ *
+ * Defaults: log.level "info", syslog false; timestamps disabled, destination
+ * "/var/log/urunc/timestamps.log"; every monitor 256 MiB, 1 vCPU, accel
+ * auto, no binary/data path or machine; overheads qemu 64 MiB, firecracker
+ * 16, hvt 8, spt 8, cloud-hypervisor 32; runtime.fallback NULL (runc),
+ * timeout 30 s; systemd.cgroup_manager auto, slice "urunc.slice",
+ * console_to_journal false.
  */
 
 #include <stdbool.h>
@@ -65,6 +92,10 @@ struct ur_config {
         unsigned n_monitors;
 };
 
+/* path NULL: $URUNC_CONFIG when set and non-empty, else the default path.
+ * A missing file at the default path means defaults (cfg->path NULL); a
+ * path given explicitly (argument or $URUNC_CONFIG) must exist.  The file
+ * is bounded to 1 MiB. */
 int ur_config_load(const char *path, struct ur_config **ret, ur_err *err);
 /* Parse from memory; name is used in messages. */
 int ur_config_parse(const char *text, const char *name, struct ur_config **ret, ur_err *err);
