@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oci/json.h"
 #include "util/cleanup.h"
@@ -509,6 +510,34 @@ static int parse_root(struct ur_jctx *c, struct json_object *root, struct ur_spe
         return 0;
 }
 
+/* The bundle, absolute: canonical when it exists.  A bundle that is gone
+ * (a saved config.json parsed at delete time, say) is not an error: it is
+ * then only made absolute. */
+static int make_bundle_path(const char *bundle, char **ret, ur_err *err)
+{
+        _cleanup_free_ char *cwd = NULL;
+        char *p = realpath(bundle, NULL);
+
+        if (p) {
+                *ret = p;
+                return 0;
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
+                return ur_err_set(err, errno, "bundle '%s'", bundle);
+        if (bundle[0] == '/') {
+                p = strdup(bundle);
+        } else {
+                cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return ur_err_set(err, errno, "bundle '%s': current directory", bundle);
+                p = ur_path_join(cwd, bundle);
+        }
+        if (!p)
+                return ur_err_set(err, ENOMEM, "bundle '%s'", bundle);
+        *ret = p;
+        return 0;
+}
+
 int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *name, struct ur_spec **ret,
                   ur_err *err)
 {
@@ -523,9 +552,8 @@ int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *
         if (!s)
                 return ur_err_set(err, ENOMEM, "%s", c.name);
         ur_resources_init(&s->resources);
-        s->bundle = realpath(bundle ? bundle : ".", NULL);
-        if (!s->bundle)
-                return ur_err_set(err, errno, "bundle '%s'", bundle ? bundle : ".");
+        if (make_bundle_path(bundle ? bundle : ".", &s->bundle, err) < 0)
+                return -1;
 
         r = ur_oci_json_parse(json, len, c.name, &root, err);
         if (r < 0)

@@ -112,7 +112,11 @@ struct ur_spec {
 /* Load <bundle>/config.json.  bundle may be relative; it is made absolute. */
 int ur_spec_load(const char *bundle, struct ur_spec **ret, ur_err *err);
 /* Parse a config.json held in memory; bundle is used to resolve root.path;
- * name is used in error messages. */
+ * name is used in error messages.  bundle (NULL = ".") is made absolute:
+ * canonical (realpath) when it exists, else only absolute, so that a saved
+ * config.json still parses after the bundle is gone.  root_path is the
+ * bundle joined with a relative root.path (not canonicalized).  Unknown
+ * fields are ignored, JSON null counts as absent, ociVersion is optional. */
 int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *name,
                   struct ur_spec **ret, ur_err *err);
 void ur_spec_free(struct ur_spec *spec);

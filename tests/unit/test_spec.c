@@ -180,6 +180,15 @@ static void test_minimal_and_root(void **state)
                 assert_false(s->has_seccomp);
         }
         {
+                /* A bundle that is gone (a saved config.json) is kept, absolute. */
+                _cleanup_spec_ struct ur_spec *s = NULL;
+                _cleanup_err_ ur_err err = NULL;
+                const char *j = "{" ROOT "}";
+                assert_int_equal(ur_spec_parse(j, strlen(j), "/nonexistent/bundle", "config.json", &s, &err), 0);
+                assert_string_equal(s->bundle, "/nonexistent/bundle");
+                assert_string_equal(s->root_path, "/nonexistent/bundle/rootfs");
+        }
+        {
                 /* A relative bundle is made absolute. */
                 _cleanup_spec_ struct ur_spec *s = NULL;
                 _cleanup_err_ ur_err err = NULL;
