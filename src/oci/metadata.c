@@ -387,10 +387,10 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
 
 int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_err *err)
 {
+        struct ur_metadata *md = NULL;
         struct source s;
         int r;
 
-        *ret = NULL;
         source_init(&s, false);
         r = from_annotations(spec, &s, err);
         if (r == 0) {
@@ -398,7 +398,9 @@ int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_er
                 r = from_urunc_json(spec, &s, err);
         }
         if (r > 0)
-                r = build(spec, &s, ret, err);
+                r = build(spec, &s, &md, err);
         source_done(&s);
+        if (r >= 0)
+                *ret = md; /* NULL when there is no metadata */
         return r;
 }
