@@ -282,6 +282,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         req.n_annotations = spec->n_annotations;
         req.pid = j->pid;
         req.default_slice = ctx->config->systemd.slice;
+        req.timeout_usec = timeout;
         r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
         if (r < 0) {
                 close(sp[0]);

@@ -92,6 +92,48 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         return 0;
 }
 
+/* How long kill waits for the monitor to install its handler. */
+#define HANDLER_WAIT_MS 3000
+
+/*
+ * As the init of its own pid namespace, the monitor only receives the
+ * signals it handles: the kernel drops others sent from outside.  Right
+ * after exec QEMU has not installed its SIGTERM handler yet, so a kill at
+ * that moment would be lost.  Returns true when pid is such an init and
+ * does not catch sig (yet).
+ */
+static bool signal_would_be_dropped(pid_t pid, int sig)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        const char *p;
+        unsigned n = 0;
+        bool last_is_one = false;
+
+        if (sig == SIGKILL || sig == SIGSTOP)
+                return false;
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        if (ur_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+                return false;
+        /* "NSpid:\t<pid here>\t...\t<pid in its own namespace>" */
+        p = strstr(text, "\nNSpid:");
+        if (!p)
+                return false;
+        for (p += 7; *p && *p != '\n';) {
+                char *end;
+                unsigned long v = strtoul(p, &end, 10);
+                if (end == p)
+                        break;
+                n++;
+                last_is_one = v == 1;
+                p = end;
+        }
+        if (n < 2 || !last_is_one)
+                return false;
+        p = strstr(text, "\nSigCgt:");
+        return p && !(strtoull(p + 9, NULL, 16) & (1ULL << (sig - 1)));
+}
+
 static int signal_monitor(const struct ur_state *st, int sig, ur_err *err)
 {
         _cleanup_close_ int pidfd = ur_pidfd_open(st->pid);
@@ -102,6 +144,11 @@ static int signal_monitor(const struct ur_state *st, int sig, ur_err *err)
         /* The pidfd pins the process: check it is still the one we created. */
         if (!ur_proc_alive(st->pid, st->pid_start))
                 return ur_err_set(err, 0, "container not running");
+        if (sig <= 64 && signal_would_be_dropped(st->pid, sig)) {
+                long long deadline = ur_now_ms() + HANDLER_WAIT_MS;
+                while (signal_would_be_dropped(st->pid, sig) && ur_now_ms() < deadline)
+                        usleep(5000);
+        }
         r = ur_pidfd_send_signal(pidfd, sig);
         if (r < 0)
                 return ur_err_set(err, -r, "send signal %d to container '%s'", sig, st->id);

@@ -217,6 +217,15 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
                 return -1;
         if (ur_vm_build_exec(m->vm, &exec_plan, err) < 0)
                 return -1;
+        if (m->networked && !exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0) {
+                /* Monitors that open the tap by name (firecracker, solo5)
+                 * cannot attach while we hold it: keep the device without
+                 * our fd.  delete removes it. */
+                if (ur_net_tap_persist(&m->vm->net, true, err) < 0)
+                        return -1;
+                close(m->vm->net.tap_fd);
+                m->vm->net.tap_fd = -1;
+        }
         for (unsigned i = 0; i < exec_plan.n_files; i++)
                 if (ur_write_file_atomic(exec_plan.files[i].path, exec_plan.files[i].content,
                                          strlen(exec_plan.files[i].content), 0600, err) < 0)
@@ -243,12 +252,14 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_e
         return sd_bus_reply_method_return(msg, "");
 }
 
+/* Access control is the socket itself (0600, in a 0700 directory): a peer
+ * connection carries no sender credentials for sd-bus to check. */
 static const sd_bus_vtable monitor_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD("Init", "", "", method_init, 0),
-        SD_BUS_METHOD("RunHooks", "ss", "", method_run_hooks, 0),
-        SD_BUS_METHOD("Commit", "", "", method_commit, 0),
-        SD_BUS_METHOD("Start", "s", "", method_start, 0),
+        SD_BUS_METHOD("Init", "", "", method_init, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RunHooks", "ss", "", method_run_hooks, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Commit", "", "", method_commit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Start", "s", "", method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL("ExecFailed", "s", 0),
         SD_BUS_VTABLE_END,
 };

@@ -178,6 +178,14 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
 
         if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
                 return -1;
+        if (!vm->kvm && ur_streq(vm->guest, "linux") && ur_streq(vm->monitor, "qemu")) {
+                /* Linux on an emulated microvm hangs calibrating against the
+                 * PIT unless told the TSC rate (15 ms to measure, only here). */
+                ur_err e = NULL;
+                if (ur_host_tsc_khz(&vm->tsc_khz, &e) < 0)
+                        ur_log_warning("%s", ur_err_msg(e));
+                ur_err_free(&e);
+        }
         machine = ur_spec_annotation(spec, UR_ANNOT_MACHINE);
         if (!machine && mcfg)
                 machine = mcfg->machine;

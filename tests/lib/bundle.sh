@@ -29,24 +29,27 @@ make_bundle() {
     \"com.urunc.unikernel.binary\": \"$(b64 "$bin")\"${B_ANNOT:+,
     $B_ANNOT}"
   fi
+  # Defaults in variables: a "}" inside ${VAR:-default} would end it.
+  local d_args='["hello"]' d_env='["PATH=/usr/bin:/bin"]' d_obj='{}'
+  local d_ns='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
   cat > "$dir/config.json" <<JSON
 {
   "ociVersion": "1.0.2",
   "process": {
     "terminal": ${B_TERMINAL:-false},
     "user": { "uid": 0, "gid": 0 },
-    "args": ${B_ARGS:-[\"hello\"]},
-    "env": ${B_ENV:-[\"PATH=/usr/bin:/bin\"]},
+    "args": ${B_ARGS:-$d_args},
+    "env": ${B_ENV:-$d_env},
     "cwd": "/"
   },
   "root": { "path": "rootfs" },
   "hostname": "urunc-test",
   "annotations": { $annot },
-  "hooks": ${B_HOOKS:-{\}},
+  "hooks": ${B_HOOKS:-$d_obj},
   ${B_EXTRA:+$B_EXTRA,}
   "linux": {
-    "namespaces": ${B_NS:-[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}]},
-    "resources": ${B_RES:-{\}}
+    "namespaces": ${B_NS:-$d_ns},
+    "resources": ${B_RES:-$d_obj}
   }
 }
 JSON

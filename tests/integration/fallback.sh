@@ -1,0 +1,54 @@
+#!/bin/bash
+# Containers that are not unikernels go to the fallback runtime untouched.
+# Usage: fallback.sh URUNC
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/bundle.sh"
+
+[ "$(id -u)" = 0 ] || tap_skip_all "not root"
+BUSYBOX=$(command -v busybox || echo /bin/busybox)
+[ -x "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q static || { [ -x /bin/busybox ] && BUSYBOX=/bin/busybox; }
+command -v runc >/dev/null || tap_skip_all "runc is not installed"
+
+URUNC=$1
+T=$(mktemp -d /tmp/urunc-fallback.XXXXXX)
+ROOT=$T/root
+export URUNC_CONFIG=$T/none.toml
+: > "$URUNC_CONFIG"
+u() { "$URUNC" --root "$ROOT" "$@"; }
+trap 'for id in bb1 bb2 pause1; do u delete --force $id >/dev/null 2>&1; done; rm -rf "$T"' EXIT
+
+busybox_bundle() {
+  local dir=$1
+  mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc"
+  cp "$BUSYBOX" "$dir/rootfs/bin/busybox"
+  B_NOMETA=1 B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}]' \
+    B_EXTRA='"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}]' make_bundle "$dir" ""
+  rmdir "$dir/rootfs/unikernel"
+}
+
+B=$T/bb1; B_ARGS='["/bin/busybox", "echo", "hello-from-the-fallback"]' busybox_bundle "$B"
+out=$(u run --bundle "$B" bb1 2>"$T/bb1.err"); rc=$?
+expect_eq "run of a plain busybox bundle: exit 0 (through runc)" 0 "$rc"
+expect_match "  ... prints its output" '^hello-from-the-fallback$' "$out"
+
+# A pause-like container: create, start, state, kill, delete through urunc.
+B=$T/pause1; B_ARGS='["/bin/busybox", "sleep", "1000"]' busybox_bundle "$B"
+u create --bundle "$B" --pid-file "$T/pause1.pid" pause1; rc=$?
+expect_eq "create of a pause-like container: exit 0" 0 "$rc"
+check "  ... is marked as the fallback runtime's" test -s "$ROOT/.fallback-pause1"
+check "  ... runc's own state is there" test -e "$ROOT/pause1/state.json"
+check "  ... pid file written" test -s "$T/pause1.pid"
+u start pause1; rc=$?
+expect_eq "start goes to runc: exit 0" 0 "$rc"
+expect_match "state goes to runc: running" '"status": "running"' "$(u state pause1)"
+u kill pause1 KILL; rc=$?
+expect_eq "kill goes to runc: exit 0" 0 "$rc"
+wait_for 10 sh -c "$URUNC --root $ROOT state pause1 | grep -q '\"stopped\"'"
+u delete pause1; rc=$?
+expect_eq "delete goes to runc: exit 0" 0 "$rc"
+check "  ... and the marker is gone" test ! -e "$ROOT/.fallback-pause1"
+check "  ... and runc's state is gone" test ! -e "$ROOT/pause1"
+
+tap_done
