@@ -47,6 +47,7 @@ ctr_run() {
 }
 tap_case "ctr run --rm --runc-binary runc ... echo hi" ctr_run
 
+# shellcheck disable=SC2046
 tap_case "podman load (image_import_podman)" \
 	env IMAGE_EXEC_PREFIX="$BARE_EXEC" bash -c '. "$1"; shift; image_import_podman "$@"' _ \
 	"$here/lib/images.sh" "$work/bb.tar" $(bare_podman_args)

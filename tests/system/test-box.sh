@@ -17,19 +17,32 @@ export URUNC_SRC=${URUNC_SRC:-$SRC}
 trap 'box_stop "$BOX"' EXIT
 trap 'exit 130' INT TERM
 
-tap_plan 14
+tap_plan 15
 
 in_box() { box_run "$BOX" bash -c "set -eu; $1"; }
 
 # 1
 if ! tap_case "box boots (systemd running or degraded)" box_start "$BOX"; then
 	# nothing else can work
-	for i in $(seq 2 14); do tap_skip "case $i" "box did not boot"; done
+	for i in $(seq 2 15); do tap_skip "case $i" "box did not boot"; done
 	exit 1
 fi
 tap_diag "boot time: $(cat "$(box_dir "$BOX")/boot_ms") ms"
 
 # 2
+run_io() {
+	local out
+	out=$(printf 'abc\n' | box_run "$BOX" sh -c 'read x; echo "in:$x"; echo err >&2; exit 7' 2>&1)
+	local rc=$?
+	echo "$out (rc $rc)"
+	[ "$out" = "in:abc
+err" ] && [ $rc = 7 ] || return 1
+	out=$(box_unit "$BOX" sh -c 'echo unit; exit 3'); rc=$?
+	[ "$out" = unit ] && [ $rc = 3 ] || { echo "box_unit: '$out' rc $rc"; return 1; }
+}
+tap_case "box_run/box_unit: stdin, stdout, stderr, exit status" run_io
+
+# 3
 tap_case "cgroup controllers writable in the box" in_box '
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		grep -q " /sys/fs/cgroup rw," /proc/self/mountinfo; exit
@@ -37,7 +50,7 @@ tap_case "cgroup controllers writable in the box" in_box '
 	bad=$(awk '\''$5 ~ "^/sys/fs/cgroup/" && $0 ~ / - cgroup2? / && $6 !~ /^rw/ {print $5}'\'' /proc/self/mountinfo)
 	[ -z "$bad" ] || { echo "read-only: $bad"; exit 1; }'
 
-# 3
+# 4
 tap_case "transient scope with MemoryMax/CPUQuota/TasksMax" in_box '
 	systemd-run --quiet --scope --unit=box-selftest -p MemoryMax=64M -p CPUQuota=50% -p TasksMax=20 \
 		sleep 30 >/dev/null 2>&1 &
@@ -49,7 +62,7 @@ tap_case "transient scope with MemoryMax/CPUQuota/TasksMax" in_box '
 	echo "$out" | grep -qx TasksMax=20
 	echo "$out" | grep -qx CPUQuotaPerSecUSec=500ms'
 
-# 4
+# 5
 tap_case "limits are in the scope's cgroup files" in_box '
 	cg=$(systemctl show -P ControlGroup box-selftest.scope)
 	[ -n "$cg" ]
@@ -65,7 +78,7 @@ tap_case "limits are in the scope's cgroup files" in_box '
 		chk /sys/fs/cgroup/pids$cg/pids.max 20
 	fi'
 
-# 5
+# 6
 tap_case "the scope's process is in the scope's cgroup" in_box '
 	pid=$(cat /run/box-selftest.pid)
 	cg=$(systemctl show -P ControlGroup box-selftest.scope)
@@ -78,7 +91,7 @@ tap_case "the scope's process is in the scope's cgroup" in_box '
 	fi
 	systemctl stop box-selftest.scope'
 
-# 6
+# 7
 tap_case "journal: logger -t boxtest / journalctl -t boxtest" in_box '
 	logger -t boxtest "hello from $$"
 	for i in $(seq 100); do
@@ -87,7 +100,7 @@ tap_case "journal: logger -t boxtest / journalctl -t boxtest" in_box '
 	done
 	journalctl -q -t boxtest --no-pager; exit 1'
 
-# 7
+# 8
 tap_case "devices: /dev/net/tun, /dev/kvm iff the host has it" in_box "
 	test -c /dev/net/tun
 	if [ $([ -c /dev/kvm ] && echo 1 || echo 0) = 1 ]; then
@@ -96,44 +109,44 @@ tap_case "devices: /dev/net/tun, /dev/kvm iff the host has it" in_box "
 		echo 'host has no /dev/kvm'; test ! -e /dev/kvm
 	fi"
 
-# 8
+# 9
 tap_case "private network: only loopback, veth creatable" in_box '
 	[ "$(ls /sys/class/net)" = lo ]
 	ip link add bxa type veth peer name bxb
 	ip link del bxa'
 
-# 9
+# 10
 tap_case "containerd starts; ctr version" in_box '
 	systemctl start containerd
 	ctr version'
 
-# 10
+# 11
 tap_case "podman info (systemd cgroup manager)" in_box '
 	podman info --format "{{.Host.CgroupManager}} {{.Host.CgroupsVersion}} {{.Store.GraphDriverName}}" | tee /dev/stderr |
 		grep -q "^systemd "'
 
-# 11
+# 12
 tap_case "image_build_oci: busybox image, offline" in_box "
 	. $here/lib/images.sh
 	image_busybox_rootfs /tmp/bbroot
 	image_build_oci /tmp/bb.tar docker.io/library/bb:test /tmp/bbroot --label test=box --cmd '[\"/bin/busybox\",\"echo\",\"hi\"]'
 	tar -xOf /tmp/bb.tar index.json | grep -q docker.io/library/bb:test"
 
-# 12
+# 13
 tap_case "containerd: import + ctr run --runc-binary runc" in_box "
 	. $here/lib/images.sh
 	image_import_containerd /run/containerd/containerd.sock default /tmp/bb.tar
 	out=\$(ctr -n default run --rm --runc-binary runc docker.io/library/bb:test t1 /bin/busybox echo hi)
 	echo \"\$out\"; [ \"\$out\" = hi ]"
 
-# 13
+# 14
 tap_case "podman: load + run --cgroup-manager systemd" in_box "
 	. $here/lib/images.sh
 	image_import_podman /tmp/bb.tar
 	out=\$(podman run --rm --cgroup-manager systemd --runtime runc --network none docker.io/library/bb:test /bin/busybox echo hi)
 	echo \"\$out\"; [ \"\$out\" = hi ]"
 
-# 14
+# 15
 teardown() {
 	local d cgs
 	d=$(box_dir "$BOX")

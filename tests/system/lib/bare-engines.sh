@@ -72,8 +72,7 @@ bare_start() {
 		exec sleep infinity' bare-holder "$BARE_DIR" </dev/null >"$BARE_DIR/ns.log" 2>&1 &
 	echo $! >"$BARE_DIR/ns.pid"
 	disown $! 2>/dev/null   # no "Killed" job notice at bare_stop
-	local i
-	for i in $(seq 250); do
+	for _ in $(seq 250); do
 		[ -e "$BARE_DIR/ns.ready" ] && break
 		kill -0 "$(cat "$BARE_DIR/ns.pid")" 2>/dev/null || break
 		sleep 0.02
@@ -125,8 +124,7 @@ EOF
 	bare_run containerd --config "$c/config.toml" </dev/null >"$c/log" 2>&1 &
 	echo $! >"$c/pid"
 	disown $! 2>/dev/null
-	local i
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		bare_run ctr -a "$BARE_CTR_ADDR" version >/dev/null 2>&1 && break
 		if ! kill -0 "$(cat "$c/pid")" 2>/dev/null; then
 			_bare_log "containerd exited:"; tail -20 "$c/log" >&2; return 1
@@ -175,7 +173,7 @@ _bare_cgroup_mounts() {
 
 bare_stop() {
 	[ -n "${BARE_DIR:-}" ] && [ -d "$BARE_DIR" ] || return 0
-	local holder nsid p i
+	local holder nsid p
 	holder=$(cat "$BARE_DIR/ns.pid" 2>/dev/null)
 	# polite first: containerd gets SIGTERM (shims and containers follow)
 	if [ -s "$BARE_DIR/containerd/pid" ]; then
@@ -183,7 +181,7 @@ bare_stop() {
 	fi
 	# then every process living in the private mount namespace
 	if [ -n "$holder" ] && nsid=$(stat -L -c %i "/proc/$holder/ns/mnt" 2>/dev/null); then
-		for i in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			local -a victims
 			mapfile -t victims < <(stat -L -c '%i %n' /proc/[0-9]*/ns/mnt 2>/dev/null |
 				awk -v ns="$nsid" '$1 == ns { split($2, a, "/"); print a[3] }')
@@ -198,9 +196,8 @@ bare_stop() {
 	for mp in $(_bare_cgroup_mounts); do
 		for cg in "$mp/$BARE_CTR_NS" "$mp/$BARE_CGROUP"; do
 			[ -d "$cg" ] || continue
-			for p in $(find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null); do
-				kill -KILL "$p" 2>/dev/null
-			done
+			# shellcheck disable=SC2046
+			kill -KILL $(find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null) 2>/dev/null
 			find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 			[ -d "$cg" ] && _bare_log "could not remove $cg"
 		done

@@ -34,6 +34,10 @@
 #                   in the overlay, so postgres, timers, containerd... do not
 #                   start; tests start what they need)
 #   BOX_NSPAWN_ARGS extra systemd-nspawn arguments (word-split)
+#   BOX_KVM=auto|yes|no  give the box its own /dev/kvm node (c 10:232, 0666):
+#                   auto = iff the host has /dev/kvm; yes = always (a node
+#                   that cannot be opened when the host has no KVM)
+#   BOX_STOP_GRACEFUL=1  box_stop powers off first instead of SIGKILL
 #
 # What the box gives: cgroups v1/hybrid like the host, with every v1
 # controller remounted read-write and systemd re-executed so that
@@ -55,9 +59,9 @@ _box_now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
 # Print "MOUNTPOINT RELPATH" for every cgroup hierarchy the calling process
 # is in (v1 controllers, named hierarchies, and the v2/unified one).
 _box_cgroups() {
-	local line id ctrl path mp opts
+	local line ctrl path mp opts
 	while IFS= read -r line; do
-		id=${line%%:*}; line=${line#*:}
+		line=${line#*:}
 		ctrl=${line%%:*}; path=${line#*:}
 		mp=""
 		while read -r _ _ _ _ m _rest; do
@@ -131,9 +135,13 @@ box_start() {
 
 	# 2. device nodes of our own (bind targets the box may chmod freely)
 	local -a extra=()
-	if [ -c /dev/kvm ]; then
-		mknod -m 0666 "$d/kvm" c 10 232 && extra+=("--bind=$d/kvm:/dev/kvm")
-	fi
+	# (created by the launcher on its tmpfs, which is not nodev)
+	local kvm=0
+	case ${BOX_KVM:-auto} in
+	yes) kvm=1 ;;
+	auto) [ -c /dev/kvm ] && kvm=1 ;;
+	esac
+	[ $kvm = 1 ] && extra+=("--bind=$d/mnt/kvm:/dev/kvm")
 	local b
 	for b in ${BOX_BINDS:-$(_box_default_binds)}; do
 		extra+=("--bind=$b")
@@ -146,10 +154,13 @@ box_start() {
 	#    nspawn exits every mount of the box goes away with the namespace.
 	cat >"$d/launch.sh" <<'EOF'
 set -e
-d=$1 name=$2 keep=$3; shift 3
+d=$1 name=$2 keep=$3 kvm=$4; shift 4
 while read -r cg; do echo $$ >"$cg/cgroup.procs"; done <"$d/cgroups"
 mount -t tmpfs -o mode=0755 box "$d/mnt"
 mkdir "$d/mnt/upper" "$d/mnt/work" "$d/mnt/root"
+# own /dev/kvm node: a bind of the host's would let the box's tmpfiles
+# chmod/chgrp the host's node
+[ "$kvm" = 1 ] && mknod -m 0666 "$d/mnt/kvm" c 10 232
 mount -t overlay -o lowerdir=/,upperdir="$d/mnt/upper",workdir="$d/mnt/work" boxroot "$d/mnt/root"
 r=$d/mnt/root
 # fresh identity
@@ -183,7 +194,7 @@ exec systemd-nspawn -q -b -D "$r" -M "$name" \
 EOF
 	mkdir -p "$d/mnt"
 	setsid unshare --mount --propagation private \
-		bash "$d/launch.sh" "$d" "$name" "${BOX_KEEP_ENABLED:-0}" "${extra[@]}" \
+		bash "$d/launch.sh" "$d" "$name" "${BOX_KEEP_ENABLED:-0}" "$kvm" "${extra[@]}" \
 		</dev/null >"$d/console.log" 2>&1 &
 	local npid=$!
 	echo "$npid" >"$d/nspawn.pid"
@@ -252,21 +263,21 @@ box_stop() {
 	local name=$1
 	local d; d=$(box_dir "$name")
 	[ -d "$d" ] || return 0
-	local npid leader i
+	local npid leader
 	npid=$(cat "$d/nspawn.pid" 2>/dev/null)
 	leader=$(cat "$d/leader" 2>/dev/null)
 	if [ -n "$npid" ] && _box_alive "$npid"; then
 		if [ "${BOX_STOP_GRACEFUL:-0}" = 1 ] && [ -n "$leader" ]; then
 			# SIGRTMIN+4 to PID 1 = orderly poweroff; nspawn then exits
 			kill -s RTMIN+4 "$leader" 2>/dev/null
-			for i in $(seq 200); do _box_alive "$npid" || break; sleep 0.05; done
+			for _ in $(seq 200); do _box_alive "$npid" || break; sleep 0.05; done
 			_box_alive "$npid" && _box_log "$name: no clean poweroff in 10 s, killing"
 		fi
 		# SIGKILL to the box's PID 1 takes its whole pid namespace down;
 		# nspawn exits, and with it the private mount namespace (overlay,
 		# tmpfs) and the network namespace.
 		[ -n "$leader" ] && kill -KILL "$leader" 2>/dev/null
-		for i in $(seq 100); do _box_alive "$npid" || break; sleep 0.02; done
+		for _ in $(seq 100); do _box_alive "$npid" || break; sleep 0.02; done
 		_box_alive "$npid" && kill -KILL "$npid" 2>/dev/null
 	fi
 	[ -n "$npid" ] && wait "$npid" 2>/dev/null   # reap if it is our child
@@ -274,9 +285,9 @@ box_stop() {
 	# then the sub-cgroups themselves, deepest first, in every hierarchy
 	if [ -s "$d/cgroups" ]; then
 		local -a cgs=()
-		local cg pass procs
+		local cg procs
 		while read -r cg; do [ -d "$cg" ] && cgs+=("$cg"); done <"$d/cgroups"
-		for pass in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			[ ${#cgs[@]} -gt 0 ] || break
 			procs=$(find "${cgs[@]}" -name cgroup.procs -exec cat {} + 2>/dev/null)
 			[ -z "$procs" ] && break
