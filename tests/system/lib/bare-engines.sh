@@ -64,9 +64,9 @@ bare_start() {
 	# the holder: private mount + network namespace, tmpfs over /run and
 	# /var/lib, loopback up; it sleeps until killed
 	setsid unshare --mount --net --propagation private sh -c '
-		mount -t tmpfs -o mode=0755 bare-run /run &&
+		mount -n -t tmpfs -o mode=0755 bare-run /run &&
 		mkdir -p /run/lock &&
-		mount -t tmpfs -o mode=0755 bare-varlib /var/lib &&
+		mount -n -t tmpfs -o mode=0755 bare-varlib /var/lib &&
 		ip link set lo up &&
 		echo ready >"$1/ns.ready" &&
 		exec sleep infinity' bare-holder "$BARE_DIR" </dev/null >"$BARE_DIR/ns.log" 2>&1 &

@@ -45,9 +45,9 @@ image_busybox_rootfs() {
 _IMAGE_BUILD_SCRIPT='
 set -e
 tmp=$1 driver=$2 rootfs=$3 ref=$4; shift 4
-mount --bind "$rootfs" "$tmp/rootfs"
-mount -t tmpfs -o mode=0755 image-build-run /run
-mount -t tmpfs -o mode=0755 image-build-varlib /var/lib
+mount -n --bind "$rootfs" "$tmp/rootfs"
+mount -n -t tmpfs -o mode=0755 image-build-run /run
+mount -n -t tmpfs -o mode=0755 image-build-varlib /var/lib
 export TMPDIR=$tmp BUILDAH_ISOLATION=chroot
 b() { buildah --root "$tmp/root" --runroot "$tmp/runroot" --storage-driver "$driver" "$@"; }
 if ! c=$(b from --quiet --pull=never scratch 2>"$tmp/err"); then

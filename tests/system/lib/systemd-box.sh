@@ -156,12 +156,12 @@ box_start() {
 set -e
 d=$1 name=$2 keep=$3 kvm=$4; shift 4
 while read -r cg; do echo $$ >"$cg/cgroup.procs"; done <"$d/cgroups"
-mount -t tmpfs -o mode=0755 box "$d/mnt"
+mount -n -t tmpfs -o mode=0755 box "$d/mnt"
 mkdir "$d/mnt/upper" "$d/mnt/work" "$d/mnt/root"
 # own /dev/kvm node: a bind of the host's would let the box's tmpfiles
 # chmod/chgrp the host's node
 [ "$kvm" = 1 ] && mknod -m 0666 "$d/mnt/kvm" c 10 232
-mount -t overlay -o lowerdir=/,upperdir="$d/mnt/upper",workdir="$d/mnt/work" boxroot "$d/mnt/root"
+mount -n -t overlay -o lowerdir=/,upperdir="$d/mnt/upper",workdir="$d/mnt/work" boxroot "$d/mnt/root"
 r=$d/mnt/root
 # fresh identity
 cat /proc/sys/kernel/random/uuid | tr -d - >"$r/etc/machine-id"
