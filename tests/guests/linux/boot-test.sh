@@ -46,7 +46,7 @@ common=(-accel "$accel" -m 256 -smp 1 -nodefaults -no-user-config -nographic
 	-initrd "$dir/initrd.img")
 base="panic=-1 console=ttyS0 quiet tsc_early_khz=$khz"
 
-echo "1..13"
+echo "1..14"
 
 # boot LOG APPEND [qemu args...]: runs to the end, sets $rc, $ms (to banner)
 boot() {
@@ -76,7 +76,12 @@ boot "$tmp/b.log" "$base rdinit=/bin/guest -- exit 0"
 check "microvm+initrd: exit 0 -> qemu status 0 (got $rc, qemu ran ${ms} ms)" test "$rc" -eq 0
 [ "$rc" -eq 0 ] && has "$tmp/b.log" "urunc-linux-guest: exit 0" || diag <"$tmp/b.log"
 
-# 7-9: block root through the initrd (root= + init=)
+# 7: a guest panic ends QEMU with status 1 through pvpanic
+boot "$tmp/p.log" "$base rdinit=/bin/guest -- sh -c \"echo c >/proc/sysrq-trigger\"" \
+	-device pvpanic -action panic=exit-failure
+check "microvm+initrd: guest panic -> pvpanic -> qemu status 1 (got $rc)" test "$rc" -eq 1
+
+# 8-10: block root through the initrd (root= + init=)
 cp --sparse=always "$dir/rootfs.ext4" "$tmp/root.ext4"
 boot "$tmp/c.log" "$base root=/dev/vda rw K1=v1 init=/bin/guest -- sh -c \"grep -q '^/dev/vda / ext4 rw' /proc/mounts && echo ok >/written && exit 3; exit 9\"" \
 	-drive "file=$tmp/root.ext4,format=raw,if=none,id=d0" -device virtio-blk-device,drive=d0
@@ -86,7 +91,7 @@ check "microvm+block root: / is /dev/vda rw, exit 3 -> 7 (got $rc)" test "$rc" -
 check "microvm+block root: write reached the image" \
 	sh -c "debugfs -R 'cat /written' '$tmp/root.ext4' 2>/dev/null | grep -qx ok"
 
-# 10-13: network: tap in a private namespace, httpd in the guest
+# 11-14: network: tap in a private namespace, httpd in the guest
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip -n "$ns" tuntap add dev tap0 mode tap

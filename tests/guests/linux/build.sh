@@ -146,8 +146,9 @@ printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
 : >"$root/etc/resolv.conf"
 echo "$KVER" >"$root/etc/urunc-guest/kernel"
 
-# network and block drivers for microvm (virtio-mmio) and pc (virtio-pci)
-modlist virtio_mmio virtio_pci virtio_net virtio_blk >"$root/etc/urunc-guest/modules.base"
+# network and block drivers for microvm (virtio-mmio) and pc (virtio-pci);
+# pvpanic (ISA/ACPI QEMU0001 and PCI) so that a guest panic can end QEMU
+modlist virtio_mmio virtio_pci virtio_net virtio_blk pvpanic-mmio pvpanic-pci >"$root/etc/urunc-guest/modules.base"
 # the root filesystem (ext4 wants crc32c for metadata_csum: softdep)
 modlist crc32c_generic ext4 >"$root/etc/urunc-guest/modules.root"
 cat "$root/etc/urunc-guest/modules.base" "$root/etc/urunc-guest/modules.root" | sort -u |
