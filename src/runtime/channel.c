@@ -84,6 +84,11 @@ int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_e
         sd_bus_message_unref(m);
         sd_bus_message_unref(reply);
         if (r < 0) {
+                int e_errno = sd_bus_error_is_set(&e) ? sd_bus_error_get_errno(&e) : -r;
+                if (e_errno == ENOTCONN || e_errno == ECONNRESET || e_errno == EPIPE) {
+                        sd_bus_error_free(&e);
+                        return ur_err_set(err, 0, "%s: the monitor process went away", method);
+                }
                 if (sd_bus_error_is_set(&e) && sd_bus_error_has_name(&e, UR_BUS_ERROR))
                         ur_err_set(err, 0, "%s", e.message ? e.message : "failed");
                 else if (r == -ETIMEDOUT)

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sd-bus channel between a urunc command and the monitor process, over
+ * a socketpair with a forked peer serving a test object: calls, error
+ * propagation with the message, the exec handshake (disconnect = exec'd,
+ * ExecFailed = error) and bounded waits.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "runtime/channel.h"
+#include "runtime/proc.h"
+
+static bool stop;
+static int mode; /* what Start does */
+
+enum { START_EXEC_OK, START_EXEC_FAIL, START_HANG };
+
+static int m_ok(sd_bus_message *m, void *u, sd_bus_error *e)
+{
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int m_fail(sd_bus_message *m, void *u, sd_bus_error *e)
+{
+        ur_err err = NULL;
+        const char *arg;
+        int r;
+
+        sd_bus_message_read(m, "s", &arg);
+        ur_err_set(&err, 0, "createRuntime hook '%s' failed with exit status 1", arg);
+        r = ur_channel_reply_error(m, err);
+        ur_err_free(&err);
+        return r;
+}
+
+static int m_slow(sd_bus_message *m, void *u, sd_bus_error *e)
+{
+        sleep(3);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int m_start(sd_bus_message *m, void *u, sd_bus_error *e)
+{
+        stop = true;
+        return sd_bus_reply_method_return(m, "");
+}
+
+static const sd_bus_vtable vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Ok", "", "", m_ok, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Fail", "s", "", m_fail, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Slow", "", "", m_slow, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Start", "", "", m_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL("ExecFailed", "s", 0),
+        SD_BUS_VTABLE_END,
+};
+
+static pid_t serve(int *ret_fd, int what)
+{
+        int sp[2];
+        pid_t pid;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                sd_bus *bus = NULL;
+                ur_err err = NULL;
+
+                close(sp[0]);
+                mode = what;
+                ur_channel_serve(sp[1], vtable, NULL, &stop, &bus, &err);
+                if (!bus)
+                        _exit(0);
+                /* Start was answered: what a monitor process does next. */
+                sd_bus_flush(bus);
+                if (mode == START_EXEC_OK)
+                        _exit(0); /* like execve: our end of the socket closes */
+                if (mode == START_EXEC_FAIL) {
+                        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s",
+                                           "exec monitor '/nonexistent': No such file or directory");
+                        sd_bus_flush(bus);
+                        _exit(127);
+                }
+                sleep(5); /* START_HANG: neither exec nor report */
+                _exit(0);
+        }
+        close(sp[1]);
+        *ret_fd = sp[0];
+        return pid;
+}
+
+static void reap(pid_t pid)
+{
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+}
+
+static void test_call_ok_and_error(void **state)
+{
+        sd_bus *bus = NULL;
+        ur_err err = NULL;
+        int fd;
+        pid_t pid = serve(&fd, START_EXEC_OK);
+
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Ok", 5000000, &err, ""), 0);
+        assert_null(err);
+        /* The peer's error comes back with its message, not a generic one. */
+        assert_true(ur_channel_call(bus, "Fail", 5000000, &err, "s", "/bin/false") < 0);
+        assert_string_equal(ur_err_msg(err), "createRuntime hook '/bin/false' failed with exit status 1");
+        ur_err_free(&err);
+        /* Unknown method: an error naming it. */
+        assert_true(ur_channel_call(bus, "Nope", 5000000, &err, "") < 0);
+        assert_non_null(strstr(ur_err_msg(err), "Nope"));
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+        reap(pid);
+}
+
+static void test_call_timeout(void **state)
+{
+        sd_bus *bus = NULL;
+        ur_err err = NULL;
+        int fd;
+        pid_t pid = serve(&fd, START_EXEC_OK);
+        long long t0;
+
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        t0 = ur_now_ms();
+        assert_true(ur_channel_call(bus, "Slow", 300000, &err, "") < 0);
+        assert_true(ur_now_ms() - t0 < 2000);
+        assert_non_null(strstr(ur_err_msg(err), "did not answer Slow"));
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+        reap(pid);
+}
+
+static void test_peer_gone(void **state)
+{
+        sd_bus *bus = NULL;
+        ur_err err = NULL;
+        int fd;
+        pid_t pid = serve(&fd, START_EXEC_OK);
+
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        reap(pid);
+        assert_true(ur_channel_call(bus, "Ok", 2000000, &err, "") < 0);
+        assert_non_null(strstr(ur_err_msg(err), "went away"));
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+}
+
+static void test_exec_handshake(void **state)
+{
+        sd_bus *bus = NULL;
+        ur_err err = NULL;
+        int fd, status;
+        pid_t pid;
+
+        /* Reply, then the connection closes (the fds close on exec): success. */
+        pid = serve(&fd, START_EXEC_OK);
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
+        assert_int_equal(ur_channel_wait_exec(bus, 5000000, &err), 0);
+        assert_null(err);
+        sd_bus_flush_close_unref(bus);
+        waitpid(pid, &status, 0);
+
+        /* Reply, then ExecFailed: the message reaches the caller. */
+        pid = serve(&fd, START_EXEC_FAIL);
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
+        assert_true(ur_channel_wait_exec(bus, 5000000, &err) < 0);
+        assert_string_equal(ur_err_msg(err), "exec monitor '/nonexistent': No such file or directory");
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+        waitpid(pid, &status, 0);
+
+        /* Reply, then nothing: bounded. */
+        pid = serve(&fd, START_HANG);
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
+        assert_true(ur_channel_wait_exec(bus, 300000, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "did not exec"));
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+        reap(pid);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_call_ok_and_error),
+                cmocka_unit_test(test_call_timeout),
+                cmocka_unit_test(test_peer_gone),
+                cmocka_unit_test(test_exec_handshake),
+        };
+        signal(SIGPIPE, SIG_IGN);
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
