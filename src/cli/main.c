@@ -115,6 +115,9 @@ int main(int argc, char **argv)
                 }
         }
         ctx.debug = lo.debug;
+        /* As runc: with --log everything goes there, because an engine's
+         * shim gives create the container's own stdio as stderr. */
+        lo.quiet_stderr = lo.path && *lo.path;
         if (ur_log_init(&lo) < 0) {
                 fprintf(stderr, "urunc: cannot open log file '%s': %s\n", lo.path, strerror(errno));
                 return 1;
