@@ -13,15 +13,8 @@
 #define BOOT_PVH 1
 #define BOOT_MULTIBOOT 2
 
-/*
- * Timer interrupts per second (local APIC timer, periodic).  The net guest
- * polls its device on every tick, so it ticks faster.
- */
-#ifdef GUEST_NET
-#define HZ 1000
-#else
+/* Timer interrupts per second (local APIC timer, periodic). */
 #define HZ 100
-#endif
 
 #define NORETURN __attribute__((noreturn))
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -98,4 +91,4 @@ void guest_exit(unsigned status) NORETURN;
 
 /* net.c (net guest only) */
 int net_init(const char *cmdline);
-void net_poll(void);
+bool net_poll(void); /* true if a frame came in */

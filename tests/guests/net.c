@@ -626,12 +626,12 @@ static void frame_input(const uint8_t *f, size_t len)
         }
 }
 
-void net_poll(void)
+bool net_poll(void)
 {
         bool posted = false;
 
         if (!dev)
-                return;
+                return false;
         barrier();
         while (rxq.used_idx != rxq.mem->used.idx) {
                 struct vring_used_elem e = rxq.mem->used.ring[rxq.used_idx % QSZ];
@@ -651,6 +651,7 @@ void net_poll(void)
                 barrier();
                 wr(VM_QUEUE_NOTIFY, rxq.index);
         }
+        return posted;
 }
 
 /* Split s[0..len) at the first c: the head's length, the tail after c. */
