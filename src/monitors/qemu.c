@@ -20,7 +20,9 @@
  *     (virtio-mmio devices are then described on the kernel command line);
  *     for guests wanting ACPI (Linux: Debian's kernel ignores the command
  *     line description and finds virtio-mmio only via ACPI)
- *     "microvm,x-option-roms=off,rtc=off" with ACPI, PIT and PIC left on.
+ *     "microvm,x-option-roms=off,rtc=on" with ACPI, PIT and PIC left on (without
+ *     the RTC Debian's kernel waits ~3 s under TCG probing it: "Unable to read
+ *     current time from RTC", "rtc_cmos: broken or not accessible").
  *   MULTIBOOT -> pc: QEMU loads multiboot only through pc's option ROM.
  * Devices are virtio-*-device (mmio) on microvm and virtio-*-pci elsewhere.
  *
@@ -68,7 +70,7 @@ static const char *default_machine(const struct ur_vm *vm, const struct ur_guest
         switch (vm->boot) {
         case UR_BOOT_PVH:
         case UR_BOOT_LINUX:
-                return guest->qemu_acpi ? "microvm,x-option-roms=off,rtc=off"
+                return guest->qemu_acpi ? "microvm,x-option-roms=off,rtc=on"
                                         : "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off";
         case UR_BOOT_MULTIBOOT:
                 return "pc";

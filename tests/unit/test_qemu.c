@@ -35,7 +35,7 @@ static void base(struct ur_vm *vm, const char *guest, enum ur_boot_format boot)
                  "-qmp unix:/run/urunc/c1/qmp.sock,server=on,wait=off "
 
 #define UNIKERNEL_MICROVM "microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off"
-#define LINUX_MICROVM "microvm,x-option-roms=off,rtc=off"
+#define LINUX_MICROVM "microvm,x-option-roms=off,rtc=on"
 
 static void expect(const struct ur_vm *vm, const char *want, bool pass_fd)
 {
