@@ -11,6 +11,7 @@
 #include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/timestamps.h"
 
 #if HAVE_SECCOMP
 #include <seccomp.h>
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
                 if (ur_config_load(NULL, &config, &err) < 0)
                         return cli_fail(&err);
                 ctx.config = config;
+                ur_ts_configure(config->timestamps.enabled, config->timestamps.destination);
                 return c->run(&ctx, argc - i, argv + i);
         }
         ur_log_error("unknown command '%s' (see urunc --help)", argv[i]);

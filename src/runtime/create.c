@@ -28,6 +28,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/timestamps.h"
 
 uint64_t ur_timeout_usec(const struct ur_context *ctx)
 {
@@ -196,6 +197,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         ur_exec_done(&dry);
         if (r < 0)
                 goto out;
+        ur_ts_mark(o->id, "create-vm-built");
 
         if (spec->process.terminal && !o->inherit_terminal) {
                 if (!o->console_socket) {
@@ -246,6 +248,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         }
         close(sp[1]);
         free(mon.sock_path);
+        ur_ts_mark(o->id, "create-cloned");
 
         st = calloc(1, sizeof(*st));
         if (!st) {
@@ -289,6 +292,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         }
         j->cgroup_made = true;
+        ur_ts_mark(o->id, "create-cgroup");
         st->cgroup.manager = j->cgroup.manager;
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
@@ -300,6 +304,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = ur_channel_call(bus, "Init", timeout, err, "");
         if (r < 0)
                 goto out;
+        ur_ts_mark(o->id, "create-init");
 
         if (j->console_master >= 0) {
                 r = ur_console_send(o->console_socket, j->console_master, j->console_slave, err);
@@ -318,6 +323,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                             ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
         if (r < 0)
                 goto out;
+        ur_ts_mark(o->id, "create-hooks");
 
         r = ur_state_save(st, err);
         if (r < 0)
@@ -327,6 +333,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 if (r < 0)
                         goto out;
         }
+        ur_ts_mark(o->id, "create-state");
         r = ur_channel_call(bus, "Commit", timeout, err, "");
         if (r < 0)
                 goto out;
@@ -353,6 +360,7 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
                 j.ns_fds[i] = -1;
         if (ur_validate_id(o->id, err) < 0)
                 return -1;
+        ur_ts_mark(o->id, "create-start");
         ur_log_set_container(o->id);
         if (ur_spec_load(o->bundle ? o->bundle : ".", &spec, err) < 0)
                 return -1;
@@ -361,6 +369,7 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
                 return -1;
         if (r == 0)
                 return ur_fallback_create(ctx, o->id, err);
+        ur_ts_mark(o->id, "create-parsed");
 
         j.dir = ur_state_dir(ctx->root, o->id);
         if (!j.dir)
@@ -373,5 +382,7 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
         if (r < 0)
                 job_rollback(&j);
         job_done(&j);
+        if (r >= 0)
+                ur_ts_mark(o->id, "create-end");
         return r;
 }

@@ -21,6 +21,7 @@
 #include "util/log.h"
 #include "util/path.h"
 #include "util/strv.h"
+#include "util/timestamps.h"
 
 /* How long delete waits for a killed monitor to die. */
 #define KILL_WAIT_MS 10000
@@ -59,6 +60,7 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
 
         if (load(ctx, id, &st, err) < 0)
                 return -1;
+        ur_ts_mark(id, "start-begin");
         lock = ur_state_lock(st->dir, err);
         if (lock < 0)
                 return -1;
@@ -89,6 +91,7 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         ur_log_info("started container '%s' (%s on %s, pid %d)", id, st->guest, st->monitor, (int) st->pid);
         running_json = ur_state_text(st, UR_STATUS_RUNNING);
         ur_hooks_run_warn(spec, UR_HOOK_POSTSTART, running_json);
+        ur_ts_mark(id, "start-end");
         return 0;
 }
 
@@ -161,10 +164,12 @@ int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *e
 
         if (load(ctx, id, &st, err) < 0)
                 return -1;
+        ur_ts_mark(id, "kill-begin");
         if (ur_state_status(st) == UR_STATUS_STOPPED)
                 return ur_err_set(err, 0, "container not running");
         if (signal_monitor(st, sig, err) < 0)
                 return -1;
+        ur_ts_mark(id, "kill-end");
         ur_log_info("delivered signal %s (%d) to container '%s'%s", ur_signal_name(sig), sig, id, all ? " (--all)" : "");
         return 0;
 }
@@ -215,6 +220,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         }
         if (r < 0)
                 return -1;
+        ur_ts_mark(id, "delete-begin");
         lock = ur_state_lock(st->dir, err);
         if (lock < 0)
                 return -1;
@@ -239,6 +245,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         }
         forget(st);
         ur_log_info("deleted container '%s'", id);
+        ur_ts_mark(id, "delete-end");
         return 0;
 }
 

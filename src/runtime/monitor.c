@@ -26,6 +26,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/timestamps.h"
 
 static void on_term(int sig)
 {
@@ -213,8 +214,10 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
+        ur_ts_mark(m->id, "start-network");
         if (ur_hooks_run(m->spec, UR_HOOK_START_CONTAINER, state, err) < 0)
                 return -1;
+        ur_ts_mark(m->id, "start-hooks");
         if (ur_vm_build_exec(m->vm, &exec_plan, err) < 0)
                 return -1;
         if (m->networked && !exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0) {
@@ -292,6 +295,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         signal(SIGHUP, SIG_DFL);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        ur_ts_mark(m->id, "start-exec");
         execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
 
         if (asprintf(&msg, "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno)) < 0)
