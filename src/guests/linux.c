@@ -14,10 +14,16 @@
  * - Words are grouped by double quotes: the kernel itself strips the quotes
  *   of `"a b"`, so init receives one argument "a b" (and an env value
  *   K="a b" becomes K=a b).  A word with blanks and a '"' is an error.
- * - With an initrd, init is the initrd's (rdinit=); a block device adds
- *   root=/dev/vda (rw, or ro when read-only) for it, or for the kernel when
- *   there is no initrd (init=).  Without argv and metadata cmdline no
- *   init= is given: the kernel's default search applies.
+ * - A block device is the root: root=/dev/vda (rw, or ro when read-only)
+ *   and init=<argv0>, the program on that root.  With an initrd as well,
+ *   the initrd's own /init runs first, mounts the root and switches to
+ *   init= (as Debian's initramfs and the test kit's do): kernels that build
+ *   virtio_blk or the filesystem as modules need that.  With an initrd and
+ *   no block device the program is the initrd's (rdinit=).  Without argv
+ *   and metadata cmdline no init= is given: the kernel's default search
+ *   applies.
+ * - init=/rdinit= comes last before "--": the kernel drops every bare word
+ *   seen before it (init/main.c), so nothing may follow it but "--".
  * - On qemu under TCG the kernel is told the TSC frequency
  *   (tsc_early_khz=, from vm->tsc_khz): on microvm it otherwise hangs
  *   calibrating against the PIT (PLATFORM.md).
@@ -96,7 +102,7 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         if (n_args > 0) {
                 if (ur_has_blank(args[0]) || !*args[0])
                         return ur_err_set(err, 0, "linux guest: init '%s' must be a path without blanks", args[0]);
-                if (ur_strv_addf(&v, "%s=%s", vm->initrd ? "rdinit" : "init", args[0]) < 0)
+                if (ur_strv_addf(&v, "%s=%s", vm->initrd && vm->n_blocks == 0 ? "rdinit" : "init", args[0]) < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");
                 if (n_args > 1 && ur_strv_add(&v, "--") < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");

@@ -26,6 +26,17 @@
  *   MULTIBOOT -> pc: QEMU loads multiboot only through pc's option ROM.
  * Devices are virtio-*-device (mmio) on microvm and virtio-*-pci elsewhere.
  *
+ * microvm without ACPI describes its virtio-mmio devices on the kernel
+ * command line, and QEMU appends those "virtio_mmio.device=" words at the
+ * END of -append: after a "--", where a unikernel (Unikraft) takes them for
+ * application arguments and never sees its devices.  So on such a machine
+ * urunc turns QEMU's words off (auto-kernel-cmdline=off) and writes the
+ * same words itself, before the first "--" of the guest's command line.
+ * The layout is QEMU's (hw/i386/microvm.c, unchanged since 5.0): without
+ * ACPI, 8 transports of 512 bytes from 0xfeb00000 with IRQs 5..12, and the
+ * devices, in -device order, take the highest free transport first; the
+ * root test checks it against what QEMU itself writes.
+ *
  * CPU: under KVM "host,-arch-capabilities" (the host model minus the
  * IA32_ARCH_CAPABILITIES MSR, which nested hypervisors like this machine's
  * cannot provide: plain "host" aborts there); under TCG QEMU's default
@@ -79,6 +90,72 @@ static const char *default_machine(const struct ur_vm *vm, const struct ur_guest
         }
 }
 
+#define MICROVM_MMIO_BASE 0xfeb00000ull
+#define MICROVM_MMIO_SIZE 512u
+#define MICROVM_MMIO_IRQ_BASE 5u
+#define MICROVM_MMIO_SLOTS 8u
+
+/* A comma-separated option string has the word w (e.g. "acpi=off"), or,
+ * with prefix, a word starting with w. */
+static bool has_opt(const char *opts, const char *w, bool prefix)
+{
+        size_t n = strlen(w);
+        for (const char *p = opts; p && *p;) {
+                const char *e = strchr(p, ',');
+                size_t l = e ? (size_t) (e - p) : strlen(p);
+                if (prefix ? l >= n && strncmp(p, w, n) == 0 : l == n && strncmp(p, w, n) == 0)
+                        return true;
+                p = e ? e + 1 : NULL;
+        }
+        return false;
+}
+
+/* The offset of the first word "--" outside double quotes in s, or its
+ * length when there is none. */
+static size_t dashdash_offset(const char *s)
+{
+        bool quoted = false;
+        for (size_t i = 0; s[i]; i++) {
+                if (s[i] == '"')
+                        quoted = !quoted;
+                else if (!quoted && s[i] == '-' && s[i + 1] == '-' && (i == 0 || s[i - 1] == ' ') &&
+                         (s[i + 2] == ' ' || s[i + 2] == '\0'))
+                        return i;
+        }
+        return strlen(s);
+}
+
+/* cmdline with the virtio_mmio.device words for n devices before its
+ * first "--". */
+static int mmio_cmdline(const char *cmdline, unsigned n, char **ret, ur_err *err)
+{
+        if (n > MICROVM_MMIO_SLOTS)
+                return ur_err_set(err, 0, "qemu: %u virtio devices, microvm without ACPI has %u transports", n,
+                                  MICROVM_MMIO_SLOTS);
+        _cleanup_strv_ char **w = NULL;
+        for (unsigned k = 0; k < n; k++) {
+                unsigned slot = MICROVM_MMIO_SLOTS - 1 - k;
+                if (ur_strv_addf(&w, "virtio_mmio.device=%u@0x%llx:%u", MICROVM_MMIO_SIZE,
+                                 MICROVM_MMIO_BASE + (unsigned long long) slot * MICROVM_MMIO_SIZE,
+                                 MICROVM_MMIO_IRQ_BASE + slot) < 0)
+                        return ur_err_set(err, ENOMEM, "building the qemu command line");
+        }
+        _cleanup_free_ char *words = ur_strv_join(w, " ");
+        if (!words)
+                return ur_err_set(err, ENOMEM, "building the qemu command line");
+        const char *c = cmdline ? cmdline : "";
+        size_t at = dashdash_offset(c);
+        /* before: "<c[0..at) without trailing blank> <words>", then " <rest>" */
+        size_t head = at;
+        while (head > 0 && c[head - 1] == ' ')
+                head--;
+        char *s = NULL;
+        if (asprintf(&s, "%.*s%s%s%s%s", (int) head, c, head ? " " : "", words, c[at] ? " " : "", c + at) < 0)
+                return ur_err_set(err, ENOMEM, "building the qemu command line");
+        *ret = s;
+        return 0;
+}
+
 static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                       const char *guest_cmdline, struct ur_exec *ret, ur_err *err)
 {
@@ -88,7 +165,18 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         if (!machine)
                 return ur_err_set(err, 0, "qemu cannot boot kernel '%s' (boot format %s)", vm->kernel,
                                   ur_boot_format_name(vm->boot));
-        bool mmio = strncmp(machine, "microvm", 7) == 0;
+        bool mmio = strstr(machine, "microvm") == machine;
+        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks;
+        _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL;
+        if (mmio && n_dev > 0 && has_opt(machine, "acpi=off", false) &&
+            !has_opt(machine, "auto-kernel-cmdline=", true)) {
+                if (asprintf(&machine_own, "%s,auto-kernel-cmdline=off", machine) < 0)
+                        return ur_err_set(err, ENOMEM, "building the qemu command line");
+                machine = machine_own;
+                if (mmio_cmdline(guest_cmdline, n_dev, &cmdline_own, err) < 0)
+                        return -1;
+                guest_cmdline = cmdline_own;
+        }
         const char *pci = guest->qemu_pci_props;
         char **a = NULL;
         int r = 0;

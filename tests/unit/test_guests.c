@@ -146,6 +146,14 @@ static void test_linux(void **state)
         vm.argv = one;
         expect(&vm, "panic=-1 console=ttyS0 root=/dev/vda rw ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off:1.1.1.1 "
                     "init=/init");
+        /* Block root and an initrd: the initrd's /init mounts the root and
+         * switches to init= (not rdinit=), which stays last before "--". */
+        vm.initrd = (char *) "/k/initrd";
+        vm.argv = argv;
+        expect(&vm, "panic=-1 console=ttyS0 root=/dev/vda rw ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off:1.1.1.1 "
+                    "init=/bin/sh -- -c \"echo hi there\"");
+        vm.initrd = NULL;
+        vm.argv = one;
         /* TCG on qemu: the TSC frequency; firecracker: reboot=k pci=off. */
         vm.kvm = false;
         vm.tsc_khz = 2100000;

@@ -144,7 +144,7 @@ static void test_firecracker(void **state)
         assert_string_equal(jstr(bs, "initrd_path"), "/k/initrd");
         assert_string_equal(jstr(bs, "boot_args"),
                             "panic=-1 console=ttyS0 reboot=k pci=off root=/dev/vda ro "
-                            "ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off rdinit=/bin/app -- x");
+                            "ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off init=/bin/app -- x");
         assert_true(json_object_object_get_ex(o, "machine-config", &mc));
         assert_int_equal(jint(mc, "vcpu_count"), 3);
         assert_int_equal(jint(mc, "mem_size_mib"), 512);
@@ -249,7 +249,7 @@ static void test_cloud_hypervisor_and_names(void **state)
         char *s = build(&vm, &ex);
         assert_string_equal(s, "/usr/bin/vmm --kernel /k/kernel --initramfs /k/initrd --cmdline "
                                "panic=-1 console=ttyS0 root=/dev/vda rw ip=10.0.0.2::10.0.0.1:255.255.255.0::eth0:off "
-                               "rdinit=/init --cpus boot=3 --memory size=512M --net tap=tap2,mac=02:00:00:00:00:02 "
+                               "init=/init --cpus boot=3 --memory size=512M --net tap=tap2,mac=02:00:00:00:00:02 "
                                "--disk path=/img/d --console off --serial tty --seccomp false");
         free(s);
         ur_exec_done(&ex);

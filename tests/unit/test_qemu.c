@@ -75,14 +75,68 @@ static void test_unikraft_pvh(void **state)
         vm.net.prefix = 24;
         strcpy(vm.net.netmask, "255.255.255.0");
         strcpy(vm.net.gateway, "10.0.0.1");
-        expect(&vm, HEAD("-accel kvm -cpu host,-arch-capabilities", UNIKERNEL_MICROVM)
+        /* microvm without ACPI: QEMU's own virtio_mmio.device words are
+         * off, urunc's come before "--" (here there is none: at the end). */
+        expect(&vm, HEAD("-accel kvm -cpu host,-arch-capabilities", UNIKERNEL_MICROVM ",auto-kernel-cmdline=off")
                     "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
                     "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny "
                     "-L /usr/share/qemu "
                     "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
                     "-kernel /k/kernel -initrd /k/initrd "
-                    "-append hello netdev.ip=10.0.0.2/24:10.0.0.1 vfs.fstab=[ \"initrd0:/:extract:::\" ]",
+                    "-append hello netdev.ip=10.0.0.2/24:10.0.0.1 vfs.fstab=[ \"initrd0:/:extract:::\" ] "
+                    "virtio_mmio.device=512@0xfeb00e00:12",
                true);
+
+        /* Net and two blocks, application arguments (one with a quoted
+         * "--" inside argv[0]): the words go before the real "--", one
+         * transport each from the top, in -device order. */
+        {
+                char *argv2[] = { (char *) "my -- app", (char *) "--", (char *) "x y", NULL };
+                struct ur_vm_block blocks[] = {
+                        { .path = (char *) "/img/a" },
+                        { .path = (char *) "/img/b", .readonly = true },
+                };
+                struct ur_vm v2 = vm;
+                v2.argv = argv2;
+                v2.kvm = false;
+                v2.seccomp = false;
+                v2.monitor_data_path = NULL;
+                v2.initrd = NULL;
+                v2.blocks = blocks;
+                v2.n_blocks = 2;
+                expect(&v2, HEAD("-accel tcg", UNIKERNEL_MICROVM ",auto-kernel-cmdline=off")
+                            "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                            "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
+                            "-drive file=/img/a,format=raw,if=none,id=blk0 -device virtio-blk-device,drive=blk0 "
+                            "-drive file=/img/b,format=raw,if=none,id=blk1,readonly=on "
+                            "-device virtio-blk-device,drive=blk1 "
+                            "-kernel /k/kernel "
+                            "-append \"my -- app\" netdev.ip=10.0.0.2/24:10.0.0.1 "
+                            "virtio_mmio.device=512@0xfeb00e00:12 virtio_mmio.device=512@0xfeb00c00:11 "
+                            "virtio_mmio.device=512@0xfeb00a00:10 -- -- \"x y\"",
+                       true);
+                /* A machine that says auto-kernel-cmdline itself is left alone. */
+                v2.machine = (char *) "microvm,acpi=off,auto-kernel-cmdline=on";
+                v2.n_blocks = 0;
+                expect(&v2, HEAD("-accel tcg", "microvm,acpi=off,auto-kernel-cmdline=on")
+                            "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                            "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
+                            "-kernel /k/kernel "
+                            "-append \"my -- app\" netdev.ip=10.0.0.2/24:10.0.0.1 -- -- \"x y\"",
+                       true);
+                /* More devices than transports. */
+                struct ur_vm_block many[9] = { { 0 } };
+                for (int i = 0; i < 9; i++)
+                        many[i].path = (char *) "/img/x";
+                v2.machine = NULL;
+                v2.blocks = many;
+                v2.n_blocks = 9;
+                struct ur_exec ex = { 0 };
+                ur_err err = NULL;
+                assert_true(ur_vm_build_exec(&v2, &ex, &err) < 0);
+                assert_non_null(strstr(ur_err_msg(err), "10 virtio devices, microvm without ACPI has 8 transports"));
+                ur_err_free(&err);
+        }
 
         /* Network by name; multiboot -> pc with virtio-net-pci; MTU. */
         vm.net.tap_fd = -1;
