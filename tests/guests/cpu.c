@@ -109,6 +109,20 @@ void cpu_init(void)
         __asm__ volatile("sti");
 }
 
+bool cpu_timer_ticks(void)
+{
+        uint64_t start = rdtsc();
+        uint64_t t0 = ticks;
+
+        /* A few seconds of TSC at any plausible frequency: many ticks. */
+        while (ticks == t0) {
+                if (rdtsc() - start > 10000000000ull)
+                        return false;
+                __asm__ volatile("pause");
+        }
+        return true;
+}
+
 void cpu_idle(void)
 {
         /* Interrupts are on: the next timer tick at the latest ends the hlt. */

@@ -85,6 +85,7 @@ int con_getc(void); /* -1 when no byte is waiting */
 /* cpu.c */
 extern volatile uint64_t ticks;
 void cpu_init(void);
+bool cpu_timer_ticks(void); /* false if no timer interrupt arrives */
 void cpu_idle(void);        /* wait for the next interrupt */
 void cpu_halt_forever(void) NORETURN;
 void guest_exit(unsigned status) NORETURN;

@@ -260,6 +260,14 @@ void kmain(uint32_t kind, uint32_t info)
         if (net_init(b.cmdline) < 0)
                 guest_exit(o.exit_status ? o.exit_status : 1);
 #endif
+        /*
+         * Everything below waits with hlt for the timer.  Say so if it never
+         * ticks (an accelerator whose local APIC timer does not work) rather
+         * than hang silently.
+         */
+        if ((o.echo || o.sleep_s) && !cpu_timer_ticks())
+                con_printf("warning: no timer interrupts: sleep= and echo will hang\n");
+
         if (o.echo)
                 echo_loop();
 
