@@ -23,6 +23,9 @@
 #     delete --force, the veth keeps its address.
 #  2. A second unikernel in the same namespace: start fails with "already
 #     serves", nothing of it is left, the first keeps serving.
+#     A start that fails after the network setup (startContainer hook)
+#     leaves no plumbing; a pod namespace removed while its guest runs does
+#     not make delete fail.
 #  3. A new namespace without interfaces: the guest boots without a NIC.
 #  4. A new namespace plumbed by a createRuntime hook (Docker/CNI style).
 #  5. The Debian kernel as a linux guest (TCG), httpd on the pod IP, env.
@@ -55,8 +58,9 @@ IP=10.203.$N.2 GW=10.203.$N.1 DNS=10.203.$N.53
 MAC=0a:58:0a:cb:$(printf %02x "$N"):02
 HK_IP=10.204.$N.2 HK_GW=10.204.$N.1 HK_MAC=0a:58:0a:cc:$(printf %02x "$N"):02
 V_C=urnwv$$ V_P=urnwq$$ HK_C=urnwh$$ HK_P=urnwk$$
+Q=urnw-q$$ V_C2=urnwg$$ IP2=10.205.$N.2 GW2=10.205.$N.1
 # Container ids, unique on the machine (cgroups are looked up by id).
-for i in pod1 pod2 pod3 nonet hook linux dns; do
+for i in pod1 pod2 pod3 badhook gone nonet hook linux dns; do
   declare "ID_${i^^}=nw$$-$i"
 done
 
@@ -65,6 +69,7 @@ cleanup() {
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
   ip netns del "$P" 2>/dev/null
   ip netns del "$C" 2>/dev/null
+  ip netns del "$Q" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -204,6 +209,41 @@ expect_match "eth0 keeps its address" "inet $IP/24 " "$(ip -n "$P" -4 -o addr sh
 expect_match "the default route via $GW is still there" "default via $GW dev eth0" "$(ip -n "$P" route show)"
 expect_match "the pod IP is the namespace's own again (port 80: connection refused)" \
   "Connection refused|Failed to connect" "$(http "$IP" 3)"
+
+# --- a start that fails after the plumbing is undone -------------------------
+section "failed start after network setup"
+B_ARGS='["net"]' B_NS="[$NS_BASE, $NS_POD]" \
+  B_HOOKS='{"startContainer": [{"path": "/bin/false", "args": ["false"]}]}' \
+  make_bundle "$T/b-badhook" "$NETPVH"
+u create --bundle "$T/b-badhook" "$ID_BADHOOK" >/dev/null 2>&1; rc=$?
+expect_eq "create with a failing startContainer hook: exit 0" 0 "$rc"
+err=$("$URUNC" --root "$ROOT" start "$ID_BADHOOK" 2>&1); rc=$?
+check "start fails (the hook runs after the network setup)" test "$rc" != 0
+expect_match "... naming the hook" "/bin/false" "$err"
+expect_match "... after the redirect to its tap was in place (log)" \
+  "redirected to tap '$(tap_of "$ID_BADHOOK")'" "$(cat "$T/urunc.log")"
+expect_eq "... and the tap, qdiscs and filters it had set up are gone" "" "$(ns_plumbing "$P")"
+u delete --force "$ID_BADHOOK" >/dev/null 2>&1
+expect_eq "... nothing left after delete" "" "$(left_behind "$ID_BADHOOK")"
+
+# --- the pod's namespace removed while the container runs ---------------------
+section "pod namespace removed before delete"
+ip netns add "$Q" && ip -n "$C" link add "$V_C2" type veth peer name eth0 netns "$Q" &&
+  ip -n "$Q" addr add "$IP2/24" dev eth0 && ip -n "$Q" link set eth0 up &&
+  ip -n "$Q" route add default via "$GW2" &&
+  ip -n "$C" addr add "$GW2/24" dev "$V_C2" && ip -n "$C" link set "$V_C2" up
+expect_eq "second pod namespace $Q: $IP2/24" 0 "$?"
+B_ARGS='["net"]' B_NS="[$NS_BASE, {\"type\": \"network\", \"path\": \"/var/run/netns/$Q\"}]" \
+  make_bundle "$T/b-gone" "$NETPVH"
+u run -d --bundle "$T/b-gone" "$ID_GONE" >"$T/gone.out" 2>&1; rc=$?
+wait_for 30 console_has "$T/gone.out" '^net: ready'
+expect_eq "guest in $Q serves" "urunc-test-guest net ok" "$(http "$IP2")"
+ip netns del "$Q"
+u delete --force "$ID_GONE" >/dev/null 2>&1; rc=$?
+expect_eq "delete --force after the namespace's path was removed: exit 0" 0 "$rc"
+expect_eq "... nothing left" "" "$(left_behind "$ID_GONE")"
+wait_for 5 sh -c "! ip -n $C link show $V_C2 >/dev/null 2>&1"
+check "... the namespace died with the guest (its veth is gone)" sh -c "! ip -n $C link show $V_C2 >/dev/null 2>&1"
 
 # --- 3. a new namespace without interfaces ----------------------------------
 section "new namespace without interfaces"
