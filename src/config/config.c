@@ -35,6 +35,7 @@ void ur_config_free(struct ur_config *cfg)
         free(cfg->timestamps.destination);
         free(cfg->runtime.fallback);
         free(cfg->systemd.slice);
+        free(cfg->security.policy_dir);
         for (unsigned i = 0; i < cfg->n_monitors; i++) {
                 free(cfg->monitors[i].name);
                 free(cfg->monitors[i].binary_path);
@@ -57,6 +58,7 @@ int ur_config_defaults(struct ur_config **ret, ur_err *err)
         cfg->runtime.timeout_sec = 30;
         cfg->systemd.cgroup_manager = UR_CGROUP_AUTO;
         cfg->systemd.slice = strdup("urunc.slice");
+        cfg->security.confine = true;
         cfg->monitors = calloc(n, sizeof(struct ur_monitor_cfg));
         if (!cfg->log.level || !cfg->timestamps.destination || !cfg->systemd.slice || !cfg->monitors)
                 return ur_err_set(err, ENOMEM, "config defaults");
@@ -563,6 +565,13 @@ static int apply(struct parser *p, char **path, struct value *v)
                 }
                 if (strcmp(key, "console_to_journal") == 0)
                         return set_bool(p, table, key, v, &cfg->systemd.console_to_journal);
+        } else if (n == 2 && strcmp(path[0], "security") == 0) {
+                if (strcmp(key, "policy_dir") == 0)
+                        return set_opt_string(p, table, key, v, &cfg->security.policy_dir);
+                if (strcmp(key, "seccomp_log") == 0)
+                        return set_bool(p, table, key, v, &cfg->security.seccomp_log);
+                if (strcmp(key, "confine") == 0)
+                        return set_bool(p, table, key, v, &cfg->security.confine);
         } else if (n == 3 && strcmp(path[0], "monitors") == 0) {
                 for (unsigned k = 0; k < cfg->n_monitors; k++)
                         if (strcmp(cfg->monitors[k].name, path[1]) == 0)

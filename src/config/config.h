@@ -25,6 +25,9 @@
  *   [runtime]        fallback ("" = unset), timeout (1..86400 seconds)
  *   [systemd]        cgroup_manager (auto|systemd|cgroupfs|none),
  *                    slice (a unit name ending in ".slice"), console_to_journal
+ *   [security]       policy_dir (seccomp policies; "" = URUNC_DATADIR/seccomp),
+ *                    seccomp_log (bool: log instead of kill, for debugging a
+ *                    policy), confine (bool: the monitor's private root)
  * Unknown tables, keys and monitor names are logged as warnings and
  * ignored (forward compatible); a wrong type, a bad enum value or an out of
  * range number is an error naming the line.
@@ -34,7 +37,8 @@
  * auto, no binary/data path or machine; overheads qemu 64 MiB, firecracker
  * 16, hvt 8, spt 8, cloud-hypervisor 32; runtime.fallback NULL (runc),
  * timeout 30 s; systemd.cgroup_manager auto, slice "urunc.slice",
- * console_to_journal false.
+ * console_to_journal false; security.policy_dir NULL, seccomp_log false,
+ * confine true.
  */
 
 #include <stdbool.h>
@@ -88,6 +92,11 @@ struct ur_config {
                 char *slice;        /* default "urunc.slice" */
                 bool console_to_journal;
         } systemd;
+        struct {
+                char *policy_dir;   /* NULL = URUNC_DATADIR "/seccomp" */
+                bool seccomp_log;   /* SCMP_ACT_LOG instead of killing (default false) */
+                bool confine;       /* confined monitor root (default true) */
+        } security;
         struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
         unsigned n_monitors;
 };

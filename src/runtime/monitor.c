@@ -86,6 +86,9 @@ static int setup(struct ur_monitor *m, ur_err *err)
          * joining a mount namespace. */
         if (listen_control(m, err) < 0)
                 return -1;
+        /* The seccomp policy is read from the host's filesystem. */
+        if (ur_security_prepare(m->ctx->config, spec, m->vm->monitor, &m->security, err) < 0)
+                return -1;
         if (join_namespaces(m, err) < 0)
                 return -1;
         if (spec->namespaces[UR_NS_MOUNT].present && !spec->namespaces[UR_NS_MOUNT].path &&
@@ -158,6 +161,7 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
 {
         struct ur_net_info info = { 0 };
         const char *resolv;
+        int uid, gid;
 
         /* Without a network namespace of its own the container shares the
          * host's: taking over the host's interface is never what is meant. */
@@ -171,7 +175,9 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
                 ur_log_info("no interface with an IPv4 address in the network namespace: the guest boots without a NIC");
                 return 0;
         }
-        if (ur_net_setup(m->id, &info, -1, -1, &m->vm->net, err) < 0)
+        /* The tap belongs to the monitor's user: it can attach by name. */
+        ur_security_owner(m->security, &uid, &gid);
+        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0)
                 return ur_err_wrap(err, "network setup");
         m->networked = true;
         snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
@@ -233,6 +239,10 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
                 if (ur_write_file_atomic(exec_plan.files[i].path, exec_plan.files[i].content,
                                          strlen(exec_plan.files[i].content), 0600, err) < 0)
                         return -1;
+        /* Nothing on the host's filesystem is needed after this. */
+        unlink(m->sock_path);
+        if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
+                return ur_err_wrap(err, "confine the monitor");
         return 0;
 }
 
@@ -296,6 +306,15 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         ur_ts_mark(m->id, "start-exec");
+        {
+                /* Credentials, capabilities, no_new_privs, seccomp: last. */
+                _cleanup_err_ ur_err se = NULL;
+                if (ur_security_apply(m->security, &se) < 0) {
+                        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s", ur_err_msg(se));
+                        sd_bus_flush(bus);
+                        _exit(127);
+                }
+        }
         execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
 
         if (asprintf(&msg, "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno)) < 0)

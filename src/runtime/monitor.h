@@ -11,6 +11,7 @@
 
 #include "oci/spec.h"
 #include "runtime/runtime.h"
+#include "security/security.h"
 #include "vm/vm.h"
 
 struct ur_monitor {
@@ -25,6 +26,7 @@ struct ur_monitor {
         int ns_fds[_UR_NS_MAX];        /* namespaces to join (opened by create), -1 */
         int preserve_fds;
         ur_err init_err;               /* failure of the namespace setup, reported by Init() */
+        struct ur_security *security;  /* seccomp, confinement, credentials (ur_security_prepare) */
         bool committed;
         bool exec_now;
         bool start_failed;

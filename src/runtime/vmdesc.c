@@ -11,6 +11,7 @@
 
 #include "monitors/monitor.h"
 #include "runtime/proc.h"
+#include "security/seccomp.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -139,7 +140,8 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->rootfs = spec->root_path ? strdup(spec->root_path) : NULL;
         vm->share_rootfs = md->mount_rootfs;
         vm->state_dir = strdup(state_dir);
-        vm->seccomp = spec->has_seccomp;
+        if (ur_seccomp_wanted(spec, &vm->seccomp, err) < 0)
+                return -1;
         if (!vm->guest || !vm->monitor || !vm->kernel || !vm->argv || !vm->env || !vm->state_dir)
                 return ur_err_set(err, ENOMEM, "VM description");
         if (md->block_path) {

@@ -11,6 +11,8 @@
 #   B_HOOKS  JSON object hooks                     (default {})
 #   B_TERMINAL true|false                          (default false)
 #   B_EXTRA  extra top-level members, JSON text
+#   B_LINUX  extra members of "linux", JSON text  (e.g. '"seccomp": {...}')
+#   B_USER   JSON object process.user              (default uid 0, gid 0)
 # Values in annotations are base64, as upstream urunc writes them.
 
 b64() { printf '%s' "$1" | base64 -w0; }
@@ -30,14 +32,14 @@ make_bundle() {
     $B_ANNOT}"
   fi
   # Defaults in variables: a "}" inside ${VAR:-default} would end it.
-  local d_args='["hello"]' d_env='["PATH=/usr/bin:/bin"]' d_obj='{}'
+  local d_args='["hello"]' d_env='["PATH=/usr/bin:/bin"]' d_obj='{}' d_user='{ "uid": 0, "gid": 0 }'
   local d_ns='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
   cat > "$dir/config.json" <<JSON
 {
   "ociVersion": "1.0.2",
   "process": {
     "terminal": ${B_TERMINAL:-false},
-    "user": { "uid": 0, "gid": 0 },
+    "user": ${B_USER:-$d_user},
     "args": ${B_ARGS:-$d_args},
     "env": ${B_ENV:-$d_env},
     "cwd": "/"
@@ -49,6 +51,7 @@ make_bundle() {
   ${B_EXTRA:+$B_EXTRA,}
   "linux": {
     "namespaces": ${B_NS:-$d_ns},
+    ${B_LINUX:+$B_LINUX,}
     "resources": ${B_RES:-$d_obj}
   }
 }

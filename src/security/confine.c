@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "security/confine.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#if defined(__x86_64__)
+#define MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define MULTIARCH "aarch64-linux-gnu"
+#else
+#define MULTIARCH NULL
+#endif
+
+enum {
+        F_RO = 1 << 0,       /* read-only */
+        F_OPTIONAL = 1 << 1, /* a missing path is skipped */
+        F_NOEXEC = 1 << 2,   /* nothing there is executed */
+        F_OWN = 1 << 3,      /* chown to the monitor's uid/gid (its own files) */
+};
+
+/* The dynamic loader's directories, each only when it exists. */
+static const char *const lib_dirs[] = {
+        "/lib64", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache",
+};
+
+/* Data a monitor opens besides its argv: firmware, option ROMs, keymaps. */
+static const struct {
+        const char *monitor;
+        const char *path;
+} data_dirs[] = {
+        { "qemu", "/usr/share/qemu" },
+        { "qemu", "/usr/share/seabios" },
+        { "qemu", "/usr/lib/ipxe/qemu" },
+        { "qemu", "/usr/share/ovmf" },
+};
+
+struct ctx {
+        const struct ur_confine *c;
+        char *root;      /* host path of the new root (a tmpfs) */
+        char **bound;    /* paths already bound */
+        ur_err *err;
+};
+
+static char *concat(const char *a, const char *b)
+{
+        char *s;
+        return asprintf(&s, "%s%s", a, b) < 0 ? NULL : s;
+}
+
+/* Bind source (default: host) at host's path inside the new root. */
+static int bind_one(struct ctx *x, const char *host, const char *source, unsigned flags)
+{
+        const char *src = source ? source : host;
+        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_close_ int fd = -1;
+        char proc[64], seen[PATH_MAX];
+        struct stat st, tst;
+        unsigned long rflags;
+        ssize_t n;
+
+        if (!target)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        if (ur_strv_contains(x->bound, host))
+                return 0;
+        /* Pin what is bound and check it is what the path named. */
+        fd = open(src, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return ur_err_set(x->err, errno, "confine: open '%s'", src);
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        n = readlink(proc, seen, sizeof(seen) - 1);
+        if (n < 0)
+                return ur_err_set(x->err, errno, "confine: readlink '%s' ('%s')", proc, src);
+        seen[n] = '\0';
+        if (strcmp(seen, src) != 0)
+                return ur_err_set(x->err, 0, "confine: '%s' changed while being bound (now '%s')", src, seen);
+        if ((flags & F_OWN) && fchownat(fd, "", x->c->uid, x->c->gid, AT_EMPTY_PATH) < 0)
+                return ur_err_set(x->err, errno, "confine: chown '%s' to %u:%u", src, (unsigned) x->c->uid,
+                                  (unsigned) x->c->gid);
+
+        if (lstat(target, &tst) < 0) {
+                if (errno != ENOENT)
+                        return ur_err_set(x->err, errno, "confine: '%s'", target);
+                if (S_ISDIR(st.st_mode)) {
+                        if (mkdir(target, 0755) < 0)
+                                return ur_err_set(x->err, errno, "confine: mkdir '%s'", target);
+                } else {
+                        int t = open(target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+                        if (t < 0)
+                                return ur_err_set(x->err, errno, "confine: create '%s'", target);
+                        close(t);
+                }
+        }
+        if (mount(proc, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return ur_err_set(x->err, errno, "confine: bind '%s' at '%s'", src, host);
+        rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        if (flags & F_RO)
+                rflags |= MS_RDONLY;
+        if (flags & F_NOEXEC)
+                rflags |= MS_NOEXEC;
+        if (mount(NULL, target, NULL, rflags, NULL) < 0)
+                return ur_err_set(x->err, errno, "confine: remount '%s'%s", host, flags & F_RO ? " read-only" : "");
+        if (ur_strv_add(&x->bound, host) < 0)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        return 0;
+}
+
+/*
+ * Make path exist inside the new root as it does on the host: walk it one
+ * component at a time, recreating directories and symlinks (whose targets
+ * are walked in turn), and bind the last component (or source there).
+ */
+static int replicate(struct ctx *x, const char *path, const char *source, unsigned flags)
+{
+        _cleanup_free_ char *rest = NULL, *cur = strdup("");
+        unsigned links = 0;
+        char *p;
+
+        if (!path || path[0] != '/')
+                return ur_err_set(x->err, 0, "confine: '%s' is not an absolute path", path ? path : "");
+        rest = strdup(path);
+        if (!rest || !cur)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        p = rest;
+        for (;;) {
+                _cleanup_free_ char *next = NULL, *inside = NULL;
+                struct stat st;
+                size_t len;
+                bool last;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        return 0; /* the root itself */
+                len = strcspn(p, "/");
+                last = p[len + strspn(p + len, "/")] == '\0';
+                if (len == 1 && p[0] == '.') {
+                        p += len;
+                        continue;
+                }
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        char *slash = strrchr(cur, '/');
+                        if (slash)
+                                *slash = '\0';
+                        p += len;
+                        continue;
+                }
+                if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0 || !(inside = concat(x->root, next)))
+                        return ur_err_set(x->err, ENOMEM, "confine");
+                p += len;
+                if (lstat(next, &st) < 0) {
+                        if (errno == ENOENT && (flags & F_OPTIONAL))
+                                return 0;
+                        return ur_err_set(x->err, errno, "confine: '%s' (for '%s')", next, path);
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t n = readlink(next, target, sizeof(target) - 1);
+                        char *nrest;
+
+                        if (n < 0)
+                                return ur_err_set(x->err, errno, "confine: readlink '%s'", next);
+                        target[n] = '\0';
+                        if (++links > 40)
+                                return ur_err_set(x->err, ELOOP, "confine: '%s'", path);
+                        if (symlink(target, inside) < 0 && errno != EEXIST)
+                                return ur_err_set(x->err, errno, "confine: symlink '%s'", next);
+                        if (asprintf(&nrest, "%s/%s", target, p) < 0)
+                                return ur_err_set(x->err, ENOMEM, "confine");
+                        free(rest);
+                        p = rest = nrest;
+                        if (target[0] == '/')
+                                cur[0] = '\0';
+                        continue;
+                }
+                if (last)
+                        return bind_one(x, next, source, flags);
+                if (!S_ISDIR(st.st_mode))
+                        return ur_err_set(x->err, ENOTDIR, "confine: '%s' (for '%s')", next, path);
+                if (mkdir(inside, 0755) < 0 && errno != EEXIST)
+                        return ur_err_set(x->err, errno, "confine: mkdir '%s'", inside);
+                free(cur);
+                cur = TAKE_PTR(next);
+        }
+}
+
+/* The ELF interpreter (PT_INTERP) of a 64-bit executable, or NULL. */
+static char *elf_interp(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        Elf64_Ehdr eh;
+
+        if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t) sizeof(eh) ||
+            memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+            eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 256)
+                return NULL;
+        for (unsigned i = 0; i < eh.e_phnum; i++) {
+                Elf64_Phdr ph;
+                if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + i * sizeof(ph))) != (ssize_t) sizeof(ph))
+                        return NULL;
+                if (ph.p_type != PT_INTERP)
+                        continue;
+                if (ph.p_filesz < 2 || ph.p_filesz > PATH_MAX)
+                        return NULL;
+                char *s = calloc(1, ph.p_filesz + 1);
+                if (!s || pread(fd, s, ph.p_filesz, (off_t) ph.p_offset) != (ssize_t) ph.p_filesz || s[0] != '/') {
+                        free(s);
+                        return NULL;
+                }
+                return s;
+        }
+        return NULL;
+}
+
+static int make_dev(struct ctx *x, const char *host, mode_t mode, bool own)
+{
+        _cleanup_free_ char *target = concat(x->root, host);
+        struct stat st;
+
+        if (!target)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode))
+                return 0; /* the host has none: neither has the monitor */
+        if (mknod(target, S_IFCHR | mode, st.st_rdev) < 0 || chmod(target, mode) < 0)
+                return ur_err_set(x->err, errno, "confine: device node '%s'", host);
+        if (own && chown(target, x->c->uid, x->c->gid) < 0)
+                return ur_err_set(x->err, errno, "confine: chown '%s'", host);
+        return 0;
+}
+
+static int make_dir(struct ctx *x, const char *host)
+{
+        _cleanup_free_ char *target = concat(x->root, host);
+
+        if (!target)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        if (mkdir(target, 0755) < 0 && errno != EEXIST)
+                return ur_err_set(x->err, errno, "confine: mkdir '%s'", target);
+        return 0;
+}
+
+static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec *ex)
+{
+        const struct ur_confine *c = x->c;
+        _cleanup_free_ char *interp = NULL, *own = NULL;
+        int r = 0;
+
+        /* The monitor, its loader and libraries. */
+        for (size_t i = 0; i < ELEMENTSOF(lib_dirs); i++)
+                if (replicate(x, lib_dirs[i], NULL, F_RO | F_OPTIONAL) < 0)
+                        return -1;
+        if (MULTIARCH && (replicate(x, "/lib/" MULTIARCH, NULL, F_RO | F_OPTIONAL) < 0 ||
+                          replicate(x, "/usr/lib/" MULTIARCH, NULL, F_RO | F_OPTIONAL) < 0))
+                return -1;
+        interp = elf_interp(ex->argv[0]);
+        if (interp && replicate(x, interp, NULL, F_RO) < 0)
+                return -1;
+        if (replicate(x, ex->argv[0], NULL, F_RO) < 0)
+                return -1;
+
+        /* Its data. */
+        for (size_t i = 0; i < ELEMENTSOF(data_dirs); i++)
+                if (ur_streq(vm->monitor, data_dirs[i].monitor) &&
+                    replicate(x, data_dirs[i].path, NULL, F_RO | F_OPTIONAL | F_NOEXEC) < 0)
+                        return -1;
+        if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
+                return -1;
+
+        /* The guest. */
+        if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
+                return -1;
+        if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_blocks; i++)
+                if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
+                        return -1;
+        if (vm->share_rootfs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
+                return -1;
+
+        /* Its own files: a private directory in place of the state dir. */
+        own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);
+        if (!own)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        if (mkdir(own, 0700) < 0 && errno != EEXIST)
+                return ur_err_set(x->err, errno, "confine: mkdir '%s'", own);
+        {
+                _cleanup_free_ char *real = realpath(own, NULL);
+                if (!real)
+                        return ur_err_set(x->err, errno, "confine: '%s'", own);
+                if (chown(real, c->uid, c->gid) < 0)
+                        return ur_err_set(x->err, errno, "confine: chown '%s'", real);
+                if (replicate(x, c->state_dir, real, F_NOEXEC) < 0)
+                        return -1;
+        }
+        for (unsigned i = 0; i < ex->n_files; i++)
+                if (replicate(x, ex->files[i].path, NULL, F_RO | F_NOEXEC | F_OWN) < 0)
+                        return -1;
+
+        /* Devices: fresh nodes, so that ownership can be the monitor's. */
+        if (make_dir(x, "/dev") < 0 || make_dir(x, "/dev/net") < 0)
+                return -1;
+        r |= make_dev(x, "/dev/null", 0666, false);
+        r |= make_dev(x, "/dev/zero", 0666, false);
+        r |= make_dev(x, "/dev/full", 0666, false);
+        r |= make_dev(x, "/dev/random", 0666, false);
+        r |= make_dev(x, "/dev/urandom", 0666, false);
+        r |= make_dev(x, "/dev/net/tun", 0666, false);
+        r |= make_dev(x, "/dev/kvm", 0600, true);
+        r |= make_dev(x, "/dev/vhost-net", 0600, true);
+        if (r < 0)
+                return -1;
+
+        if (c->proc) {
+                _cleanup_free_ char *target = concat(x->root, "/proc");
+                if (!target || make_dir(x, "/proc") < 0)
+                        return target ? -1 : ur_err_set(x->err, ENOMEM, "confine");
+                if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)
+                        return ur_err_set(x->err, errno, "confine: mount /proc");
+        }
+        return 0;
+}
+
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex, ur_err *err)
+{
+        struct ctx x = { .c = c, .err = err };
+        mode_t old_umask;
+        int r = -1;
+
+        if (!ex->argv || !ex->argv[0])
+                return ur_err_set(err, 0, "confine: empty exec plan");
+        x.root = ur_path_join(c->state_dir, UR_CONFINE_ROOT_DIR);
+        if (!x.root)
+                return ur_err_set(err, ENOMEM, "confine");
+        old_umask = umask(022);
+        if (mkdir(x.root, 0700) < 0 && errno != EEXIST) {
+                ur_err_set(err, errno, "confine: mkdir '%s'", x.root);
+                goto out;
+        }
+        /* A namespace of the monitor's own, sharing nothing with the
+         * container's (which may be joined by other processes). */
+        if (unshare(CLONE_NEWNS) < 0) {
+                ur_err_set(err, errno, "confine: unshare the mount namespace");
+                goto out;
+        }
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                ur_err_set(err, errno, "confine: make the mounts private");
+                goto out;
+        }
+        if (mount("tmpfs", x.root, "tmpfs", MS_NOSUID, "mode=0755,size=1m,nr_inodes=4096") < 0) {
+                ur_err_set(err, errno, "confine: mount a tmpfs on '%s'", x.root);
+                goto out;
+        }
+        if (populate(&x, vm, ex) < 0)
+                goto out;
+        if (mount(NULL, x.root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) < 0) {
+                ur_err_set(err, errno, "confine: remount the new root read-only");
+                goto out;
+        }
+        if (chdir(x.root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+            chdir("/") < 0) {
+                ur_err_set(err, errno, "confine: pivot_root into '%s'", x.root);
+                goto out;
+        }
+        ur_log_debug("monitor confined: %zu paths bound", ur_strv_len(x.bound));
+        r = 0;
+out:
+        umask(old_umask);
+        ur_strv_free(x.bound);
+        free(x.root);
+        return r;
+}

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "security/seccomp.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#if HAVE_SECCOMP
+#include <seccomp.h>
+#endif
+
+bool ur_seccomp_supported(void)
+{
+        return HAVE_SECCOMP;
+}
+
+int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
+{
+        const char *v = ur_spec_annotation(spec, UR_ANNOT_SECCOMP);
+
+        if (v && !ur_streq(v, "unconfined") && !ur_streq(v, "default"))
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
+                                  UR_ANNOT_SECCOMP, v);
+        *ret = spec->has_seccomp && !ur_streq(v, "unconfined");
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        int value;
+} errno_names[] = {
+        { "EPERM", EPERM },     { "ENOENT", ENOENT },         { "EINTR", EINTR },   { "EIO", EIO },
+        { "EBADF", EBADF },     { "EAGAIN", EAGAIN },         { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
+        { "EFAULT", EFAULT },   { "EBUSY", EBUSY },           { "EEXIST", EEXIST }, { "ENODEV", ENODEV },
+        { "EINVAL", EINVAL },   { "ENOSPC", ENOSPC },         { "EROFS", EROFS },   { "ENOSYS", ENOSYS },
+        { "ENOTSUP", ENOTSUP }, { "EOPNOTSUPP", EOPNOTSUPP }, { "EAFNOSUPPORT", EAFNOSUPPORT },
+        { "EPROTONOSUPPORT", EPROTONOSUPPORT },
+};
+
+static int errno_from_string(const char *s, int *ret)
+{
+        char *end;
+        long v;
+
+        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
+                if (strcmp(errno_names[i].name, s) == 0) {
+                        *ret = errno_names[i].value;
+                        return 0;
+                }
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < 1 || v > 4095)
+                return -1;
+        *ret = (int) v;
+        return 0;
+}
+
+static bool valid_name(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+                        return false;
+        return true;
+}
+
+/* Syscall number as libseccomp knows it (native, or a negative pseudo
+ * number for a name that exists on another architecture only). */
+static int resolve_name(const char *name, int *ret)
+{
+#if HAVE_SECCOMP
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR)
+                return -1;
+        *ret = nr;
+#else
+        /* Without libseccomp nothing is loaded: only the syntax is checked. */
+        *ret = -1;
+#endif
+        return 0;
+}
+
+struct parser {
+        const char *name;
+        unsigned line;
+        ur_err *err;
+};
+
+static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct parser *p, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        return ur_err_set(p->err, 0, "%s:%u: %s", p->name, p->line, n < 0 ? "error" : msg);
+}
+
+/* words[0..n) after the subject: an action.  Returns 0 and fills *act and *eno. */
+static int parse_action(struct parser *p, const char *subject, char **words, size_t n,
+                        enum ur_seccomp_action *act, int *eno)
+{
+        if (n == 0)
+                return perr(p, "'%s': expected an action (kill, log, allow or errno E)", subject);
+        if (strcmp(words[0], "kill") == 0)
+                *act = UR_SECCOMP_KILL;
+        else if (strcmp(words[0], "log") == 0)
+                *act = UR_SECCOMP_LOG;
+        else if (strcmp(words[0], "allow") == 0)
+                *act = UR_SECCOMP_ALLOW;
+        else if (strcmp(words[0], "errno") == 0) {
+                *act = UR_SECCOMP_ERRNO;
+                if (n < 2)
+                        return perr(p, "'%s': 'errno' needs a value (an errno name such as EPERM, or 1..4095)",
+                                    subject);
+                if (errno_from_string(words[1], eno) < 0)
+                        return perr(p, "'%s': unknown errno '%s' (an errno name such as EPERM, or 1..4095)", subject,
+                                    words[1]);
+                if (n > 2)
+                        return perr(p, "'%s': unexpected '%s' after the action", subject, words[2]);
+                return 0;
+        } else
+                return perr(p, "'%s': unknown action '%s' (expected kill, log, allow or errno E)", subject,
+                            words[0]);
+        if (n > 1)
+                return perr(p, "'%s': unexpected '%s' after the action", subject, words[1]);
+        return 0;
+}
+
+static int split_words(char *line, char ***ret)
+{
+        _cleanup_strv_ char **w = NULL;
+        char *save = NULL;
+
+        for (char *t = strtok_r(line, " \t\r\v\f", &save); t; t = strtok_r(NULL, " \t\r\v\f", &save))
+                if (ur_strv_add(&w, t) < 0)
+                        return -1;
+        *ret = TAKE_PTR(w);
+        return 0;
+}
+
+int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, struct ur_seccomp_policy **ret,
+                            ur_err *err)
+{
+        struct parser p = { .name = name, .err = err };
+        struct ur_seccomp_policy *pol;
+        unsigned default_line = 0;
+        size_t cap = 0;
+        const char *pos = text, *end = text + len;
+
+        if (memchr(text, '\0', len))
+                return ur_err_set(err, 0, "%s: a NUL byte in the policy", name);
+        pol = calloc(1, sizeof(*pol));
+        if (!pol || !(pol->name = strdup(name))) {
+                ur_seccomp_policy_free(pol);
+                return ur_err_set(err, ENOMEM, "%s", name);
+        }
+        pol->default_action = UR_SECCOMP_KILL;
+
+        while (pos < end) {
+                const char *nl = memchr(pos, '\n', (size_t) (end - pos));
+                size_t l = nl ? (size_t) (nl - pos) : (size_t) (end - pos);
+                _cleanup_free_ char *line = strndup(pos, l);
+                _cleanup_strv_ char **w = NULL;
+                char *hash;
+                size_t n;
+
+                p.line++;
+                pos += l + (nl ? 1 : 0);
+                if (!line) {
+                        ur_seccomp_policy_free(pol);
+                        return ur_err_set(err, ENOMEM, "%s:%u", name, p.line);
+                }
+                hash = strchr(line, '#');
+                if (hash)
+                        *hash = '\0';
+                if (split_words(line, &w) < 0) {
+                        ur_seccomp_policy_free(pol);
+                        return ur_err_set(err, ENOMEM, "%s:%u", name, p.line);
+                }
+                n = ur_strv_len(w);
+                if (n == 0)
+                        continue;
+                if (strcmp(w[0], "default") == 0) {
+                        if (default_line) {
+                                perr(&p, "a second 'default' line (the first is on line %u)", default_line);
+                                goto fail;
+                        }
+                        if (parse_action(&p, "default", w + 1, n - 1, &pol->default_action, &pol->default_errno) < 0)
+                                goto fail;
+                        default_line = p.line;
+                        continue;
+                }
+
+                struct ur_seccomp_rule r = { .action = UR_SECCOMP_ALLOW, .line = p.line };
+                if (!valid_name(w[0])) {
+                        perr(&p, "'%s' is not a syscall name", w[0]);
+                        goto fail;
+                }
+                if (resolve_name(w[0], &r.nr) < 0) {
+                        perr(&p, "unknown syscall '%s'", w[0]);
+                        goto fail;
+                }
+                const struct ur_seccomp_rule *dup = ur_seccomp_policy_find(pol, w[0]);
+                if (dup) {
+                        perr(&p, "syscall '%s' is already listed on line %u", w[0], dup->line);
+                        goto fail;
+                }
+                if (n > 1 && parse_action(&p, w[0], w + 1, n - 1, &r.action, &r.errno_value) < 0)
+                        goto fail;
+                if (pol->n_rules == cap) {
+                        size_t ncap = cap ? cap * 2 : 64;
+                        struct ur_seccomp_rule *nr = realloc(pol->rules, ncap * sizeof(*nr));
+                        if (!nr) {
+                                ur_err_set(err, ENOMEM, "%s:%u", name, p.line);
+                                goto fail;
+                        }
+                        pol->rules = nr;
+                        cap = ncap;
+                }
+                r.name = strdup(w[0]);
+                if (!r.name) {
+                        ur_err_set(err, ENOMEM, "%s:%u", name, p.line);
+                        goto fail;
+                }
+                pol->rules[pol->n_rules++] = r;
+        }
+        if (pol->n_rules == 0) {
+                ur_err_set(err, 0, "%s: the policy lists no syscalls", name);
+                goto fail;
+        }
+        *ret = pol;
+        return 0;
+fail:
+        ur_seccomp_policy_free(pol);
+        return -1;
+}
+
+int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_seccomp_policy **ret, ur_err *err)
+{
+        _cleanup_free_ char *file = NULL, *path = NULL, *text = NULL;
+        size_t len;
+
+        if (!*monitor || strspn(monitor, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(monitor))
+                return ur_err_set(err, 0, "no seccomp policy for monitor '%s'", monitor);
+        if (asprintf(&file, "%s%s", monitor, UR_SECCOMP_POLICY_SUFFIX) < 0 || !(path = ur_path_join(dir, file)))
+                return ur_err_set(err, ENOMEM, "seccomp policy");
+        if (ur_read_file(path, UR_SECCOMP_POLICY_MAX, &text, &len, err) < 0)
+                return ur_err_wrap(err, "seccomp policy of monitor '%s'", monitor);
+        return ur_seccomp_policy_parse(text, len, path, ret, err);
+}
+
+const struct ur_seccomp_rule *ur_seccomp_policy_find(const struct ur_seccomp_policy *p, const char *name)
+{
+        for (size_t i = 0; p && i < p->n_rules; i++)
+                if (strcmp(p->rules[i].name, name) == 0)
+                        return &p->rules[i];
+        return NULL;
+}
+
+void ur_seccomp_policy_free(struct ur_seccomp_policy *p)
+{
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n_rules; i++)
+                free(p->rules[i].name);
+        free(p->rules);
+        free(p->name);
+        free(p);
+}
+
+/* ---- filters ---- */
+
+#if HAVE_SECCOMP
+
+struct ur_seccomp_filter {
+        scmp_filter_ctx ctx;
+};
+
+static uint32_t scmp_action(enum ur_seccomp_action a, int eno, bool log_only)
+{
+        switch (a) {
+        case UR_SECCOMP_KILL:
+                return log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
+        case UR_SECCOMP_LOG:
+                return SCMP_ACT_LOG;
+        case UR_SECCOMP_ERRNO:
+                return SCMP_ACT_ERRNO((uint16_t) eno);
+        case UR_SECCOMP_ALLOW:
+        default:
+                return SCMP_ACT_ALLOW;
+        }
+}
+
+int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
+                            ur_err *err)
+{
+        uint32_t def = scmp_action(p->default_action, p->default_errno, log_only);
+        struct ur_seccomp_filter *f;
+        int r;
+
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return ur_err_set(err, ENOMEM, "seccomp filter");
+        f->ctx = seccomp_init(def);
+        if (!f->ctx) {
+                free(f);
+                return ur_err_set(err, 0, "%s: seccomp_init failed", p->name);
+        }
+        /* A syscall made through another ABI (int 0x80, x32) is as foreign
+         * as one not listed. */
+        r = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH, log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
+        if (r < 0) {
+                ur_seccomp_filter_free(f);
+                return ur_err_set(err, -r, "%s: seccomp bad-arch action", p->name);
+        }
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ur_seccomp_rule *rule = &p->rules[i];
+                uint32_t act = scmp_action(rule->action, rule->errno_value, log_only);
+
+                /* libseccomp refuses a rule that repeats the default. */
+                if (act == def)
+                        continue;
+                r = seccomp_rule_add(f->ctx, act, rule->nr, 0);
+                /* A name that exists on another architecture only. */
+                if (r == -EDOM || (r < 0 && rule->nr < 0))
+                        continue;
+                if (r < 0) {
+                        ur_seccomp_filter_free(f);
+                        return ur_err_set(err, -r, "%s:%u: adding syscall '%s'", p->name, rule->line, rule->name);
+                }
+        }
+        *ret = f;
+        return 0;
+}
+
+int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)
+{
+        int r = seccomp_export_pfc(f->ctx, fd);
+        if (r < 0)
+                return ur_err_set(err, -r, "export the seccomp filter");
+        return 0;
+}
+
+int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, ur_err *err)
+{
+        int r = seccomp_load(f->ctx);
+        if (r < 0)
+                return ur_err_set(err, -r, "load the monitor's seccomp filter");
+        return 0;
+}
+
+void ur_seccomp_filter_free(struct ur_seccomp_filter *f)
+{
+        if (!f)
+                return;
+        seccomp_release(f->ctx);
+        free(f);
+}
+
+#else /* !HAVE_SECCOMP */
+
+struct ur_seccomp_filter {
+        int unused;
+};
+
+int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
+                            ur_err *err)
+{
+        return ur_err_set(err, 0, "%s: urunc was built without seccomp support (-Dseccomp=disabled)", p->name);
+}
+
+int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)
+{
+        return ur_err_set(err, ENOSYS, "export the seccomp filter");
+}
+
+int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, ur_err *err)
+{
+        return ur_err_set(err, ENOSYS, "load the monitor's seccomp filter");
+}
+
+void ur_seccomp_filter_free(struct ur_seccomp_filter *f)
+{
+        free(f);
+}
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "security/security.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "security/confine.h"
+#include "security/privs.h"
+#include "security/seccomp.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+struct ur_security {
+        struct ur_seccomp_filter *filter; /* NULL: no filter of urunc's */
+        bool confine;
+        bool proc;
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+};
+
+static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+                           struct ur_security *s, ur_err *err)
+{
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
+        const char *dir = cfg && cfg->security.policy_dir ? cfg->security.policy_dir : URUNC_DATADIR "/seccomp";
+        bool log_only = cfg && cfg->security.seccomp_log;
+        bool wanted;
+
+        if (ur_seccomp_wanted(spec, &wanted, err) < 0)
+                return -1;
+        if (!wanted) {
+                ur_log_info("monitor seccomp: off (%s)", spec->has_seccomp ? "annotation " UR_ANNOT_SECCOMP "=unconfined"
+                                                                           : "no linux.seccomp in the spec");
+                return 0;
+        }
+        if (!ur_seccomp_supported()) {
+                ur_log_warning("monitor seccomp: urunc was built without libseccomp: the monitor runs without "
+                               "urunc's filter (its own sandbox options still apply)");
+                return 0;
+        }
+        if (ur_seccomp_policy_load(dir, monitor, &pol, err) < 0)
+                return -1;
+        if (ur_seccomp_filter_build(pol, log_only, &s->filter, err) < 0)
+                return -1;
+        ur_log_info("monitor seccomp: policy '%s' (%zu syscalls)%s", pol->name, pol->n_rules,
+                    log_only ? ", log only ([security] seccomp_log)" : "");
+        return 0;
+}
+
+int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+                        struct ur_security **ret, ur_err *err)
+{
+        struct ur_security *s = calloc(1, sizeof(*s));
+
+        if (!s)
+                return ur_err_set(err, ENOMEM, "security");
+        s->uid = spec->process.uid;
+        s->gid = spec->process.gid;
+        if (spec->process.n_additional_gids) {
+                s->groups = calloc(spec->process.n_additional_gids, sizeof(gid_t));
+                if (!s->groups) {
+                        ur_security_free(s);
+                        return ur_err_set(err, ENOMEM, "security");
+                }
+                memcpy(s->groups, spec->process.additional_gids, spec->process.n_additional_gids * sizeof(gid_t));
+                s->n_groups = spec->process.n_additional_gids;
+        }
+        s->confine = (!cfg || cfg->security.confine) && spec->namespaces[UR_NS_MOUNT].present;
+        s->proc = spec->namespaces[UR_NS_PID].present;
+        /* The monitor's own files (QEMU's QMP socket, firecracker's config)
+         * live in the state dir, which is root's alone (0700): only the
+         * confined root gives another user a directory of its own there. */
+        if (s->uid != 0 && !s->confine) {
+                ur_security_free(s);
+                return ur_err_set(err, 0, "process.user.uid %u: a monitor running as another user than root needs "
+                                  "its confined root, which needs a mount namespace in linux.namespaces%s",
+                                  (unsigned) spec->process.uid,
+                                  cfg && !cfg->security.confine ? " and [security] confine = true" : "");
+        }
+        if (prepare_seccomp(cfg, spec, monitor, s, err) < 0) {
+                ur_security_free(s);
+                return -1;
+        }
+        *ret = s;
+        return 0;
+}
+
+void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
+{
+        *ret_uid = s ? (int) s->uid : 0;
+        *ret_gid = s ? (int) s->gid : 0;
+}
+
+int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
+                        const char *state_dir, ur_err *err)
+{
+        struct ur_confine c;
+
+        if (!s || !s->confine)
+                return 0;
+        c = (struct ur_confine) { .state_dir = state_dir, .uid = s->uid, .gid = s->gid, .proc = s->proc };
+        if (ur_confine_monitor(&c, vm, ex, err) < 0)
+                return -1;
+        ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->uid);
+        return 0;
+}
+
+int ur_security_apply(const struct ur_security *s, ur_err *err)
+{
+        struct ur_privs p;
+
+        if (!s)
+                return 0;
+        p = (struct ur_privs) { .uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups };
+        if (ur_privs_drop(&p, err) < 0)
+                return -1;
+        /* Last: from here on only what the policy allows, execve included. */
+        if (s->filter && ur_seccomp_filter_load(s->filter, err) < 0)
+                return -1;
+        return 0;
+}
+
+void ur_security_free(struct ur_security *s)
+{
+        if (!s)
+                return;
+        ur_seccomp_filter_free(s->filter);
+        free(s->groups);
+        free(s);
+}

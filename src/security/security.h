@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * What the monitor process does to itself between setup and exec (see
+ * SECURITY in man/urunc.8):
+ *
+ *   ur_security_prepare   at setup, before joining the container's mount
+ *                         namespace: decide, read and compile the seccomp
+ *                         policy (errors fail create);
+ *   ur_security_confine   at start, once the exec plan is known: the
+ *                         confined root (errors fail start);
+ *   ur_security_apply     right before execve: credentials, capabilities,
+ *                         no_new_privs, the seccomp filter (errors are
+ *                         reported as the exec's failure).
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+#include "oci/spec.h"
+#include "util/error.h"
+#include "vm/vm.h"
+
+struct ur_security;
+
+/* monitor: the monitor's name ("qemu", ...). */
+int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+                        struct ur_security **ret, ur_err *err);
+/* The owner the tap (and the monitor's devices) must have. */
+void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
+int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
+                        const char *state_dir, ur_err *err);
+int ur_security_apply(const struct ur_security *s, ur_err *err);
+void ur_security_free(struct ur_security *s);

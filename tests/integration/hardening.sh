@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Root tests of the monitor's hardening (SECURITY in urunc(8)): seccomp on
+# and off, the policy killing a stand-in, no_new_privs and capabilities,
+# the confined root, non-root monitors.  Real QEMU (TCG where /dev/kvm is
+# missing).
+# Usage: hardening.sh URUNC HELLO_PVH SECCOMP_STAND_IN POLICY_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/bundle.sh"
+
+[ "$(id -u)" = 0 ] || tap_skip_all "not root"
+command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+
+URUNC=$1 PVH=$2 STAND_IN=$3 POLICY_DIR=$4
+T=$(mktemp -d /tmp/urunc-hardening.XXXXXX)
+ROOT=$T/root
+S=h$$- # unique ids
+export URUNC_CONFIG=$T/config.toml
+cat > "$URUNC_CONFIG" <<TOML
+[monitors.qemu]
+default_memory_mb = 64
+[security]
+policy_dir = "$POLICY_DIR"
+TOML
+u() { "$URUNC" --root "$ROOT" "$@"; }
+cleanup() {
+  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+t0=$(date +%s%N)
+
+SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'
+pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
+status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' '; }
+# start_sleeper ID [make_bundle variables...]: a running hello.pvh, its pid in $pid.
+start_sleeper() {
+  local id=$1; shift
+  env "$@" B_ARGS='["hello", "sleep=forever"]' bash -c ". '$here/../lib/bundle.sh'; make_bundle '$T/b-$id' '$PVH'"
+  u create --bundle "$T/b-$id" "$S$id" >"$T/$id.out" 2>"$T/$id.err" && u start "$S$id" 2>>"$T/$id.err"
+  pid=$(pid_of "$S$id")
+  # The guest's banner on stdout: QEMU is up and running the guest.
+  wait_for 30 grep -q '^urunc-test-guest: hello' "$T/$id.out"
+}
+
+# --- seccomp on ----------------------------------------------------------------
+start_sleeper on B_LINUX="$SECCOMP"
+expect_eq "seccomp on: the monitor is qemu" qemu-system-x86 "$(cat /proc/$pid/comm 2>/dev/null)"
+expect_eq "seccomp on: /proc/PID/status Seccomp: 2 (filter)" 2 "$(status_field "$pid" Seccomp)"
+expect_match "seccomp on: urunc's filter and QEMU's own (-sandbox)" '^[2-9]' "$(status_field "$pid" Seccomp_filters)"
+check "seccomp on: qemu has -sandbox on" grep -qa -- '-sandbox' "/proc/$pid/cmdline"
+expect_eq "no_new_privs: NoNewPrivs 1" 1 "$(status_field "$pid" NoNewPrivs)"
+expect_eq "capabilities: CapEff 0" 0000000000000000 "$(status_field "$pid" CapEff)"
+expect_eq "capabilities: CapPrm 0" 0000000000000000 "$(status_field "$pid" CapPrm)"
+expect_eq "capabilities: CapBnd 0 (a root uid regains nothing through exec)" 0000000000000000 "$(status_field "$pid" CapBnd)"
+expect_eq "uid stays 0 for process.user uid 0" "0 0 0 0" "$(status_field "$pid" Uid)"
+
+# --- the confined root ------------------------------------------------------------
+R=/proc/$pid/root
+top=$(ls "$R/" 2>/dev/null | paste -sd' ')
+expect_eq "confined: / holds only dev etc lib lib64 proc tmp usr" "dev etc lib lib64 proc tmp usr" "$top"
+check "confined: no /etc/shadow" test ! -e "$R/etc/shadow"
+expect_eq "confined: /etc holds only ld.so.cache" "ld.so.cache" "$(ls "$R/etc" | paste -sd' ')"
+expect_eq "confined: /usr/bin holds only the monitor" qemu-system-x86_64 "$(ls "$R/usr/bin" | paste -sd' ')"
+expect_eq "confined: /dev holds fresh nodes only" "full net null random urandom zero" "$(ls "$R/dev" | paste -sd' ')"
+expect_eq "confined: /proc is the container's pid namespace (only pid 1)" 1 "$(ls "$R/proc" | grep -E '^[0-9]+$' | paste -sd' ')"
+check "confined: the kernel at its own path, read-only" sh -c "test -f '$R$T/b-on/rootfs/unikernel/hello.pvh' &&
+  ! touch '$R$T/b-on/rootfs/unikernel/hello.pvh' 2>/dev/null"
+check "confined: the bundle's config.json is not there" test ! -e "$R$T/b-on/config.json"
+check "confined: the state dir shows the monitor's own files only (qmp.sock)" \
+  test "$(ls "$R$ROOT/${S}on" | paste -sd' ')" = qmp.sock
+check "confined: the root is read-only" sh -c "! mkdir '$R/x' 2>/dev/null"
+check "host: QMP socket in <state>/monitor/" test -S "$ROOT/${S}on/monitor/qmp.sock"
+u delete --force "${S}on"
+
+# --- seccomp off ---------------------------------------------------------------------
+start_sleeper unconf B_LINUX="$SECCOMP" B_ANNOT='"com.urunc.seccomp": "unconfined"'
+expect_eq "annotation com.urunc.seccomp=unconfined: Seccomp 0" 0 "$(status_field "$pid" Seccomp)"
+check "  ... and no -sandbox for qemu" sh -c "! grep -qa -- '-sandbox' /proc/$pid/cmdline"
+expect_eq "  ... capabilities still dropped" 0000000000000000 "$(status_field "$pid" CapEff)"
+expect_eq "  ... no_new_privs still set" 1 "$(status_field "$pid" NoNewPrivs)"
+u delete --force "${S}unconf"
+
+start_sleeper nosec
+expect_eq "no linux.seccomp in the spec: Seccomp 0" 0 "$(status_field "$pid" Seccomp)"
+u delete --force "${S}nosec"
+
+# --- without a mount namespace: not confined ------------------------------------------------
+start_sleeper nomnt B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
+check "no mount namespace: the monitor sees the host's root" test -e "/proc/$pid/root/etc/shadow"
+u delete --force "${S}nomnt"
+
+# --- a syscall outside the policy kills the monitor --------------------------------------------
+cat > "$T/stand-in.toml" <<TOML
+[monitors.qemu]
+binary_path = "$STAND_IN"
+[security]
+policy_dir = "$POLICY_DIR"
+TOML
+standin() { # ID SYSCALL [make_bundle variables...]
+  local id=$1 sc=$2; shift 2
+  env "$@" B_ARGS="[\"hello\", \"syscall=$sc\"]" bash -c ". '$here/../lib/bundle.sh'; make_bundle '$T/b-$id' '$PVH'"
+  URUNC_CONFIG=$T/stand-in.toml timeout 60 "$URUNC" --root "$ROOT" run --bundle "$T/b-$id" "$S$id" \
+    >"$T/$id.out" 2>"$T/$id.err"
+}
+for sc in kexec_load ptrace mount; do
+  standin "kill-$sc" $sc B_LINUX="$SECCOMP"; rc=$?
+  expect_eq "seccomp: the stand-in calling $sc is killed by SIGSYS (run exits 128+31)" 159 "$rc"
+  expect_eq "  ... after its first line, before the second" "stand-in: calling $sc" "$(cat "$T/kill-$sc.out")"
+done
+standin allowed kexec_load B_LINUX="$SECCOMP" B_ANNOT='"com.urunc.seccomp": "unconfined"'; rc=$?
+expect_eq "unconfined: the same stand-in survives (exit 0)" 0 "$rc"
+expect_match "  ... and says so (the kernel refuses: no capabilities, or no kexec)" 'survived kexec_load \(-1, ' "$(cat "$T/allowed.out")"
+echo "seccomp_log = true" >> "$T/stand-in.toml"
+standin logged kexec_load B_LINUX="$SECCOMP"; rc=$?
+expect_eq "[security] seccomp_log = true: logged, not killed (exit 0)" 0 "$rc"
+
+# --- errors name what was wrong -----------------------------------------------------------------
+B_ARGS='["hello"]' B_LINUX="$SECCOMP" B_ANNOT='"com.urunc.seccomp": "sometimes"' make_bundle "$T/b-badannot" "$PVH"
+err=$(u create --bundle "$T/b-badannot" "${S}badannot" 2>&1); rc=$?
+check "a bad com.urunc.seccomp value fails create" test "$rc" -ne 0
+expect_match "  ... naming the annotation and the value" "com.urunc.seccomp': unknown value 'sometimes'" "$err"
+mkdir -p "$T/badpol"
+printf 'read\nwrite   # fine\nnot_a_syscall\n' > "$T/badpol/qemu.policy"
+B_ARGS='["hello"]' B_LINUX="$SECCOMP" make_bundle "$T/b-badpol" "$PVH"
+err=$(printf '[security]\npolicy_dir = "%s"\n' "$T/badpol" > "$T/badpol.toml"
+      URUNC_CONFIG=$T/badpol.toml u create --bundle "$T/b-badpol" "${S}badpol" 2>&1); rc=$?
+check "a policy with an unknown syscall fails create" test "$rc" -ne 0
+expect_match "  ... naming the file and the line" "badpol/qemu.policy:3: unknown syscall 'not_a_syscall'" "$err"
+check "  ... and leaves nothing behind" test ! -e "$ROOT/${S}badpol"
+
+# --- a non-root monitor -------------------------------------------------------------------------------
+USER_JSON='{"uid": 4242, "gid": 4343, "additionalGids": [4444, 4545]}'
+start_sleeper user B_LINUX="$SECCOMP" B_USER="$USER_JSON"
+expect_match "non-root: the guest runs" '^urunc-test-guest: hello' "$(cat "$T/user.out")"
+expect_eq "non-root: Uid 4242 (real, effective, saved, fs)" "4242 4242 4242 4242" "$(status_field "$pid" Uid)"
+expect_eq "non-root: Gid 4343" "4343 4343 4343 4343" "$(status_field "$pid" Gid)"
+expect_eq "non-root: Groups 4444 4545" "4444 4545" "$(status_field "$pid" Groups | sed 's/ $//')"
+expect_eq "non-root: CapEff 0" 0000000000000000 "$(status_field "$pid" CapEff)"
+expect_eq "non-root: Seccomp 2" 2 "$(status_field "$pid" Seccomp)"
+expect_eq "non-root: the state dir stays root's, 0700" "root 700" "$(stat -c '%U %a' "$ROOT/${S}user")"
+expect_eq "non-root: the monitor owns only its own dir and QMP socket" \
+  "$ROOT/${S}user/monitor $ROOT/${S}user/monitor/qmp.sock" "$(find "$ROOT" -uid 4242 | sort | paste -sd' ')"
+expect_eq "non-root: state and saved config stay root's" "root root" \
+  "$(stat -c %U "$ROOT/${S}user/urunc-state.json" "$ROOT/${S}user/config.json" | paste -sd' ')"
+u kill "${S}user" KILL
+wait_for 20 sh -c "$URUNC --root $ROOT state ${S}user 2>/dev/null | grep -q '\"stopped\"'"
+u delete "${S}user"; rc=$?
+expect_eq "non-root: delete afterwards" 0 "$rc"
+
+B_ARGS='["hello", "exit=5"]' B_LINUX="$SECCOMP" B_USER="$USER_JSON" make_bundle "$T/b-userrun" "$PVH"
+u run --bundle "$T/b-userrun" "${S}userrun" >"$T/userrun.out" 2>&1; rc=$?
+expect_eq "non-root: run to the end, guest exit 5 is status 11" 11 "$rc"
+
+# Without a mount namespace there is no confined root, and no directory of
+# its own for a non-root monitor in the root-only state dir: refused.
+B_ARGS='["hello"]' B_USER="$USER_JSON" B_NS='[{"type": "pid"}, {"type": "ipc"}]' make_bundle "$T/b-usernomnt" "$PVH"
+err=$(u create --bundle "$T/b-usernomnt" "${S}usernomnt" 2>&1); rc=$?
+check "non-root without a mount namespace: create fails" test "$rc" -ne 0
+expect_match "  ... saying why" "process.user.uid 4242: .* needs a mount namespace" "$err"
+check "  ... and leaves nothing behind" test ! -e "$ROOT/${S}usernomnt"
+
+diag "hardening.sh took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+tap_done
