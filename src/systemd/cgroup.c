@@ -68,6 +68,14 @@ static int open_fs(struct ur_cgfs *fs, ur_err *err)
         return ur_cgfs_open(UR_CGFS_ROOT, 0, fs, err);
 }
 
+/* Is the cpu controller a v1 hierarchy here (legacy or hybrid layout)? */
+static bool v1_cpu(void)
+{
+        struct ur_cgfs fs;
+
+        return open_fs(&fs, NULL) == 0 && fs.layout != UR_CGFS_UNIFIED;
+}
+
 int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
                     ur_err *err)
 {
@@ -81,9 +89,11 @@ int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *re
         case UR_CGROUP_SYSTEMD: {
                 _cleanup_bus_ sd_bus *bus = NULL;
                 _cleanup_free_ char *def = NULL;
+                struct ur_cgroup_request q = *req;
                 ur_err e = NULL;
 
-                if (open_bus(&bus, err) < 0 || ur_scope_start(bus, req, req->timeout_usec, &unit, err) < 0)
+                q.v1_cpu = v1_cpu();
+                if (open_bus(&bus, err) < 0 || ur_scope_start(bus, &q, req->timeout_usec, &unit, err) < 0)
                         return ur_err_wrap(err, "placing container '%s' in a systemd scope", req->id);
                 /* Only used for the freezer fallback and ps: not fatal. */
                 if (ur_scope_control_group(bus, unit, req->timeout_usec, &path, &e) < 0) {
@@ -247,7 +257,7 @@ int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res,
         case UR_CGROUP_SYSTEMD: {
                 _cleanup_bus_ sd_bus *bus = NULL;
 
-                if (open_bus(&bus, err) < 0 || ur_scope_update(bus, cg->unit, res, 0, err) < 0)
+                if (open_bus(&bus, err) < 0 || ur_scope_update(bus, cg->unit, res, v1_cpu(), 0, err) < 0)
                         return -1;
                 return 0;
         }

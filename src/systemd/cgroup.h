@@ -28,6 +28,8 @@ struct ur_cgroup_request {
         pid_t pid;
         const char *default_slice;      /* config systemd.slice */
         uint64_t timeout_usec;          /* bound of the systemd waits, 0 = 30 s */
+        bool v1_cpu;                    /* set by ur_cgroup_enter: the cpu controller is
+                                         * cgroup v1 (CPUShares instead of CPUWeight) */
 };
 
 /* What was made, recorded in the container state. */

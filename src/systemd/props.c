@@ -135,7 +135,9 @@ int ur_props_from_resources(struct ur_props *p, const struct ur_resources *res, 
         if (res->cpu_period > 0)
                 r = r < 0 ? r : ur_props_add_u64(p, "CPUQuotaPeriodUSec", res->cpu_period);
         if (res->cpu_shares > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "CPUWeight", ur_cpu_shares_to_weight(res->cpu_shares));
+                r = r < 0       ? r
+                    : p->v1_cpu ? ur_props_add_u64(p, "CPUShares", res->cpu_shares)
+                                : ur_props_add_u64(p, "CPUWeight", ur_cpu_shares_to_weight(res->cpu_shares));
         if (res->pids_limit > 0)
                 r = r < 0 ? r : ur_props_add_u64(p, "TasksMax", (uint64_t) res->pids_limit);
         if (r < 0)

@@ -45,6 +45,7 @@ struct ur_prop {
 struct ur_props {
         struct ur_prop *v;
         size_t n;
+        bool v1_cpu; /* the host's cpu controller is cgroup v1: see ur_props_from_resources */
 };
 
 void ur_props_done(struct ur_props *p);
@@ -65,7 +66,12 @@ int ur_props_add(struct ur_props *p, struct ur_prop *pr);
  *   memory.reservation  → MemoryLow (t, bytes)
  *   cpu.quota (+period) → CPUQuotaPerSecUSec (t) = ur_cpu_quota_per_sec()
  *   cpu.period          → CPUQuotaPeriodUSec (t)
- *   cpu.shares          → CPUWeight (t) = ur_cpu_shares_to_weight()
+ *   cpu.shares          → CPUWeight (t) = ur_cpu_shares_to_weight(), or with
+ *                         p->v1_cpu CPUShares (t) = the shares unchanged:
+ *                         on a v1 cpu controller systemd writes CPUWeight
+ *                         as weight * 1024 / 100 into cpu.shares, so 512
+ *                         shares would become 204 (runc sends CPUShares on
+ *                         v1 too)
  *   pids.limit          → TasksMax (t)
  *   cpu.cpus            → AllowedCPUs (ay bitmask)
  *   cpu.mems            → AllowedMemoryNodes (ay bitmask)

@@ -190,7 +190,7 @@ static int job_wait_run(sd_bus *bus, struct job_wait *w, uint64_t deadline, uint
 int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
                         ur_err *err)
 {
-        struct ur_props p = { 0 };
+        struct ur_props p = { .v1_cpu = req->v1_cpu };
         _cleanup_free_ char *desc = NULL;
         int r = 0;
 
@@ -494,11 +494,11 @@ int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec,
                             err);
 }
 
-int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, uint64_t timeout_usec,
-                    ur_err *err)
+int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, bool v1_cpu,
+                    uint64_t timeout_usec, ur_err *err)
 {
         _cleanup_strv_ char **skip = NULL;
-        struct ur_props props = { 0 };
+        struct ur_props props = { .v1_cpu = v1_cpu };
         uint64_t deadline = deadline_of(timeout_usec);
         int r;
 

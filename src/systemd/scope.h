@@ -41,9 +41,10 @@ int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *
 int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout_usec, ur_err *err);
 /* FreezerState: 1 frozen, 0 otherwise ("running", "thawing", "freezing"). */
 int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *err);
-/* SetUnitProperties(unit, runtime=true, resources mapped as for start);
- * rejected properties are dropped with a warning like at start. */
-int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, uint64_t timeout_usec,
-                    ur_err *err);
+/* SetUnitProperties(unit, runtime=true, resources mapped as for start,
+ * v1_cpu as in struct ur_props); rejected properties are dropped with a
+ * warning like at start. */
+int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, bool v1_cpu,
+                    uint64_t timeout_usec, ur_err *err);
 /* The unit's ControlGroup property ("/urunc.slice/urunc-x.scope"). */
 int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec, char **ret, ur_err *err);

@@ -371,6 +371,27 @@ static void test_start_cpu_edges(void **state)
         }
 }
 
+/* A v1 cpu controller: the shares go as CPUShares, unconverted (systemd would
+ * turn CPUWeight=20 into cpu.shares 204 there). */
+static void test_start_v1_cpu_shares(void **state)
+{
+        struct fake f = { .job_result = "done" };
+        struct ur_resources res;
+        struct ur_cgroup_request req = { .id = "c", .res = &res, .pid = 7, .v1_cpu = true };
+        sd_bus *bus = fake_start(&f);
+        char *unit = NULL;
+        ur_err err = NULL;
+
+        ur_resources_init(&res);
+        res.cpu_shares = 512;
+        assert_int_equal(ur_scope_start(bus, &req, 5000000, &unit, &err), 0);
+        fake_stop(&f, bus);
+        assert_has(f.props, "CPUShares=512");
+        assert_false(has_prop(f.props, "CPUWeight"));
+        free(unit);
+        fake_done(&f);
+}
+
 static void test_start_slice_from_cgroups_path(void **state)
 {
         struct fake f = { .job_result = "done", .signal_first = 1 };
@@ -639,7 +660,7 @@ static void test_update(void **state)
         res.cpu_quota = 150000;
         res.cpu_period = 100000;
         res.pids_limit = 10;
-        if (ur_scope_update(bus, "u.scope", &res, 5000000, &err) < 0)
+        if (ur_scope_update(bus, "u.scope", &res, false, 5000000, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_int_equal(f.n_set, 2);
@@ -657,6 +678,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_start_maps_everything),
                 cmocka_unit_test(test_start_cpu_edges),
+                cmocka_unit_test(test_start_v1_cpu_shares),
                 cmocka_unit_test(test_start_slice_from_cgroups_path),
                 cmocka_unit_test(test_start_default_slice_from_config),
                 cmocka_unit_test(test_start_job_failed),
