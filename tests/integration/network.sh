@@ -29,7 +29,8 @@
 #  3. A new namespace without interfaces: the guest boots without a NIC.
 #  4. A new namespace plumbed by a createRuntime hook (Docker/CNI style).
 #  5. The Debian kernel as a linux guest (TCG), httpd on the pod IP, env.
-#  6. DNS: a resolv.conf mount gives the linux guest its nameserver.
+#  6. DNS: a resolv.conf mount gives the linux guest its nameserver (in a
+#     third pod namespace $D, booting side by side with 5.).
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +60,7 @@ MAC=0a:58:0a:cb:$(printf %02x "$N"):02
 HK_IP=10.204.$N.2 HK_GW=10.204.$N.1 HK_MAC=0a:58:0a:cc:$(printf %02x "$N"):02
 V_C=urnwv$$ V_P=urnwq$$ HK_C=urnwh$$ HK_P=urnwk$$
 Q=urnw-q$$ V_C2=urnwg$$ IP2=10.205.$N.2 GW2=10.205.$N.1
+D=urnw-d$$ V_C3=urnwd$$ IP3=10.206.$N.2 GW3=10.206.$N.1
 # Container ids, unique on the machine (cgroups are looked up by id).
 for i in pod1 pod2 pod3 badhook gone nonet hook linux dns; do
   declare "ID_${i^^}=nw$$-$i"
@@ -70,6 +72,7 @@ cleanup() {
   ip netns del "$P" 2>/dev/null
   ip netns del "$C" 2>/dev/null
   ip netns del "$Q" 2>/dev/null
+  ip netns del "$D" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -310,22 +313,37 @@ if ! out=$(bash "$here/../guests/linux/build.sh" "$KIT" 2>&1); then
 fi
 LK=$KIT/vmlinux
 [ -s "$LK" ] || LK=$KIT/bzImage
-linux_bundle() { # DIR ARGS-JSON [EXTRA]
-  B_TYPE=linux B_BIN=/unikernel/$(basename "$LK") B_ARGS=$2 \
+linux_bundle() { # DIR NETNS ARGS-JSON [EXTRA]
+  B_TYPE=linux B_BIN=/unikernel/$(basename "$LK") B_ARGS=$3 \
     B_ENV='["PATH=/bin:/sbin:/usr/bin", "GREETING=hello pod", "URUNC_TEST=network"]' \
     B_ANNOT="\"com.urunc.accel\": \"tcg\", \"com.urunc.unikernel.initrd\": \"$(b64 /boot/initrd.img)\"" \
-    B_RES='{"memory": {"limit": 536870912}}' B_NS="[$NS_BASE, $NS_POD]" B_EXTRA=${3:-} \
+    B_RES='{"memory": {"limit": 536870912}}' \
+    B_NS="[$NS_BASE, {\"type\": \"network\", \"path\": \"/var/run/netns/$2\"}]" B_EXTRA=${4:-} \
     make_bundle "$1" "$LK" &&
     mkdir -p "$1/rootfs/boot" && cp "$KIT/initrd.img" "$1/rootfs/boot/initrd.img"
 }
 
-section "linux guest in the pod"
-linux_bundle "$T/b-linux" '["/bin/guest", "httpd"]'
+# The DNS case (6.) boots in its own pod namespace $D while the httpd guest
+# boots in $P: two TCG boots side by side on two cores.
+section "linux guests in the pods"
+ip netns add "$D" && ip -n "$C" link add "$V_C3" type veth peer name eth0 netns "$D" &&
+  ip -n "$D" addr add "$IP3/24" dev eth0 && ip -n "$D" link set eth0 up &&
+  ip -n "$D" route add default via "$GW3" &&
+  ip -n "$C" addr add "$GW3/24" dev "$V_C3" && ip -n "$C" link set "$V_C3" up
+expect_eq "third pod namespace $D: $IP3/24" 0 "$?"
+linux_bundle "$T/b-dns" "$D" '["/bin/guest", "sh", "-c", "cat /etc/resolv.conf"]' "$MOUNT_RESOLV"
+(
+  timeout 120 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-dns" "$ID_DNS" \
+    >"$T/dns.out" 2>"$T/dns.err"
+  echo $? >"$T/dns.rc"
+) &
+DNS_JOB=$!
+
+linux_bundle "$T/b-linux" "$P" '["/bin/guest", "httpd"]'
 t=$(now_ms)
 u run -d --bundle "$T/b-linux" "$ID_LINUX" >"$T/linux.out" 2>"$T/linux.err"; rc=$?
 expect_eq "run -d of the linux guest (accel tcg, 512 MiB limit): exit 0" 0 "$rc"
-page=
-wait_for 60 sh -c "ip netns exec $C curl -sf -m 2 http://$IP/ >/dev/null 2>&1"
+wait_for 90 sh -c "ip netns exec $C curl -sf -m 2 http://$IP/ >/dev/null 2>&1"
 page=$(http "$IP")
 diag "linux guest: first HTTP answer $(($(now_ms) - t)) ms after run -d"
 expect_eq "HTTP on the pod IP answered by busybox httpd in the linux guest" "urunc-linux-guest httpd ok" "$page"
@@ -350,16 +368,15 @@ expect_eq "nothing left in the pod namespace after the stopped guest's delete" "
 expect_eq "nothing left on the host" "" "$(left_behind "$ID_LINUX")"
 
 # --- 6. DNS from the resolv.conf mount --------------------------------------
-section "linux guest DNS"
-linux_bundle "$T/b-dns" '["/bin/guest", "sh", "-c", "cat /etc/resolv.conf"]' "$MOUNT_RESOLV"
-timeout 90 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-dns" "$ID_DNS" >"$T/dns.out" 2>"$T/dns.err"
-rc=$?
+wait "$DNS_JOB"
 out=$(tr -d '\r' <"$T/dns.out")
-expect_eq "run of the linux guest printing its resolv.conf: exit 0" 0 "$rc"
-expect_match "kernel command line: ip=...:eth0:off:<dns>" "Command line: .* ip=$IP::$GW:255\\.255\\.255\\.0:urunc-test:eth0:off:$DNS " "$out"
+expect_eq "run of the linux guest printing its resolv.conf: exit 0" 0 "$(cat "$T/dns.rc")"
+expect_match "kernel command line: ip=...:eth0:off:<dns>" \
+  "Command line: .* ip=$IP3::$GW3:255\\.255\\.255\\.0:urunc-test:eth0:off:$DNS " "$out"
 expect_eq "the guest's /etc/resolv.conf holds the first IPv4 nameserver of the mount" "nameserver $DNS" \
   "$(printf '%s\n' "$out" | grep '^nameserver')"
-expect_eq "nothing left in the pod namespace" "" "$(ns_plumbing "$P")"
+expect_eq "nothing left in its pod namespace" "" "$(ns_plumbing "$D")"
+expect_eq "nothing left on the host" "" "$(left_behind "$ID_DNS")"
 
 section "done"
 diag "total: $(($(now_ms) - T0)) ms"
