@@ -327,11 +327,14 @@ linux_bundle() { # DIR NETNS ARGS-JSON [EXTRA]
 # boots in $P: two TCG boots side by side on two cores.
 section "linux guests in the pods"
 ip netns add "$D" && ip -n "$C" link add "$V_C3" type veth peer name eth0 netns "$D" &&
-  ip -n "$D" addr add "$IP3/24" dev eth0 && ip -n "$D" link set eth0 up &&
+  ip -n "$D" addr add "$IP3/24" dev eth0 && ip -n "$D" link set eth0 mtu 1280 up &&
   ip -n "$D" route add default via "$GW3" &&
   ip -n "$C" addr add "$GW3/24" dev "$V_C3" && ip -n "$C" link set "$V_C3" up
-expect_eq "third pod namespace $D: $IP3/24" 0 "$?"
-linux_bundle "$T/b-dns" "$D" '["/bin/guest", "sh", "-c", "cat /etc/resolv.conf"]' "$MOUNT_RESOLV"
+expect_eq "third pod namespace $D: $IP3/24, MTU 1280" 0 "$?"
+# shellcheck disable=SC2016 # $(...) is for the guest's shell
+linux_bundle "$T/b-dns" "$D" \
+  '["/bin/guest", "sh", "-c", "cat /etc/resolv.conf; echo mtu=$(cat /sys/class/net/eth0/mtu) hostname=$(hostname)"]' \
+  "$MOUNT_RESOLV"
 (
   timeout 120 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-dns" "$ID_DNS" \
     >"$T/dns.out" 2>"$T/dns.err"
@@ -375,6 +378,8 @@ expect_match "kernel command line: ip=...:eth0:off:<dns>" \
   "Command line: .* ip=$IP3::$GW3:255\\.255\\.255\\.0:urunc-test:eth0:off:$DNS " "$out"
 expect_eq "the guest's /etc/resolv.conf holds the first IPv4 nameserver of the mount" "nameserver $DNS" \
   "$(printf '%s\n' "$out" | grep '^nameserver')"
+expect_match "the guest's eth0 has the veth's MTU (1280) and the spec's hostname" \
+  "^mtu=1280 hostname=urunc-test\$" "$out"
 expect_eq "nothing left in its pod namespace" "" "$(ns_plumbing "$D")"
 expect_eq "nothing left on the host" "" "$(left_behind "$ID_DNS")"
 
