@@ -357,6 +357,7 @@ expect_match "guest configured eth0 from ip=" "^urunc-linux-guest: net eth0 $IP/
 expect_match "guest argv: /bin/guest httpd" "^args: httpd" "$lo"
 expect_match "env var arrives (value with a blank)" "^env: GREETING=hello pod" "$lo"
 expect_match "env var arrives" "^env: URUNC_TEST=network" "$lo"
+ip -n "$C" neigh flush dev "$V_C" # forget what earlier guests answered
 check "ping the linux guest" ping_ok "$IP"
 expect_eq "the guest answers ARP with the veth's MAC" "$MAC" \
   "$(ip -n "$C" neigh show "$IP" dev "$V_C" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')"
