@@ -59,7 +59,7 @@ int cmd_features(struct ur_context *ctx, int argc, char **argv)
                         }
         ann = json_object_new_object();
         json_object_object_add(ann, "io.github.urunc.pairs",
-                               json_object_new_string(json_object_to_json_string_ext(pairs, JSON_C_TO_STRING_PLAIN)));
+                               json_object_new_string(json_object_to_json_string_ext(pairs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
         json_object_put(pairs);
         json_object_object_add(o, "annotations", ann);
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
