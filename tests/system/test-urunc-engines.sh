@@ -76,7 +76,21 @@ assert rt["pod_annotations"] == ["com.urunc.unikernel.*"], rt
 assert rt["container_annotations"] == ["com.urunc.unikernel.*"], rt
 open("/tmp/binary", "w").write(rt["options"]["BinaryName"])
 open("/tmp/systemd-cgroup", "w").write(str(rt["options"]["SystemdCgroup"]).lower())
+# containerd 2.x (config version 3, not runnable here): the same runtime
+import os
+src = os.environ["SRC"] + "/contrib/kubernetes/"
+v3 = tomllib.load(open(src + "containerd-config-v3.toml", "rb"))
+assert v3["version"] == 3
+r3 = v3["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]
+for k in ("runtime_type", "pod_annotations", "container_annotations", "options"):
+    assert r3["urunc"][k] == rt[k] or k == "options" and all(rt[k][o] == v for o, v in r3["urunc"][k].items()), k
+assert "runc" in r3
+v2 = tomllib.load(open(src + "containerd-config-v2.toml", "rb"))
+assert "urunc" in v2["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]
 PY
+	# the RuntimeClass handler is the runtime name
+	grep -qx "handler: urunc" "$SRC/contrib/kubernetes/runtimeclass.yaml"
+	grep -qx "  runtimeClassName: urunc" "$SRC/contrib/kubernetes/pod.yaml"
 	test -x "$(cat /tmp/binary)"'
 
 tap_case "build images offline (contrib/images/build-unikernel-image.sh) and import them" in_box '
