@@ -175,6 +175,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         sd_bus *bus = NULL;
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
+        bool console_journal = false;
         int flags = 0, r;
 
         ur_vm_init(&vm);
@@ -195,6 +196,9 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
          * combination fails here rather than at start. */
         r = ur_vm_build_exec(&vm, &dry, err);
         ur_exec_done(&dry);
+        if (r < 0)
+                goto out;
+        r = ur_console_to_journal(ctx->config, spec, &console_journal, err);
         if (r < 0)
                 goto out;
         ur_ts_mark(o->id, "create-vm-built");
@@ -231,6 +235,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         mon.sock_path = ur_path_join(j->dir, UR_STATE_SOCKET);
         mon.listen_fd = -1;
         mon.console_slave = j->console_slave;
+        mon.console_journal = console_journal;
         mon.preserve_fds = o->preserve_fds;
         for (int t = 0; t < _UR_NS_MAX; t++)
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];

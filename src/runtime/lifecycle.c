@@ -203,11 +203,16 @@ static void forget(const struct ur_state *st)
         ur_err_free(&e);
 }
 
+/* run has logged the container's exit with its status: delete does not
+ * log a second, vaguer line. */
+static bool exit_logged;
+
 int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_close_ int lock = -1;
         enum ur_status status;
+        bool killed = false;
         int r;
 
         r = load(ctx, id, &st, err);
@@ -241,8 +246,16 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
                         if (ur_wait_gone(st->pid, st->pid_start, pidfd, KILL_WAIT_MS) < 0)
                                 return ur_err_set(err, 0, "container '%s': the monitor (pid %d) did not die after SIGKILL",
                                                   id, (int) st->pid);
+                        killed = true;
                 }
         }
+        /* The exit status of a detached container goes to whoever reaps the
+         * monitor (the engine's shim, conmon): only run knows it. */
+        if (killed)
+                ur_log_info("container '%s' exited: killed by SIGKILL (delete%s)", id, force ? " --force" : "");
+        else if (st->pid > 0 && !exit_logged)
+                ur_log_info("container '%s' exited (monitor pid %d; its exit status went to the process that reaped it)",
+                            id, (int) st->pid);
         forget(st);
         ur_log_info("deleted container '%s'", id);
         ur_ts_mark(id, "delete-end");
@@ -401,6 +414,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
         run_pid = 0;
         *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         ur_log_info("container '%s' exited with status %d", o->id, *ret_status);
+        exit_logged = true;
         if (!keep) {
                 ur_err e = NULL;
                 if (ur_delete(ctx, o->id, true, &e) < 0)

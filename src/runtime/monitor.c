@@ -107,7 +107,17 @@ static int setup(struct ur_monitor *m, ur_err *err)
 static int method_init(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
         struct ur_monitor *m = userdata;
+        static bool setup_done;
 
+        /* create calls Init once this process is in its scope or cgroup:
+         * only then may it do anything (journald attributes a process's
+         * entries, and the guest console's stream, by the cgroup it saw at
+         * the process's first message). */
+        if (!setup_done) {
+                setup_done = true;
+                if (setup(m, &m->init_err) < 0)
+                        ur_log_debug("monitor process setup failed: %s", ur_err_msg(m->init_err));
+        }
         if (m->init_err)
                 return ur_channel_reply_error(msg, m->init_err);
         return sd_bus_reply_method_return(msg, "");
@@ -239,6 +249,14 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
                 if (ur_write_file_atomic(exec_plan.files[i].path, exec_plan.files[i].content,
                                          strlen(exec_plan.files[i].content), 0600, err) < 0)
                         return -1;
+        if (m->console_journal) {
+                _cleanup_free_ char *ident = NULL;
+
+                if (asprintf(&ident, "urunc-%s", m->id) < 0)
+                        return ur_err_set(err, ENOMEM, "console to the journal");
+                if (ur_console_journal(ident, err) < 0)
+                        return ur_err_wrap(err, "container '%s'", m->id);
+        }
         /* Nothing on the host's filesystem is needed after this. */
         unlink(m->sock_path);
         if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
@@ -337,9 +355,6 @@ _Noreturn void ur_monitor_main(struct ur_monitor *m, int chan_fd)
         /* Whatever the monitor process says from now on goes to the log
          * file and the channel, never to the container's stderr. */
         ur_log_set_quiet_stderr(true);
-
-        if (setup(m, &m->init_err) < 0)
-                ur_log_debug("monitor process setup failed: %s", ur_err_msg(m->init_err));
 
         /* Serve create until it hangs up; without its Commit, create failed
          * or died and this process has nothing to wait for. */

@@ -23,6 +23,7 @@ struct ur_monitor {
         char *sock_path;
         int listen_fd;
         const char *console_slave;     /* attach this pty as stdio, or NULL */
+        bool console_journal;          /* at start, stdout/stderr to the journal (com.urunc.console) */
         int ns_fds[_UR_NS_MAX];        /* namespaces to join (opened by create), -1 */
         int preserve_fds;
         ur_err init_err;               /* failure of the namespace setup, reported by Init() */

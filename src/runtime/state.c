@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -161,6 +162,10 @@ int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_er
         if (json_object_object_get_ex(o, "annotations", &v))
                 st->annotations = json_object_get(v);
         json_object_put(o);
+        /* Whatever command loads the state logs about the container: its
+         * journal entries belong to the scope a cgroupsPath may have named. */
+        if (st->cgroup.manager == UR_CGROUP_SYSTEMD && st->cgroup.unit)
+                ur_journal_set_unit(st->id, st->cgroup.unit);
         *ret = TAKE_PTR(st);
         return 0;
 }
