@@ -5,8 +5,9 @@
 #
 # Everything lives in the private namespace of tests/system/lib/bare-engines.sh
 # (tmpfs over /run and /var/lib, loopback only).  Inside it /usr/local/sbin
-# is a tmpfs holding urunc, the path contrib/podman/containers.conf names,
-# and podman reads that file through CONTAINERS_CONF.
+# is a tmpfs holding urunc, the path contrib/podman/containers.conf names
+# (and /usr/local/share one holding its seccomp policies), and podman reads
+# that file through CONTAINERS_CONF.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=$(readlink -f "$here/../..")
@@ -37,6 +38,9 @@ ctr_() { bare_ctr "$@"; }
 tap_case "urunc at /usr/local/sbin (namespace-private); image built offline with contrib/images" in_bare '
 	mount -n -t tmpfs -o mode=0755 engines-sbin /usr/local/sbin
 	install -m 0755 "$URUNC" /usr/local/sbin/urunc
+	# the seccomp policies where `meson install` (default prefix) puts them
+	mount -n -t tmpfs -o mode=0755 engines-share /usr/local/share
+	install -D -m 0644 -t /usr/local/share/urunc/seccomp "$SRC"/policy/seccomp/*.policy
 	cd "$BARE_DIR"
 	"$SRC/contrib/images/build-unikernel-image.sh" --cmd "[\"hello\",\"exit=3\"]" "$HELLO" docker.io/urunc/hello:test hello.tar'
 

@@ -7,7 +7,8 @@
 # with contrib/containerd/config.toml (imported as is) and podman with
 # contrib/podman/containers.conf (CONTAINERS_CONF), so the snippets users
 # copy are the ones tested.  urunc is installed at the path those snippets
-# name (/usr/local/sbin/urunc) in the box's throw-away overlay.
+# name (/usr/local/sbin/urunc, with its seccomp policies in
+# /usr/local/share/urunc) in the throw-away overlay of the box.
 #
 # Usage: test-urunc-engines.sh [URUNC HELLO_PVH NET_PVH]
 #   (default: $URUNC_BUILD/src/cli/urunc and $URUNC_BUILD/tests/guests/*)
@@ -37,7 +38,7 @@ BOX=engines-$$
 trap 'box_stop "$BOX"' EXIT
 trap 'exit 130' INT TERM
 
-NCASES=27
+NCASES=28
 tap_plan $NCASES
 
 # Run a script in the box with the test's variables; set -e.
@@ -53,7 +54,9 @@ fi
 
 # ---- setup: urunc installed where contrib says, images, containerd -------
 tap_case "install urunc at /usr/local/sbin; containerd config + contrib/containerd/config.toml; CRI plugin ok" in_box '
+	# as `meson install` with the default prefix: binary and seccomp policies
 	install -m 0755 "$URUNC" /usr/local/sbin/urunc
+	install -D -m 0644 -t /usr/local/share/urunc/seccomp "$SRC"/policy/seccomp/*.policy
 	mkdir -p /etc/containerd
 	touch /etc/containerd/config.toml
 	# As its header says: the config of the distribution, then the
