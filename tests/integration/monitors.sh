@@ -70,13 +70,14 @@ left_behind() {
   echo "$what"
 }
 taps_in() { ip -n "$1" -o link show type tun 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'; }
-rec() { cat "$BIN/$1.record" 2>/dev/null; }
-# The value(s) of "key: value" lines of a record.
-recval() { sed -n "s/^$2: //p" "$BIN/$1.record" 2>/dev/null; }
+# The stand-in records on its stderr ("record: KEY: VALUE" lines), which is
+# the container's: $REC, the stderr file of the current case's urunc run or
+# create.  recval MONITOR KEY: the values of KEY.
+recval() { sed -n "s/^record: $2: //p" "$REC" 2>/dev/null; }
 # The stand-in's argv from 1 on, one line.
-recargv() { sed -n 's/^argv\[[1-9][0-9]*\]: //p' "$BIN/$1.record" 2>/dev/null | paste -sd' '; }
+recargv() { sed -n 's/^record: argv\[[1-9][0-9]*\]: //p' "$REC" 2>/dev/null | paste -sd' '; }
 # A leaf of firecracker's recorded config, as JSON: fcfield machine-config.mem_size_mib
-fcfield() { sed -n "s/^json: $1=//p" "$BIN/firecracker.record" 2>/dev/null; }
+fcfield() { sed -n "s/^record: json: $1=//p" "$REC" 2>/dev/null; }
 b64k() { printf '"com.urunc.unikernel.%s": "%s"' "$1" "$(b64 "$2")"; }
 
 mkdir -p "$BIN" "$ROOT"
@@ -163,7 +164,7 @@ done
 # --- 1. stand-in monitors -----------------------------------------------------------
 # standin_run ID MONITOR-FILE: run a prepared bundle $T/b-ID, keep stdout and status.
 standin_run() {
-  rm -f "$BIN/$2.record"
+  REC=$T/$1.err
   OUT=$(u run --bundle "$T/b-$1" "$1" 2>"$T/$1.err"); RC=$?
 }
 # standin_lifecycle ID MONITOR-FILE [HOOK]: create/state/start/state/kill/state/
@@ -171,19 +172,19 @@ standin_run() {
 # ID MONITOR-FILE runs while the stand-in is running.
 standin_lifecycle() {
   local id=$1 mon=$2 rc pid
-  rm -f "$BIN/$mon.record"
+  REC=$T/$id.err
   u create --bundle "$T/b-$id" --pid-file "$T/$id.pid" "$id" >"$T/$id.out" 2>"$T/$id.err"; rc=$?
   expect_eq "$id: create exit 0" 0 "$rc"
   [ "$rc" = 0 ] || sed 's/^/#   /' "$T/$id.err"
   expect_eq "$id: state created" created "$(status_of "$id")"
-  u start "$id" 2>>"$T/$id.err"; rc=$?
+  u start "$id" 2>"$T/$id.start.err"; rc=$?
   expect_eq "$id: start exit 0" 0 "$rc"
-  wait_for 10 grep -q '^check: ' "$BIN/$mon.record"
+  wait_for 10 grep -q '^record: check: ' "$REC"
   expect_eq "$id: state running" running "$(status_of "$id")"
   pid=$(cat "$T/$id.pid" 2>/dev/null)
   expect_eq "$id: the container's pid is the stand-in $mon" "${mon:0:15}" "$(cat "/proc/$pid/comm" 2>/dev/null)"
   expect_eq "$id: the stand-in's checks pass" "ok" "$(recval "$mon" check)"
-  check "$id: the stand-in waits (sleep=forever)" grep -q '^state: waiting until killed' "$BIN/$mon.record"
+  check "$id: the stand-in waits (sleep=forever)" grep -q '^record: state: waiting until killed' "$REC"
   [ -n "${3:-}" ] && "$3" "$id" "$mon"
   u kill "$id" TERM; rc=$?
   expect_eq "$id: kill TERM exit 0" 0 "$rc"
@@ -241,7 +242,7 @@ net_running() {
   tap=$(recval "$mon" tap | sed 's/.*=//')
   expect_match "$id: the monitor got the tap by name" '^urt[0-9a-f]{12}$' "$tap"
   expect_eq "$id: that tap exists in the container's netns" "$tap" "$(taps_in "$S")"
-  check "$id: the stand-in attached it by name" grep -q "^ok: tap '$tap' attached by name" "$BIN/$mon.record"
+  check "$id: the stand-in attached it by name" grep -q "^record: ok: tap '$tap' attached by name" "$REC"
   NET_TAP=$tap
 }
 net_after() {

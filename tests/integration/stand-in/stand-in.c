@@ -16,9 +16,11 @@
  *      EBUSY while urunc still holds it), memory and vCPUs are positive;
  *      solo5: the kernel carries the test manifest and every device name
  *      given is declared in it;
- *   3. records all of it in "<argv[0]>.record" (argv, environment, the
- *      configuration file, the kernel, the guest command line, each check)
- *      for the test to compare with COMPAT.md;
+ *   3. records all of it on stderr, as lines "record: KEY: VALUE" (argv,
+ *      environment, open fds, the configuration file and its leaves, the
+ *      kernel, the guest command line, each check), for the test to
+ *      compare with COMPAT.md.  Stderr, because a confined monitor sees
+ *      nothing of the host's filesystem but its inputs (src/security);
  *   4. prints a banner and the guest command line on stdout;
  *   5. behaves as a monitor whose guest runs the command line's tokens:
  *      "exit=N" exits N, "sleep=forever" waits until killed, "sleep=S"
@@ -58,6 +60,7 @@ static void record(const char *fmt, ...)
         va_list ap;
         if (!rec)
                 return;
+        fputs("record: ", rec);
         va_start(ap, fmt);
         vfprintf(rec, fmt, ap);
         va_end(ap);
@@ -522,7 +525,7 @@ static const char *token(const char *cmd, const char *key)
 static void on_signal(int sig)
 {
         char msg[64];
-        int n = snprintf(msg, sizeof(msg), "signal: %d\n", sig);
+        int n = snprintf(msg, sizeof(msg), "record: signal: %d\n", sig);
         if (rec && n > 0 && write(fileno(rec), msg, (size_t) n) < 0)
                 _exit(128 + sig);
         _exit(128 + sig);
@@ -537,12 +540,7 @@ int main(int argc, char **argv)
 
         const char *slash = strrchr(argv[0], '/');
         me = slash ? slash + 1 : argv[0];
-        char *recpath = NULL;
-        if (asprintf(&recpath, "%s.record", argv[0]) < 0)
-                return 99;
-        rec = fopen(recpath, "we");
-        if (!rec)
-                fprintf(stderr, "%s: warning: cannot write '%s': %s\n", me, recpath, strerror(errno));
+        rec = stderr;
         record("monitor: %s", me);
         record("pid: %d", (int) getpid());
         for (int i = 0; i < argc; i++)
