@@ -159,8 +159,11 @@ char *ur_find_executable(const char *name)
 
         if (!name || !*name)
                 return NULL;
-        if (strchr(name, '/'))
-                return access(name, X_OK) == 0 ? strdup(name) : NULL;
+        if (strchr(name, '/')) {
+                struct stat sb;
+                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0 ? strdup(name)
+                                                                                             : NULL;
+        }
         copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         if (!copy)
                 return NULL;
