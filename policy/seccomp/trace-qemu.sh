@@ -88,18 +88,20 @@ cmd = ["strace", "-f", "-qq", "-o", out.replace(".out", ".trace"), "-e", "trace=
     "-kernel", kernel, "-append", "netdev.ip=10.203.0.2/24:10.203.0.1 sleep=forever",
     "-netdev", "tap,id=n0,fd=%d,vhost=off" % fd, "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56"]
 p = subprocess.Popen(cmd, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=open(out, "w"), stderr=subprocess.STDOUT)
-for _ in range(300):
-    if "net: ready" in open(out).read(): break
-    time.sleep(0.1)
-import shutil
-ping = ["ping"] if shutil.which("ping") else ["busybox", "ping"]
-r = subprocess.run(ping + ["-c", "3", "-W", "5", "10.203.0.2"], stdout=subprocess.DEVNULL)
-print("# net-fd: ping status %d" % r.returncode, file=sys.stderr)
-r = subprocess.run(["curl", "-sS", "-m", "10", "-o", "/dev/null", "http://10.203.0.2/"])
-print("# net-fd: curl status %d" % r.returncode, file=sys.stderr)
-time.sleep(0.3)
-subprocess.run(["pkill", "-TERM", "-P", str(p.pid)])
-p.wait()
+try:
+    for _ in range(300):
+        if "net: ready" in open(out).read(): break
+        time.sleep(0.1)
+    import shutil
+    ping = ["ping"] if shutil.which("ping") else ["busybox", "ping"]
+    r = subprocess.run(ping + ["-c", "3", "-W", "5", "10.203.0.2"], stdout=subprocess.DEVNULL)
+    print("# net-fd: ping status %d" % r.returncode, file=sys.stderr)
+    r = subprocess.run(["curl", "-sS", "-m", "10", "-o", "/dev/null", "http://10.203.0.2/"])
+    print("# net-fd: curl status %d" % r.returncode, file=sys.stderr)
+    time.sleep(0.3)
+finally:
+    subprocess.run(["pkill", "-TERM", "-P", str(p.pid)])
+    p.wait()
 PY
 wait $! || true
 cp "$T/net.trace" "$T/net-fd.trace" 2>/dev/null || true

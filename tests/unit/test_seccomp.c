@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The seccomp policy parser, the shipped policies, filter building. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "config/config.h"
+#include "oci/spec.h"
+#include "security/seccomp.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#define POLICY_DIR TEST_SRCDIR "/../../policy/seccomp"
+
+static int setup(void **state)
+{
+        struct ur_log_options o = { .quiet_stderr = true };
+        ur_log_init(&o);
+        return 0;
+}
+
+static struct ur_seccomp_policy *parse_ok(const char *text)
+{
+        struct ur_seccomp_policy *p = NULL;
+        _cleanup_err_ ur_err err = NULL;
+
+        if (ur_seccomp_policy_parse(text, strlen(text), "t.policy", &p, &err) < 0)
+                fail_msg("parse failed: %s\n%s", ur_err_msg(err), text);
+        return p;
+}
+
+/* Fails to parse, with a message holding want. */
+static void parse_fail(const char *text, const char *want)
+{
+        struct ur_seccomp_policy *p = NULL;
+        _cleanup_err_ ur_err err = NULL;
+
+        if (ur_seccomp_policy_parse(text, strlen(text), "t.policy", &p, &err) >= 0) {
+                ur_seccomp_policy_free(p);
+                fail_msg("accepted:\n%s", text);
+        }
+        assert_null(p);
+        if (!strstr(ur_err_msg(err), want))
+                fail_msg("message '%s' lacks '%s'", ur_err_msg(err), want);
+}
+
+static void test_good(void **state)
+{
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = parse_ok(
+                "# a policy\n"
+                "\n"
+                "default kill   # everything else\n"
+                "read\n"
+                "  write\t# indented, tab, comment\r\n"
+                "io_uring_setup errno ENOSYS\n"
+                "openat errno 13\n"
+                "getpid log\n"
+                "mmap allow\n"
+                "ptrace kill\n"
+                "   # only a comment\n"
+                "exit_group"); /* no newline at the end */
+        const struct ur_seccomp_rule *r;
+
+        assert_int_equal(p->default_action, UR_SECCOMP_KILL);
+        assert_int_equal(p->n_rules, 8);
+        assert_string_equal(p->rules[0].name, "read");
+        assert_int_equal(p->rules[0].action, UR_SECCOMP_ALLOW);
+        assert_int_equal(p->rules[0].line, 4);
+        r = ur_seccomp_policy_find(p, "write");
+        assert_non_null(r);
+        assert_int_equal(r->line, 5);
+        r = ur_seccomp_policy_find(p, "io_uring_setup");
+        assert_int_equal(r->action, UR_SECCOMP_ERRNO);
+        assert_int_equal(r->errno_value, ENOSYS);
+        assert_int_equal(ur_seccomp_policy_find(p, "openat")->errno_value, 13);
+        assert_int_equal(ur_seccomp_policy_find(p, "getpid")->action, UR_SECCOMP_LOG);
+        assert_int_equal(ur_seccomp_policy_find(p, "mmap")->action, UR_SECCOMP_ALLOW);
+        assert_int_equal(ur_seccomp_policy_find(p, "ptrace")->action, UR_SECCOMP_KILL);
+        assert_int_equal(ur_seccomp_policy_find(p, "exit_group")->line, 12);
+        assert_null(ur_seccomp_policy_find(p, "close"));
+}
+
+static void test_defaults(void **state)
+{
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *a = parse_ok("read\n");
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *b = parse_ok("default errno EPERM\nread\n");
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *c = parse_ok("read\ndefault log\n");
+
+        assert_int_equal(a->default_action, UR_SECCOMP_KILL);
+        assert_int_equal(b->default_action, UR_SECCOMP_ERRNO);
+        assert_int_equal(b->default_errno, EPERM);
+        assert_int_equal(c->default_action, UR_SECCOMP_LOG);
+}
+
+static void test_errors(void **state)
+{
+        if (ur_seccomp_supported())
+                parse_fail("read\nwrite\nnot_a_syscall\n", "t.policy:3: unknown syscall 'not_a_syscall'");
+        parse_fail("read\n\n# c\nwrite\nread  # again\n", "t.policy:5: syscall 'read' is already listed on line 1");
+        parse_fail("read\nRead\n", "t.policy:2: 'Read' is not a syscall name");
+        parse_fail("read\nsys-call\n", "t.policy:2: 'sys-call' is not a syscall name");
+        parse_fail("read maybe\n", "t.policy:1: 'read': unknown action 'maybe'");
+        parse_fail("read errno\n", "t.policy:1: 'read': 'errno' needs a value");
+        parse_fail("read errno EWHAT\n", "t.policy:1: 'read': unknown errno 'EWHAT'");
+        parse_fail("read errno 0\n", "t.policy:1: 'read': unknown errno '0'");
+        parse_fail("read errno 4096\n", "unknown errno '4096'");
+        parse_fail("read errno EPERM now\n", "t.policy:1: 'read': unexpected 'now' after the action");
+        parse_fail("read kill now\n", "'read': unexpected 'now'");
+        parse_fail("default kill\nread\ndefault log\n", "t.policy:3: a second 'default' line (the first is on line 1)");
+        parse_fail("default\nread\n", "t.policy:1: 'default': expected an action");
+        parse_fail("# nothing\n\n", "t.policy: the policy lists no syscalls");
+        parse_fail("default allow\n", "lists no syscalls");
+        {
+                static const char nul[] = "read\0write\n";
+                struct ur_seccomp_policy *p = NULL;
+                _cleanup_err_ ur_err err = NULL;
+                assert_true(ur_seccomp_policy_parse(nul, sizeof(nul) - 1, "t.policy", &p, &err) < 0);
+                assert_non_null(strstr(ur_err_msg(err), "NUL"));
+        }
+}
+
+/* A name that exists on another architecture only is accepted: policies
+ * are portable. */
+static void test_foreign_names(void **state)
+{
+        if (!ur_seccomp_supported())
+                skip();
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = parse_ok("read\nsocketcall\n");
+        assert_int_equal(p->n_rules, 2);
+}
+
+static const char *const monitors[] = { "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" };
+
+/* Every shipped policy parses, and none allows what no monitor needs. */
+static void test_shipped(void **state)
+{
+        static const char *const never[] = { "ptrace", "kexec_load", "kexec_file_load", "mount", "umount2",
+                                             "pivot_root", "unshare", "setns", "init_module", "finit_module",
+                                             "delete_module", "bpf", "perf_event_open", "process_vm_writev",
+                                             "keyctl", "add_key", "swapon", "reboot", "setuid", "chroot" };
+
+        for (size_t i = 0; i < sizeof(monitors) / sizeof(monitors[0]); i++) {
+                _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
+                _cleanup_err_ ur_err err = NULL;
+
+                if (ur_seccomp_policy_load(POLICY_DIR, monitors[i], &p, &err) < 0)
+                        fail_msg("%s: %s", monitors[i], ur_err_msg(err));
+                assert_int_equal(p->default_action, UR_SECCOMP_KILL);
+                assert_non_null(ur_seccomp_policy_find(p, "execve"));
+                assert_non_null(ur_seccomp_policy_find(p, "ioctl"));
+                assert_non_null(ur_seccomp_policy_find(p, "exit_group"));
+                for (size_t k = 0; k < sizeof(never) / sizeof(never[0]); k++)
+                        if (ur_seccomp_policy_find(p, never[k]))
+                                fail_msg("%s.policy allows '%s'", monitors[i], never[k]);
+        }
+}
+
+static void test_load_errors(void **state)
+{
+        struct ur_seccomp_policy *p = NULL;
+        _cleanup_err_ ur_err e1 = NULL, e2 = NULL;
+
+        assert_true(ur_seccomp_policy_load(POLICY_DIR, "vmware", &p, &e1) < 0);
+        assert_non_null(strstr(ur_err_msg(e1), "seccomp policy of monitor 'vmware'"));
+        assert_non_null(strstr(ur_err_msg(e1), "vmware.policy"));
+        assert_true(ur_seccomp_policy_load(POLICY_DIR, "../qemu", &p, &e2) < 0);
+        assert_non_null(strstr(ur_err_msg(e2), "no seccomp policy for monitor '../qemu'"));
+        assert_null(p);
+}
+
+/* The filter built from qemu.policy: listed syscalls allowed, the errno
+ * rules in place, the default kills (as libseccomp's PFC text shows). */
+static void test_filter(void **state)
+{
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
+        _cleanup_err_ ur_err err = NULL;
+        struct ur_seccomp_filter *f = NULL;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t len;
+        char path[64];
+
+        if (!ur_seccomp_supported())
+                skip();
+        if (ur_seccomp_policy_load(POLICY_DIR, "qemu", &p, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        if (ur_seccomp_filter_build(p, false, &f, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        fd = memfd_create("pfc", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        if (ur_seccomp_filter_export(f, fd, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        ur_seccomp_filter_free(f);
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        if (ur_read_file(path, 1 << 20, &text, &len, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_non_null(strstr(text, "filter for syscall \"ioctl\""));
+        assert_non_null(strstr(text, "filter for syscall \"io_uring_setup\""));
+        assert_non_null(strstr(text, "action ERRNO(38)")); /* ENOSYS */
+        assert_null(strstr(text, "\"ptrace\""));
+        assert_non_null(strstr(text, "action KILL_PROCESS"));
+
+        /* log_only: nothing kills. */
+        free(text);
+        text = NULL;
+        assert_true(ftruncate(fd, 0) == 0);
+        assert_true(lseek(fd, 0, SEEK_SET) == 0);
+        if (ur_seccomp_filter_build(p, true, &f, &err) < 0 || ur_seccomp_filter_export(f, fd, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        ur_seccomp_filter_free(f);
+        if (ur_read_file(path, 1 << 20, &text, &len, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_null(strstr(text, "KILL"));
+        assert_non_null(strstr(text, "action LOG"));
+}
+
+static void test_wanted(void **state)
+{
+        static const char *const docs[] = {
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"unconfined\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"default\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"off\"}}",
+        };
+        static const int want[] = { 1, 0, 0, 1, -1 };
+
+        for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+                _cleanup_spec_ struct ur_spec *spec = NULL;
+                _cleanup_err_ ur_err err = NULL;
+                bool on = false;
+
+                if (ur_spec_parse(docs[i], strlen(docs[i]), "/tmp", "config.json", &spec, &err) < 0)
+                        fail_msg("%s: %s", docs[i], ur_err_msg(err));
+                if (want[i] < 0) {
+                        assert_true(ur_seccomp_wanted(spec, &on, &err) < 0);
+                        assert_non_null(strstr(ur_err_msg(err), "annotation 'com.urunc.seccomp': unknown value 'off'"));
+                } else {
+                        assert_int_equal(ur_seccomp_wanted(spec, &on, &err), 0);
+                        assert_int_equal(on, want[i]);
+                }
+        }
+}
+
+static void test_config_keys(void **state)
+{
+        _cleanup_config_ struct ur_config *d = NULL, *c = NULL;
+        _cleanup_err_ ur_err err = NULL;
+        struct ur_config *bad = NULL;
+
+        assert_int_equal(ur_config_defaults(&d, &err), 0);
+        assert_null(d->security.policy_dir);
+        assert_false(d->security.seccomp_log);
+        assert_true(d->security.confine);
+        if (ur_config_parse("[security]\npolicy_dir = \"/p\"\nseccomp_log = true\nconfine = false\n", "c.toml", &c,
+                            &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_string_equal(c->security.policy_dir, "/p");
+        assert_true(c->security.seccomp_log);
+        assert_false(c->security.confine);
+        assert_true(ur_config_parse("[security]\nconfine = 1\n", "c.toml", &bad, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "c.toml:2"));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_good),        cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_errors),      cmocka_unit_test(test_foreign_names),
+                cmocka_unit_test(test_shipped),     cmocka_unit_test(test_load_errors),
+                cmocka_unit_test(test_filter),      cmocka_unit_test(test_wanted),
+                cmocka_unit_test(test_config_keys),
+        };
+        return cmocka_run_group_tests(tests, setup, NULL);
+}
