@@ -37,7 +37,10 @@ enum {
 
 /* The dynamic loader's directories, each only when it exists. */
 static const char *const lib_dirs[] = {
-        "/lib64", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache",
+        "/lib64",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/etc/ld.so.cache",
 };
 
 /* Data a monitor opens besides its argv: firmware, option ROMs, keymaps. */
@@ -45,16 +48,16 @@ static const struct {
         const char *monitor;
         const char *path;
 } data_dirs[] = {
-        { "qemu", "/usr/share/qemu" },
-        { "qemu", "/usr/share/seabios" },
-        { "qemu", "/usr/lib/ipxe/qemu" },
-        { "qemu", "/usr/share/ovmf" },
+        {"qemu", "/usr/share/qemu"},
+        {"qemu", "/usr/share/seabios"},
+        {"qemu", "/usr/lib/ipxe/qemu"},
+        {"qemu", "/usr/share/ovmf"},
 };
 
 struct ctx {
         const struct ur_confine *c;
-        char *root;      /* host path of the new root (a tmpfs) */
-        char **bound;    /* paths already bound */
+        char *root;   /* host path of the new root (a tmpfs) */
+        char **bound; /* paths already bound */
         ur_err *err;
 };
 
@@ -115,7 +118,8 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
         if (flags & F_NOEXEC)
                 rflags |= MS_NOEXEC;
         if (mount(NULL, target, NULL, rflags, NULL) < 0)
-                return ur_err_set(x->err, errno, "confine: remount '%s'%s", host, flags & F_RO ? " read-only" : "");
+                return ur_err_set(x->err, errno, "confine: remount '%s'%s", host,
+                                  flags & F_RO ? " read-only" : "");
         if (ur_strv_add(&x->bound, host) < 0)
                 return ur_err_set(x->err, ENOMEM, "confine");
         return 0;
@@ -219,7 +223,8 @@ static char *elf_interp(const char *path)
                 if (ph.p_filesz < 2 || ph.p_filesz > PATH_MAX)
                         return NULL;
                 char *s = calloc(1, ph.p_filesz + 1);
-                if (!s || pread(fd, s, ph.p_filesz, (off_t) ph.p_offset) != (ssize_t) ph.p_filesz || s[0] != '/') {
+                if (!s || pread(fd, s, ph.p_filesz, (off_t) ph.p_offset) != (ssize_t) ph.p_filesz ||
+                    s[0] != '/') {
                         free(s);
                         return NULL;
                 }
@@ -288,7 +293,8 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
         for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
+                if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) <
+                    0)
                         return -1;
         if (vm->share_rootfs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
                 return -1;
@@ -336,9 +342,10 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         return 0;
 }
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex, ur_err *err)
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex,
+                       ur_err *err)
 {
-        struct ctx x = { .c = c, .err = err };
+        struct ctx x = {.c = c, .err = err};
         mode_t old_umask;
         int r = -1;
 

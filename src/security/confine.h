@@ -37,14 +37,15 @@
 #include "util/error.h"
 #include "vm/vm.h"
 
-#define UR_CONFINE_OWN_DIR "monitor"        /* <state_dir>/monitor: the monitor's own files */
-#define UR_CONFINE_ROOT_DIR "monitor-root"  /* <state_dir>/monitor-root: where the new root is built */
+#define UR_CONFINE_OWN_DIR "monitor"       /* <state_dir>/monitor: the monitor's own files */
+#define UR_CONFINE_ROOT_DIR "monitor-root" /* <state_dir>/monitor-root: where the new root is built */
 
 struct ur_confine {
-        const char *state_dir;   /* host state dir of the container */
-        uid_t uid;               /* owner of the monitor's own dir, files and device nodes */
+        const char *state_dir; /* host state dir of the container */
+        uid_t uid;             /* owner of the monitor's own dir, files and device nodes */
         gid_t gid;
-        bool proc;               /* mount a procfs (the monitor has its own pid namespace) */
+        bool proc; /* mount a procfs (the monitor has its own pid namespace) */
 };
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex, ur_err *err);
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex,
+                       ur_err *err);

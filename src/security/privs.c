@@ -13,8 +13,8 @@
 
 static int capset_none(void)
 {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {{0}};
 
         return (int) syscall(SYS_capset, &h, d);
 }
@@ -26,14 +26,16 @@ int ur_privs_drop(const struct ur_privs *p, ur_err *err)
         for (int cap = 0; cap < 64; cap++)
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
                         return ur_err_set(err, errno, "drop capability %d from the bounding set", cap);
-        if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
-                                             SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+        if (prctl(PR_SET_SECUREBITS,
+                  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+                          SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
                   0, 0, 0) < 0)
                 return ur_err_set(err, errno, "set the securebits");
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return ur_err_set(err, errno, "clear the ambient capabilities");
         if (setgroups(p->n_groups, p->groups) < 0)
-                return ur_err_set(err, errno, "setgroups (process.user.additionalGids, %zu groups)", p->n_groups);
+                return ur_err_set(err, errno, "setgroups (process.user.additionalGids, %zu groups)",
+                                  p->n_groups);
         if (setresgid(p->gid, p->gid, p->gid) < 0)
                 return ur_err_set(err, errno, "setgid %u (process.user.gid)", (unsigned) p->gid);
         if (setresuid(p->uid, p->uid, p->uid) < 0)

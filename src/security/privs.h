@@ -16,7 +16,7 @@
 struct ur_privs {
         uid_t uid;
         gid_t gid;
-        const gid_t *groups;   /* supplementary groups (setgroups), may be NULL */
+        const gid_t *groups; /* supplementary groups (setgroups), may be NULL */
         size_t n_groups;
 };
 

@@ -26,7 +26,8 @@ int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
         const char *v = ur_spec_annotation(spec, UR_ANNOT_SECCOMP);
 
         if (v && !ur_streq(v, "unconfined") && !ur_streq(v, "default"))
-                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
+                return ur_err_set(err, 0,
+                                  "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
                                   UR_ANNOT_SECCOMP, v);
         *ret = spec->has_seccomp && !ur_streq(v, "unconfined");
         return 0;
@@ -36,12 +37,26 @@ static const struct {
         const char *name;
         int value;
 } errno_names[] = {
-        { "EPERM", EPERM },     { "ENOENT", ENOENT },         { "EINTR", EINTR },   { "EIO", EIO },
-        { "EBADF", EBADF },     { "EAGAIN", EAGAIN },         { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
-        { "EFAULT", EFAULT },   { "EBUSY", EBUSY },           { "EEXIST", EEXIST }, { "ENODEV", ENODEV },
-        { "EINVAL", EINVAL },   { "ENOSPC", ENOSPC },         { "EROFS", EROFS },   { "ENOSYS", ENOSYS },
-        { "ENOTSUP", ENOTSUP }, { "EOPNOTSUPP", EOPNOTSUPP }, { "EAFNOSUPPORT", EAFNOSUPPORT },
-        { "EPROTONOSUPPORT", EPROTONOSUPPORT },
+        {"EPERM", EPERM},
+        {"ENOENT", ENOENT},
+        {"EINTR", EINTR},
+        {"EIO", EIO},
+        {"EBADF", EBADF},
+        {"EAGAIN", EAGAIN},
+        {"ENOMEM", ENOMEM},
+        {"EACCES", EACCES},
+        {"EFAULT", EFAULT},
+        {"EBUSY", EBUSY},
+        {"EEXIST", EEXIST},
+        {"ENODEV", ENODEV},
+        {"EINVAL", EINVAL},
+        {"ENOSPC", ENOSPC},
+        {"EROFS", EROFS},
+        {"ENOSYS", ENOSYS},
+        {"ENOTSUP", ENOTSUP},
+        {"EOPNOTSUPP", EOPNOTSUPP},
+        {"EAFNOSUPPORT", EAFNOSUPPORT},
+        {"EPROTONOSUPPORT", EPROTONOSUPPORT},
 };
 
 static int errno_from_string(const char *s, int *ret)
@@ -122,11 +137,12 @@ static int parse_action(struct parser *p, const char *subject, char **words, siz
         else if (strcmp(words[0], "errno") == 0) {
                 *act = UR_SECCOMP_ERRNO;
                 if (n < 2)
-                        return perr(p, "'%s': 'errno' needs a value (an errno name such as EPERM, or 1..4095)",
+                        return perr(p,
+                                    "'%s': 'errno' needs a value (an errno name such as EPERM, or 1..4095)",
                                     subject);
                 if (errno_from_string(words[1], eno) < 0)
-                        return perr(p, "'%s': unknown errno '%s' (an errno name such as EPERM, or 1..4095)", subject,
-                                    words[1]);
+                        return perr(p, "'%s': unknown errno '%s' (an errno name such as EPERM, or 1..4095)",
+                                    subject, words[1]);
                 if (n > 2)
                         return perr(p, "'%s': unexpected '%s' after the action", subject, words[2]);
                 return 0;
@@ -153,7 +169,7 @@ static int split_words(char *line, char ***ret)
 int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, struct ur_seccomp_policy **ret,
                             ur_err *err)
 {
-        struct parser p = { .name = name, .err = err };
+        struct parser p = {.name = name, .err = err};
         struct ur_seccomp_policy *pol;
         unsigned default_line = 0;
         size_t cap = 0;
@@ -197,13 +213,14 @@ int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, stru
                                 perr(&p, "a second 'default' line (the first is on line %u)", default_line);
                                 goto fail;
                         }
-                        if (parse_action(&p, "default", w + 1, n - 1, &pol->default_action, &pol->default_errno) < 0)
+                        if (parse_action(&p, "default", w + 1, n - 1, &pol->default_action,
+                                         &pol->default_errno) < 0)
                                 goto fail;
                         default_line = p.line;
                         continue;
                 }
 
-                struct ur_seccomp_rule r = { .action = UR_SECCOMP_ALLOW, .line = p.line };
+                struct ur_seccomp_rule r = {.action = UR_SECCOMP_ALLOW, .line = p.line};
                 if (!valid_name(w[0])) {
                         perr(&p, "'%s' is not a syscall name", w[0]);
                         goto fail;
@@ -254,7 +271,8 @@ int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_secco
 
         if (!*monitor || strspn(monitor, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(monitor))
                 return ur_err_set(err, 0, "no seccomp policy for monitor '%s'", monitor);
-        if (asprintf(&file, "%s%s", monitor, UR_SECCOMP_POLICY_SUFFIX) < 0 || !(path = ur_path_join(dir, file)))
+        if (asprintf(&file, "%s%s", monitor, UR_SECCOMP_POLICY_SUFFIX) < 0 ||
+            !(path = ur_path_join(dir, file)))
                 return ur_err_set(err, ENOMEM, "seccomp policy");
         if (ur_read_file(path, UR_SECCOMP_POLICY_MAX, &text, &len, err) < 0)
                 return ur_err_wrap(err, "seccomp policy of monitor '%s'", monitor);
@@ -320,7 +338,8 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
         }
         /* A syscall made through another ABI (int 0x80, x32) is as foreign
          * as one not listed. */
-        r = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH, log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
+        r = seccomp_attr_set(f->ctx, SCMP_FLTATR_ACT_BADARCH,
+                             log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
         if (r < 0) {
                 ur_seccomp_filter_free(f);
                 return ur_err_set(err, -r, "%s: seccomp bad-arch action", p->name);
@@ -338,7 +357,8 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
                         continue;
                 if (r < 0) {
                         ur_seccomp_filter_free(f);
-                        return ur_err_set(err, -r, "%s:%u: adding syscall '%s'", p->name, rule->line, rule->name);
+                        return ur_err_set(err, -r, "%s:%u: adding syscall '%s'", p->name, rule->line,
+                                          rule->name);
                 }
         }
         *ret = f;
@@ -378,7 +398,8 @@ struct ur_seccomp_filter {
 int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
                             ur_err *err)
 {
-        return ur_err_set(err, 0, "%s: urunc was built without seccomp support (-Dseccomp=disabled)", p->name);
+        return ur_err_set(err, 0, "%s: urunc was built without seccomp support (-Dseccomp=disabled)",
+                          p->name);
 }
 
 int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)

@@ -32,22 +32,22 @@
 #define UR_ANNOT_SECCOMP "com.urunc.seccomp"
 
 enum ur_seccomp_action {
-        UR_SECCOMP_KILL,   /* kill the process (SIGSYS) */
-        UR_SECCOMP_LOG,    /* allow and log (audit) */
+        UR_SECCOMP_KILL, /* kill the process (SIGSYS) */
+        UR_SECCOMP_LOG,  /* allow and log (audit) */
         UR_SECCOMP_ALLOW,
-        UR_SECCOMP_ERRNO,  /* fail with errno_value */
+        UR_SECCOMP_ERRNO, /* fail with errno_value */
 };
 
 struct ur_seccomp_rule {
         char *name;
-        int nr;                 /* libseccomp's number (negative: not on this arch) */
+        int nr; /* libseccomp's number (negative: not on this arch) */
         enum ur_seccomp_action action;
         int errno_value;
         unsigned line;
 };
 
 struct ur_seccomp_policy {
-        char *name;             /* the file, for messages */
+        char *name; /* the file, for messages */
         enum ur_seccomp_action default_action;
         int default_errno;
         struct ur_seccomp_rule *rules;

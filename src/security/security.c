@@ -26,20 +26,23 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
                            struct ur_security *s, ur_err *err)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
-        const char *dir = cfg && cfg->security.policy_dir ? cfg->security.policy_dir : URUNC_DATADIR "/seccomp";
+        const char *dir =
+                cfg && cfg->security.policy_dir ? cfg->security.policy_dir : URUNC_DATADIR "/seccomp";
         bool log_only = cfg && cfg->security.seccomp_log;
         bool wanted;
 
         if (ur_seccomp_wanted(spec, &wanted, err) < 0)
                 return -1;
         if (!wanted) {
-                ur_log_info("monitor seccomp: off (%s)", spec->has_seccomp ? "annotation " UR_ANNOT_SECCOMP "=unconfined"
+                ur_log_info("monitor seccomp: off (%s)", spec->has_seccomp ? "annotation " UR_ANNOT_SECCOMP
+                                                                             "=unconfined"
                                                                            : "no linux.seccomp in the spec");
                 return 0;
         }
         if (!ur_seccomp_supported()) {
-                ur_log_warning("monitor seccomp: urunc was built without libseccomp: the monitor runs without "
-                               "urunc's filter (its own sandbox options still apply)");
+                ur_log_warning(
+                        "monitor seccomp: urunc was built without libseccomp: the monitor runs without "
+                        "urunc's filter (its own sandbox options still apply)");
                 return 0;
         }
         if (ur_seccomp_policy_load(dir, monitor, &pol, err) < 0)
@@ -66,7 +69,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                         ur_security_free(s);
                         return ur_err_set(err, ENOMEM, "security");
                 }
-                memcpy(s->groups, spec->process.additional_gids, spec->process.n_additional_gids * sizeof(gid_t));
+                memcpy(s->groups, spec->process.additional_gids,
+                       spec->process.n_additional_gids * sizeof(gid_t));
                 s->n_groups = spec->process.n_additional_gids;
         }
         s->confine = (!cfg || cfg->security.confine) && spec->namespaces[UR_NS_MOUNT].present;
@@ -76,7 +80,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
          * confined root gives another user a directory of its own there. */
         if (s->uid != 0 && !s->confine) {
                 ur_security_free(s);
-                return ur_err_set(err, 0, "process.user.uid %u: a monitor running as another user than root needs "
+                return ur_err_set(err, 0,
+                                  "process.user.uid %u: a monitor running as another user than root needs "
                                   "its confined root, which needs a mount namespace in linux.namespaces%s",
                                   (unsigned) spec->process.uid,
                                   cfg && !cfg->security.confine ? " and [security] confine = true" : "");
@@ -102,7 +107,7 @@ int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, con
 
         if (!s || !s->confine)
                 return 0;
-        c = (struct ur_confine) { .state_dir = state_dir, .uid = s->uid, .gid = s->gid, .proc = s->proc };
+        c = (struct ur_confine){.state_dir = state_dir, .uid = s->uid, .gid = s->gid, .proc = s->proc};
         if (ur_confine_monitor(&c, vm, ex, err) < 0)
                 return -1;
         ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->uid);
@@ -115,7 +120,7 @@ int ur_security_apply(const struct ur_security *s, ur_err *err)
 
         if (!s)
                 return 0;
-        p = (struct ur_privs) { .uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups };
+        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
         if (ur_privs_drop(&p, err) < 0)
                 return -1;
         /* Last: from here on only what the policy allows, execve included. */

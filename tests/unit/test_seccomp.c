@@ -26,7 +26,7 @@
 
 static int setup(void **state)
 {
-        struct ur_log_options o = { .quiet_stderr = true };
+        struct ur_log_options o = {.quiet_stderr = true};
         ur_log_init(&o);
         return 0;
 }
@@ -58,19 +58,19 @@ static void parse_fail(const char *text, const char *want)
 
 static void test_good(void **state)
 {
-        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = parse_ok(
-                "# a policy\n"
-                "\n"
-                "default kill   # everything else\n"
-                "read\n"
-                "  write\t# indented, tab, comment\r\n"
-                "io_uring_setup errno ENOSYS\n"
-                "openat errno 13\n"
-                "getpid log\n"
-                "mmap allow\n"
-                "ptrace kill\n"
-                "   # only a comment\n"
-                "exit_group"); /* no newline at the end */
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p =
+                parse_ok("# a policy\n"
+                         "\n"
+                         "default kill   # everything else\n"
+                         "read\n"
+                         "  write\t# indented, tab, comment\r\n"
+                         "io_uring_setup errno ENOSYS\n"
+                         "openat errno 13\n"
+                         "getpid log\n"
+                         "mmap allow\n"
+                         "ptrace kill\n"
+                         "   # only a comment\n"
+                         "exit_group"); /* no newline at the end */
         const struct ur_seccomp_rule *r;
 
         assert_int_equal(p->default_action, UR_SECCOMP_KILL);
@@ -108,7 +108,8 @@ static void test_errors(void **state)
 {
         if (ur_seccomp_supported())
                 parse_fail("read\nwrite\nnot_a_syscall\n", "t.policy:3: unknown syscall 'not_a_syscall'");
-        parse_fail("read\n\n# c\nwrite\nread  # again\n", "t.policy:5: syscall 'read' is already listed on line 1");
+        parse_fail("read\n\n# c\nwrite\nread  # again\n",
+                   "t.policy:5: syscall 'read' is already listed on line 1");
         parse_fail("read\nRead\n", "t.policy:2: 'Read' is not a syscall name");
         parse_fail("read\nsys-call\n", "t.policy:2: 'sys-call' is not a syscall name");
         parse_fail("read maybe\n", "t.policy:1: 'read': unknown action 'maybe'");
@@ -118,7 +119,8 @@ static void test_errors(void **state)
         parse_fail("read errno 4096\n", "unknown errno '4096'");
         parse_fail("read errno EPERM now\n", "t.policy:1: 'read': unexpected 'now' after the action");
         parse_fail("read kill now\n", "'read': unexpected 'now'");
-        parse_fail("default kill\nread\ndefault log\n", "t.policy:3: a second 'default' line (the first is on line 1)");
+        parse_fail("default kill\nread\ndefault log\n",
+                   "t.policy:3: a second 'default' line (the first is on line 1)");
         parse_fail("default\nread\n", "t.policy:1: 'default': expected an action");
         parse_fail("# nothing\n\n", "t.policy: the policy lists no syscalls");
         parse_fail("default allow\n", "lists no syscalls");
@@ -141,15 +143,21 @@ static void test_foreign_names(void **state)
         assert_int_equal(p->n_rules, 2);
 }
 
-static const char *const monitors[] = { "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" };
+static const char *const monitors[] = {"qemu", "firecracker", "hvt", "spt", "cloud-hypervisor"};
 
 /* Every shipped policy parses, and none allows what no monitor needs. */
 static void test_shipped(void **state)
 {
-        static const char *const never[] = { "ptrace", "kexec_load", "kexec_file_load", "mount", "umount2",
-                                             "pivot_root", "unshare", "setns", "init_module", "finit_module",
-                                             "delete_module", "bpf", "perf_event_open", "process_vm_writev",
-                                             "keyctl", "add_key", "swapon", "reboot", "setuid", "chroot" };
+        static const char *const never[] = {"ptrace",          "kexec_load",
+                                            "kexec_file_load", "mount",
+                                            "umount2",         "pivot_root",
+                                            "unshare",         "setns",
+                                            "init_module",     "finit_module",
+                                            "delete_module",   "bpf",
+                                            "perf_event_open", "process_vm_writev",
+                                            "keyctl",          "add_key",
+                                            "swapon",          "reboot",
+                                            "setuid",          "chroot"};
 
         for (size_t i = 0; i < sizeof(monitors) / sizeof(monitors[0]); i++) {
                 _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
@@ -231,11 +239,14 @@ static void test_wanted(void **state)
         static const char *const docs[] = {
                 "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}}",
                 "{\"root\": {\"path\": \"r\"}, \"linux\": {}}",
-                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"unconfined\"}}",
-                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"default\"}}",
-                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": {\"com.urunc.seccomp\": \"off\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": "
+                "{\"com.urunc.seccomp\": \"unconfined\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": "
+                "{\"com.urunc.seccomp\": \"default\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": "
+                "{\"com.urunc.seccomp\": \"off\"}}",
         };
-        static const int want[] = { 1, 0, 0, 1, -1 };
+        static const int want[] = {1, 0, 0, 1, -1};
 
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
                 _cleanup_spec_ struct ur_spec *spec = NULL;
@@ -246,7 +257,8 @@ static void test_wanted(void **state)
                         fail_msg("%s: %s", docs[i], ur_err_msg(err));
                 if (want[i] < 0) {
                         assert_true(ur_seccomp_wanted(spec, &on, &err) < 0);
-                        assert_non_null(strstr(ur_err_msg(err), "annotation 'com.urunc.seccomp': unknown value 'off'"));
+                        assert_non_null(strstr(ur_err_msg(err),
+                                               "annotation 'com.urunc.seccomp': unknown value 'off'"));
                 } else {
                         assert_int_equal(ur_seccomp_wanted(spec, &on, &err), 0);
                         assert_int_equal(on, want[i]);
@@ -264,8 +276,8 @@ static void test_config_keys(void **state)
         assert_null(d->security.policy_dir);
         assert_false(d->security.seccomp_log);
         assert_true(d->security.confine);
-        if (ur_config_parse("[security]\npolicy_dir = \"/p\"\nseccomp_log = true\nconfine = false\n", "c.toml", &c,
-                            &err) < 0)
+        if (ur_config_parse("[security]\npolicy_dir = \"/p\"\nseccomp_log = true\nconfine = false\n",
+                            "c.toml", &c, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         assert_string_equal(c->security.policy_dir, "/p");
         assert_true(c->security.seccomp_log);
