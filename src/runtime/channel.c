@@ -106,7 +106,16 @@ int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_e
 
 struct exec_wait {
         char *failure;
+        bool announced;
 };
+
+static int on_exec(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct exec_wait *w = userdata;
+
+        w->announced = true;
+        return 0;
+}
 
 static int on_exec_failed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
@@ -118,16 +127,20 @@ static int on_exec_failed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err)
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, ur_err *err)
 {
         struct exec_wait w = { 0 };
-        sd_bus_slot *slot = NULL;
+        sd_bus_slot *slot = NULL, *slot_exec = NULL;
         long long deadline = ur_now_ms() + (long long) (timeout_usec / 1000);
         int r;
 
         r = sd_bus_match_signal(bus, &slot, NULL, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", on_exec_failed, &w);
-        if (r < 0)
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, &slot_exec, NULL, UR_BUS_PATH, UR_BUS_IFACE, "Exec", on_exec, &w);
+        if (r < 0) {
+                sd_bus_slot_unref(slot);
                 return ur_err_set(err, -r, "wait for the monitor's exec");
+        }
         for (;;) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
@@ -139,6 +152,7 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err)
                 long long left = deadline - ur_now_ms();
                 if (left <= 0) {
                         sd_bus_slot_unref(slot);
+                        sd_bus_slot_unref(slot_exec);
                         return ur_err_set(err, 0, "the monitor process did not exec within %llu s",
                                           (unsigned long long) (timeout_usec / 1000000));
                 }
@@ -147,6 +161,9 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err)
                         break;
         }
         sd_bus_slot_unref(slot);
+        sd_bus_slot_unref(slot_exec);
+        if (ret_announced)
+                *ret_announced = w.announced;
         if (w.failure) {
                 ur_err_set(err, 0, "%s", w.failure);
                 free(w.failure);

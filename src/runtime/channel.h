@@ -34,8 +34,9 @@ int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err);
 int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_err *err,
                     const char *types, ...);
 /* After Start() returned: wait until the peer disconnects (its fds close
- * on exec) or says ExecFailed, bounded. */
-int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, ur_err *err);
+ * on exec) or says ExecFailed, bounded.  *ret_announced: the peer said
+ * Exec right before its execve (a disconnect without it is a death). */
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, ur_err *err);
 
 /* Server side: serve a connection on fd with vtable until it disconnects or
  * *stop becomes true.  Returns 0 on disconnect/stop. */

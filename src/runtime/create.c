@@ -18,6 +18,7 @@
 #include "oci/metadata.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
+#include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/monitor.h"
@@ -54,6 +55,9 @@ static const int clone_flag[_UR_NS_MAX] = {
 struct create_job {
         char *dir;
         bool dir_made;
+        int lock_fd;           /* flock on dir, held for the whole create */
+        dev_t dev;             /* dir's identity: only this one is ours to remove */
+        ino_t ino;
         pid_t pid;
         struct ur_cgroup cgroup;
         bool cgroup_made;
@@ -61,6 +65,31 @@ struct create_job {
         int console_master;
         char *console_slave;
 };
+
+/* A delete --force may have removed the directory while this create
+ * waited for its lock, and another create may have made a new one. */
+static bool still_ours(const struct create_job *j)
+{
+        struct stat sb;
+
+        return j->lock_fd >= 0 && stat(j->dir, &sb) == 0 && sb.st_dev == j->dev && sb.st_ino == j->ino;
+}
+
+static int lock_dir(struct create_job *j, const char *id, ur_err *err)
+{
+        struct stat sb;
+
+        j->lock_fd = ur_state_lock(j->dir, err);
+        if (j->lock_fd < 0)
+                return -1;
+        if (fstat(j->lock_fd, &sb) < 0)
+                return ur_err_set(err, errno, "stat '%s'", j->dir);
+        j->dev = sb.st_dev;
+        j->ino = sb.st_ino;
+        if (!still_ours(j))
+                return ur_err_set(err, 0, "container '%s' was deleted while being created", id);
+        return 0;
+}
 
 static void job_rollback(struct create_job *j)
 {
@@ -73,7 +102,7 @@ static void job_rollback(struct create_job *j)
         if (j->cgroup_made && ur_cgroup_destroy(&j->cgroup, &e) < 0)
                 ur_log_warning("undoing create: %s", ur_err_msg(e));
         ur_err_free(&e);
-        if (j->dir_made && ur_rm_rf(j->dir, &e) < 0)
+        if (j->dir_made && still_ours(j) && ur_rm_rf(j->dir, &e) < 0)
                 ur_log_warning("undoing create: %s", ur_err_msg(e));
         ur_err_free(&e);
 }
@@ -88,6 +117,8 @@ static void job_done(struct create_job *j)
         free(j->console_slave);
         ur_cgroup_done(&j->cgroup);
         free(j->dir);
+        if (j->lock_fd >= 0)
+                close(j->lock_fd);
 }
 
 static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int *ret_flags, ur_err *err)
@@ -187,6 +218,14 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 return ur_err_set(err, errno, "create state directory '%s'", j->dir);
         }
         j->dir_made = true;
+        ur_crash_point("after-mkdir", 0);
+        /* Held until create returns: start, delete and the like wait for
+         * it, and a directory without a state file that is not locked is
+         * what a killed create left. */
+        r = lock_dir(j, o->id, err);
+        if (r < 0)
+                goto out;
+        ur_crash_point("after-lock", 0);
 
         r = ur_vm_from_spec(ctx->config, spec, md, j->dir, &vm, err);
         if (r < 0)
@@ -249,11 +288,13 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         }
         if (j->pid == 0) {
                 close(sp[0]);
+                close(j->lock_fd); /* the lock stays with create */
                 ur_monitor_main(&mon, sp[1]);
         }
         close(sp[1]);
         free(mon.sock_path);
         ur_ts_mark(o->id, "create-cloned");
+        ur_crash_point("after-clone", j->pid);
 
         st = calloc(1, sizeof(*st));
         if (!st) {
@@ -276,6 +317,9 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (spec->namespaces[UR_NS_NETWORK].path)
                 st->netns_path = strdup(spec->namespaces[UR_NS_NETWORK].path);
         st->annotations = annotations_json(spec);
+        st->uncommitted = true;
+        st->creator = getpid();
+        ur_proc_start_time(st->creator, &st->creator_start);
 
         /* The monitor process must be under the container's limits before
          * it can do anything else. */
@@ -291,6 +335,16 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         req.pid = j->pid;
         req.default_slice = ctx->config->systemd.slice;
         req.timeout_usec = timeout;
+        /* Record the monitor process and the cgroup about to be made
+         * before making it: what delete --force needs if create dies from
+         * here on. */
+        r = ur_cgroup_plan(ctx->config->systemd.cgroup_manager, &req, &st->cgroup, err);
+        if (r >= 0)
+                r = ur_state_save(st, err);
+        if (r < 0) {
+                close(sp[0]);
+                goto out;
+        }
         r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
         if (r < 0) {
                 close(sp[0]);
@@ -298,6 +352,8 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         }
         j->cgroup_made = true;
         ur_ts_mark(o->id, "create-cgroup");
+        ur_crash_point("after-cgroup", j->pid);
+        ur_cgroup_done(&st->cgroup);
         st->cgroup.manager = j->cgroup.manager;
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
@@ -310,6 +366,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         ur_ts_mark(o->id, "create-init");
+        ur_crash_point("after-init", j->pid);
 
         if (j->console_master >= 0) {
                 r = ur_console_send(o->console_socket, j->console_master, j->console_slave, err);
@@ -329,16 +386,20 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         ur_ts_mark(o->id, "create-hooks");
+        ur_crash_point("after-hooks", j->pid);
 
+        st->uncommitted = false;
         r = ur_state_save(st, err);
         if (r < 0)
                 goto out;
+        ur_crash_point("after-state", j->pid);
         if (o->pid_file) {
                 r = write_pid_file(o->pid_file, j->pid, err);
                 if (r < 0)
                         goto out;
         }
         ur_ts_mark(o->id, "create-state");
+        ur_crash_point("before-commit", j->pid);
         r = ur_channel_call(bus, "Commit", timeout, err, "");
         if (r < 0)
                 goto out;
@@ -358,7 +419,7 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
 {
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_metadata_ struct ur_metadata *md = NULL;
-        struct create_job j = { .console_master = -1 };
+        struct create_job j = { .console_master = -1, .lock_fd = -1 };
         int r;
 
         for (int i = 0; i < _UR_NS_MAX; i++)

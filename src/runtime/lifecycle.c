@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "net/net.h"
 #include "runtime/channel.h"
+#include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/proc.h"
@@ -47,6 +49,59 @@ static int load(struct ur_context *ctx, const char *id, struct ur_state **ret, u
         return ur_state_load(ctx->root, id, ret, err);
 }
 
+/*
+ * load() under the container's lock, for the commands that change it: the
+ * state read is then the one acted on (create holds the lock until it is
+ * done, so such a command waits for a create in progress).
+ */
+static int load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock, ur_err *err)
+{
+        _cleanup_free_ char *dir = NULL;
+
+        if (ur_validate_id(id, err) < 0)
+                return -1;
+        ur_log_set_container(id);
+        if (ur_fallback_dispatch(ctx, id, err) < 0)
+                return -1;
+        dir = ur_state_dir(ctx->root, id);
+        if (!dir)
+                return ur_err_set(err, ENOMEM, "container '%s'", id);
+        for (int attempt = 0;; attempt++) {
+                _cleanup_close_ int lock = -1;
+                struct stat a, b;
+                int r;
+
+                lock = ur_state_lock(dir, err);
+                if (lock == -ENOENT || lock == -ENOTDIR) {
+                        ur_err_free(err);
+                        return ur_err_set(err, 0, "container '%s' does not exist", id), -ENOENT;
+                }
+                if (lock < 0)
+                        return -1;
+                r = ur_state_load(ctx->root, id, ret, err);
+                if (r < 0)
+                        return r;
+                /* The directory locked must be the one read: not one that a
+                 * delete removed and a create made anew meanwhile. */
+                if ((fstat(lock, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) ||
+                    attempt == 3) {
+                        *ret_lock = TAKE_FD(lock);
+                        return 0;
+                }
+                ur_state_free(*ret);
+                *ret = NULL;
+        }
+}
+
+/* The status under the lock: no create is running then, so a state it did
+ * not commit is what a killed create left. */
+static enum ur_status status_locked(const struct ur_state *st)
+{
+        if (st->bare || st->uncommitted)
+                return UR_STATUS_STOPPED;
+        return ur_state_status(st);
+}
+
 int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
@@ -56,15 +111,13 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         sd_bus *bus = NULL;
         uint64_t timeout;
         enum ur_status status;
+        bool announced = false;
         int r;
 
-        if (load(ctx, id, &st, err) < 0)
-                return -1;
         ur_ts_mark(id, "start-begin");
-        lock = ur_state_lock(st->dir, err);
-        if (lock < 0)
+        if (load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        status = ur_state_status(st);
+        status = status_locked(st);
         if (status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED)
                 return ur_err_set(err, 0, "cannot start an already running container '%s'", id);
         if (status == UR_STATUS_STOPPED)
@@ -80,11 +133,19 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         created_json = ur_state_text(st, UR_STATUS_CREATED);
         r = ur_channel_call(bus, "Start", timeout, err, "s", created_json);
         if (r >= 0)
-                r = ur_channel_wait_exec(bus, ur_timeout_usec(ctx), err);
+                r = ur_channel_wait_exec(bus, ur_timeout_usec(ctx), &announced, err);
         sd_bus_flush_close_unref(bus);
+        /* A monitor process that never said Exec (one from an older urunc
+         * does not) exec'd only if it runs something else now. */
+        if (r >= 0 && !announced) {
+                enum ur_status now = ur_state_status(st);
+                if (now != UR_STATUS_RUNNING && now != UR_STATUS_PAUSED)
+                        r = ur_err_set(err, 0, "the monitor process (pid %d) died before exec", (int) st->pid);
+        }
         if (r < 0)
                 return ur_err_wrap(err, "start container '%s'", id);
 
+        ur_crash_point("start-after-exec", st->pid);
         st->started = true;
         if (ur_state_save(st, err) < 0)
                 return -1;
@@ -191,7 +252,10 @@ static void forget(const struct ur_state *st)
                         ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
                 ur_err_free(&e);
         }
-        if (ur_state_spec(st, &spec, &e) >= 0) {
+        if (st->bare || st->uncommitted) {
+                /* A create killed half-way: as after a failed create, no
+                 * poststop hooks (the container never existed). */
+        } else if (ur_state_spec(st, &spec, &e) >= 0) {
                 stopped_json = ur_state_text(st, UR_STATUS_STOPPED);
                 ur_hooks_run_warn(spec, UR_HOOK_POSTSTOP, stopped_json);
         } else {
@@ -215,25 +279,21 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         bool killed = false;
         int r;
 
-        r = load(ctx, id, &st, err);
+        r = load_locked(ctx, id, &st, &lock, err);
         if (r == -ENOENT && force) {
-                /* A create that died before writing its state leaves a bare
-                 * directory; --force removes it too. */
-                _cleanup_free_ char *dir = ur_state_dir(ctx->root, id);
                 ur_err_free(err);
-                return dir ? ur_rm_rf(dir, err) : 0;
+                return 0;
         }
         if (r < 0)
                 return -1;
         ur_ts_mark(id, "delete-begin");
-        lock = ur_state_lock(st->dir, err);
-        if (lock < 0)
-                return -1;
-        status = ur_state_status(st);
+        status = status_locked(st);
         if ((status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED) && !force)
                 return ur_err_set(err, 0, "cannot delete container '%s' that is not stopped: %s", id,
                                   ur_status_name(status));
-        if (status != UR_STATUS_STOPPED) {
+        /* Also the monitor process of a killed create: it leaves by itself
+         * once create is gone, but may not have yet. */
+        if (status != UR_STATUS_STOPPED || (st->uncommitted && st->pid > 0)) {
                 _cleanup_close_ int pidfd = ur_pidfd_open(st->pid);
                 if (pidfd >= 0 && ur_proc_alive(st->pid, st->pid_start)) {
                         ur_pidfd_send_signal(pidfd, SIGKILL);
@@ -253,7 +313,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
          * monitor (the engine's shim, conmon): only run knows it. */
         if (killed)
                 ur_log_info("container '%s' exited: killed by SIGKILL (delete%s)", id, force ? " --force" : "");
-        else if (st->pid > 0 && !exit_logged)
+        else if (!st->uncommitted && st->pid > 0 && !exit_logged)
                 ur_log_info("container '%s' exited (monitor pid %d; its exit status went to the process that reaped it)",
                             id, (int) st->pid);
         forget(st);
@@ -332,12 +392,9 @@ int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
         _cleanup_close_ int lock = -1;
         enum ur_status status;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        lock = ur_state_lock(st->dir, err);
-        if (lock < 0)
-                return -1;
-        status = ur_state_status(st);
+        status = status_locked(st);
         if (pause && status != UR_STATUS_RUNNING)
                 return ur_err_set(err, 0, "container not running");
         if (!pause && status != UR_STATUS_PAUSED)
@@ -358,12 +415,9 @@ int ur_update(struct ur_context *ctx, const char *id, const char *resources_json
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_close_ int lock = -1;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        lock = ur_state_lock(st->dir, err);
-        if (lock < 0)
-                return -1;
-        if (ur_state_status(st) == UR_STATUS_STOPPED)
+        if (status_locked(st) == UR_STATUS_STOPPED)
                 return ur_err_set(err, 0, "container not running");
         if (ur_state_spec(st, &spec, err) < 0)
                 return -1;

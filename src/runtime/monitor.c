@@ -19,6 +19,7 @@
 #include "net/net.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
+#include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
@@ -117,6 +118,7 @@ static int method_init(sd_bus_message *msg, void *userdata, sd_bus_error *ret_er
                 setup_done = true;
                 if (setup(m, &m->init_err) < 0)
                         ur_log_debug("monitor process setup failed: %s", ur_err_msg(m->init_err));
+                ur_crash_point("monitor-after-setup", 0);
         }
         if (m->init_err)
                 return ur_channel_reply_error(msg, m->init_err);
@@ -187,17 +189,19 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
         }
         /* The tap belongs to the monitor's user: it can attach by name. */
         ur_security_owner(m->security, &uid, &gid);
-        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0)
-                return ur_err_wrap(err, "network setup");
-        m->networked = true;
-        snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
         {
                 /* delete tears the plumbing down from this record when the
-                 * namespace outlives the container. */
+                 * namespace outlives the container; written first, so that
+                 * it is there whenever this process dies (teardown is
+                 * idempotent). */
                 _cleanup_free_ char *path = ur_path_join(m->state_dir, UR_STATE_NETWORK);
                 if (!path || ur_write_file_atomic(path, info.ifname, strlen(info.ifname), 0600, err) < 0)
                         return ur_err_wrap(err, "record the network setup");
         }
+        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0)
+                return ur_err_wrap(err, "network setup");
+        m->networked = true;
+        snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
         resolv = find_resolv_conf(m->spec);
         if (resolv) {
                 ur_err e = NULL;
@@ -231,6 +235,7 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
         if (setup_network(m, err) < 0)
                 return -1;
         ur_ts_mark(m->id, "start-network");
+        ur_crash_point("monitor-after-network", 0);
         if (ur_hooks_run(m->spec, UR_HOOK_START_CONTAINER, state, err) < 0)
                 return -1;
         ur_ts_mark(m->id, "start-hooks");
@@ -291,6 +296,7 @@ static const sd_bus_vtable monitor_vtable[] = {
         SD_BUS_METHOD("RunHooks", "ss", "", method_run_hooks, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Commit", "", "", method_commit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Start", "s", "", method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL("Exec", "", 0),
         SD_BUS_SIGNAL("ExecFailed", "s", 0),
         SD_BUS_VTABLE_END,
 };
@@ -324,6 +330,11 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         ur_ts_mark(m->id, "start-exec");
+        ur_crash_point("monitor-before-exec", 0);
+        /* start tells an exec (the channel closes on it) from a death (it
+         * closes too) by this. */
+        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
+        sd_bus_flush(bus);
         {
                 /* Credentials, capabilities, no_new_privs, seccomp: last. */
                 _cleanup_err_ ur_err se = NULL;

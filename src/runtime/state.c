@@ -15,6 +15,7 @@
 #include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 
 #define OCI_VERSION "1.1.0"
@@ -67,6 +68,11 @@ int ur_state_save(const struct ur_state *st, ur_err *err)
         add_str(o, "created", st->created);
         add_str(o, "owner", st->owner);
         json_object_object_add(o, "started", json_object_new_boolean(st->started));
+        json_object_object_add(o, "committed", json_object_new_boolean(!st->uncommitted));
+        if (st->uncommitted) {
+                json_object_object_add(o, "creatorPid", json_object_new_int64(st->creator));
+                json_object_object_add(o, "creatorStartTime", json_object_new_uint64(st->creator_start));
+        }
         json_object_object_add(o, "systemdCgroup", json_object_new_boolean(st->systemd_cgroup));
         add_str(o, "guest", st->guest);
         add_str(o, "monitor", st->monitor);
@@ -116,8 +122,24 @@ int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_er
                 return ur_err_set(err, ENOMEM, "state of '%s'", id);
         path = ur_path_join(dir, UR_STATE_FILE);
         r = ur_read_file(path, 1 << 20, &text, NULL, NULL);
+        if (r == -ENOENT) {
+                struct stat sb;
+
+                if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+                        return ur_err_set(err, 0, "container '%s' does not exist", id), -ENOENT;
+                /* A create killed before its first state save. */
+                st = calloc(1, sizeof(*st));
+                if (!st || !(st->id = strdup(id)))
+                        return ur_err_set(err, ENOMEM, "state of '%s'", id);
+                st->dir = TAKE_PTR(dir);
+                st->bare = true;
+                st->uncommitted = true;
+                st->cgroup.manager = UR_CGROUP_NONE;
+                *ret = TAKE_PTR(st);
+                return 0;
+        }
         if (r < 0) {
-                if (r == -ENOENT || r == -ENOTDIR)
+                if (r == -ENOTDIR)
                         return ur_err_set(err, 0, "container '%s' does not exist", id), -ENOENT;
                 return ur_err_set(err, -r, "read state of container '%s'", id);
         }
@@ -144,6 +166,13 @@ int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_er
         st->owner = get_str(o, "owner");
         if (json_object_object_get_ex(o, "started", &v))
                 st->started = json_object_get_boolean(v);
+        /* States written before crash safety have no such key: committed. */
+        if (json_object_object_get_ex(o, "committed", &v))
+                st->uncommitted = !json_object_get_boolean(v);
+        if (json_object_object_get_ex(o, "creatorPid", &v))
+                st->creator = (pid_t) json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "creatorStartTime", &v))
+                st->creator_start = json_object_get_uint64(v);
         if (json_object_object_get_ex(o, "systemdCgroup", &v))
                 st->systemd_cgroup = json_object_get_boolean(v);
         st->guest = get_str(o, "guest");
@@ -253,8 +282,23 @@ static int proc_comm_is(pid_t pid, const char *comm)
         return strcmp(buf, comm) == 0;
 }
 
+/* True when someone holds the lock of dir (a create that has not saved its
+ * state yet, or a command working on it). */
+static bool dir_locked(const char *dir)
+{
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return false;
+        return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 enum ur_status ur_state_status(const struct ur_state *st)
 {
+        if (st->bare)
+                return dir_locked(st->dir) ? UR_STATUS_CREATING : UR_STATUS_STOPPED;
+        if (st->uncommitted)
+                return ur_proc_alive(st->creator, st->creator_start) ? UR_STATUS_CREATING : UR_STATUS_STOPPED;
         if (!ur_proc_alive(st->pid, st->pid_start))
                 return UR_STATUS_STOPPED;
         if (proc_comm_is(st->pid, UR_MONITOR_COMM))
@@ -343,10 +387,15 @@ int ur_state_list(const char *root, char ***ret, ur_err *err)
                 char path[4096];
                 struct stat sb;
 
-                if (de->d_name[0] == '.')
+                if (de->d_name[0] == '.' || ur_validate_id(de->d_name, NULL) < 0)
                         continue;
-                snprintf(path, sizeof(path), "%s/%s/%s", root, de->d_name, UR_STATE_FILE);
-                if (stat(path, &sb) < 0)
+                /* A fallback runtime given the same --root keeps its own
+                 * directories here. */
+                snprintf(path, sizeof(path), "%s/%s%s", root, UR_FALLBACK_PREFIX, de->d_name);
+                if (access(path, F_OK) == 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+                if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
                         continue;
                 if (ur_strv_add(&ids, de->d_name) < 0) {
                         closedir(d);

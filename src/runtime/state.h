@@ -48,6 +48,14 @@ struct ur_state {
         char *created;         /* RFC 3339 */
         char *owner;
         bool started;          /* start succeeded (the monitor exec'd) */
+        /* Crash safety: create saves the state early, uncommitted, with its
+         * own pid and the cgroup it is about to make, and commits it at the
+         * end.  An uncommitted state whose creator is gone is what a killed
+         * create left: "stopped", and delete --force removes it. */
+        bool uncommitted;
+        pid_t creator;
+        uint64_t creator_start;
+        bool bare;             /* a directory without a state file (create died right after mkdir) */
         bool systemd_cgroup;
         char *guest;
         char *monitor;
@@ -67,10 +75,13 @@ static inline void ur_state_freep(struct ur_state **s)
 
 char *ur_state_dir(const char *root, const char *id);
 int ur_state_save(const struct ur_state *st, ur_err *err);
-/* -ENOENT with "container 'id' does not exist" when there is no state. */
+/* -ENOENT with "container 'id' does not exist" when there is no state
+ * directory.  A directory without a state file gives a bare state (pid 0,
+ * ->bare set). */
 int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_err *err);
 
-/* Derived status. */
+/* Derived status.  An uncommitted state is "creating" while its creator
+ * lives (a bare one: while its directory is locked), else "stopped". */
 enum ur_status ur_state_status(const struct ur_state *st);
 const char *ur_status_name(enum ur_status s);
 /* The OCI state document ({"ociVersion","id","pid","status",...}). */
@@ -84,5 +95,6 @@ int ur_proc_alive(pid_t pid, uint64_t start);
 /* Exclusive lock on the container directory (flock); returns the fd. */
 int ur_state_lock(const char *dir, ur_err *err);
 
-/* Ids of all containers with urunc state under root (sorted). */
+/* Ids of all containers with urunc state under root, bare directories
+ * included, fallback containers excluded (sorted). */
 int ur_state_list(const char *root, char ***ret, ur_err *err);

@@ -122,6 +122,30 @@ int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *re
         return 0;
 }
 
+int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                   ur_err *err)
+{
+        _cleanup_free_ char *unit = NULL, *slice = NULL, *path = NULL;
+
+        m = ur_cgroup_resolve(m);
+        switch (m) {
+        case UR_CGROUP_NONE:
+                break;
+        case UR_CGROUP_SYSTEMD:
+                if (ur_scope_target(req, &unit, &slice, err) < 0)
+                        return -1;
+                break;
+        case UR_CGROUP_CGROUPFS:
+        default:
+                if (ur_cgroupfs_target(req, &path, err) < 0)
+                        return -1;
+                m = UR_CGROUP_CGROUPFS;
+                break;
+        }
+        *ret = (struct ur_cgroup){ .manager = m, .unit = TAKE_PTR(unit), .path = TAKE_PTR(path) };
+        return 0;
+}
+
 /* The unit's cgroup path: recorded, else asked for. */
 static int unit_path(sd_bus *bus, const struct ur_cgroup *cg, char **ret, ur_err *err)
 {

@@ -48,6 +48,11 @@ const char *ur_cgroup_manager_name(enum ur_cgroup_manager m);
 /* Place req->pid with its limits; bounded waits; on failure nothing remains. */
 int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req,
                     struct ur_cgroup *ret, ur_err *err);
+/* What ur_cgroup_enter() would make for req (unit or path), without making
+ * anything: create records it before entering, so that delete --force can
+ * remove what a create killed half-way left behind. */
+int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                   ur_err *err);
 /* Remove what enter made (stop the scope / rmdir the cgroup).  Idempotent. */
 int ur_cgroup_destroy(const struct ur_cgroup *cg, ur_err *err);
 int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err);

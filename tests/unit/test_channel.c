@@ -25,7 +25,7 @@
 static bool stop;
 static int mode; /* what Start does */
 
-enum { START_EXEC_OK, START_EXEC_FAIL, START_HANG };
+enum { START_EXEC_OK, START_EXEC_ANNOUNCED, START_EXEC_FAIL, START_HANG };
 
 static int m_ok(sd_bus_message *m, void *u, sd_bus_error *e)
 {
@@ -63,6 +63,7 @@ static const sd_bus_vtable vtable[] = {
         SD_BUS_METHOD("Fail", "s", "", m_fail, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Slow", "", "", m_slow, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Start", "", "", m_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL("Exec", "", 0),
         SD_BUS_SIGNAL("ExecFailed", "s", 0),
         SD_BUS_VTABLE_END,
 };
@@ -87,7 +88,12 @@ static pid_t serve(int *ret_fd, int what)
                 /* Start was answered: what a monitor process does next. */
                 sd_bus_flush(bus);
                 if (mode == START_EXEC_OK)
-                        _exit(0); /* like execve: our end of the socket closes */
+                        _exit(0); /* like execve (or a death): our end of the socket closes */
+                if (mode == START_EXEC_ANNOUNCED) {
+                        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
+                        sd_bus_flush(bus);
+                        _exit(0); /* then execve */
+                }
                 if (mode == START_EXEC_FAIL) {
                         sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s",
                                            "exec monitor '/nonexistent': No such file or directory");
@@ -168,14 +174,26 @@ static void test_exec_handshake(void **state)
         sd_bus *bus = NULL;
         ur_err err = NULL;
         int fd, status;
+        bool announced = true;
         pid_t pid;
 
-        /* Reply, then the connection closes (the fds close on exec): success. */
+        /* Reply, then the connection closes (the fds close on exec, or the
+         * process died): success, not announced. */
         pid = serve(&fd, START_EXEC_OK);
         assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
         assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
-        assert_int_equal(ur_channel_wait_exec(bus, 5000000, &err), 0);
+        assert_int_equal(ur_channel_wait_exec(bus, 5000000, &announced, &err), 0);
         assert_null(err);
+        assert_false(announced);
+        sd_bus_flush_close_unref(bus);
+        waitpid(pid, &status, 0);
+
+        /* Reply, Exec, then the connection closes: an exec. */
+        pid = serve(&fd, START_EXEC_ANNOUNCED);
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
+        assert_int_equal(ur_channel_wait_exec(bus, 5000000, &announced, &err), 0);
+        assert_true(announced);
         sd_bus_flush_close_unref(bus);
         waitpid(pid, &status, 0);
 
@@ -183,7 +201,7 @@ static void test_exec_handshake(void **state)
         pid = serve(&fd, START_EXEC_FAIL);
         assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
         assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
-        assert_true(ur_channel_wait_exec(bus, 5000000, &err) < 0);
+        assert_true(ur_channel_wait_exec(bus, 5000000, NULL, &err) < 0);
         assert_string_equal(ur_err_msg(err), "exec monitor '/nonexistent': No such file or directory");
         ur_err_free(&err);
         sd_bus_flush_close_unref(bus);
@@ -193,7 +211,7 @@ static void test_exec_handshake(void **state)
         pid = serve(&fd, START_HANG);
         assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
         assert_int_equal(ur_channel_call(bus, "Start", 5000000, &err, ""), 0);
-        assert_true(ur_channel_wait_exec(bus, 300000, &err) < 0);
+        assert_true(ur_channel_wait_exec(bus, 300000, NULL, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "did not exec"));
         ur_err_free(&err);
         sd_bus_flush_close_unref(bus);
