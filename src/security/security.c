@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "config.h"
@@ -22,12 +23,22 @@ struct ur_security {
         size_t n_groups;
 };
 
+/* [security] policy_dir, else the installed policies, else (urunc run from
+ * its build directory, not installed) the source tree's. */
+static const char *policy_dir(const struct ur_config *cfg)
+{
+        if (cfg && cfg->security.policy_dir)
+                return cfg->security.policy_dir;
+        if (access(URUNC_DATADIR "/seccomp", F_OK) < 0 && access(URUNC_SOURCE_POLICY_DIR, F_OK) == 0)
+                return URUNC_SOURCE_POLICY_DIR;
+        return URUNC_DATADIR "/seccomp";
+}
+
 static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
                            struct ur_security *s, ur_err *err)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
-        const char *dir =
-                cfg && cfg->security.policy_dir ? cfg->security.policy_dir : URUNC_DATADIR "/seccomp";
+        const char *dir = policy_dir(cfg);
         bool log_only = cfg && cfg->security.seccomp_log;
         bool wanted;
 
