@@ -108,6 +108,37 @@ static void write_all(int fd, const char *buf, size_t len)
         }
 }
 
+/*
+ * Messages quote user-supplied values (ids, paths, annotation values): on
+ * a terminal or in a line-based log, control characters in them could
+ * forge lines or drive the terminal.  The text sinks show them as \xNN
+ * (JSON escapes them itself; the journal takes any bytes).  NULL when
+ * nothing needs escaping.
+ */
+static char *escape_controls(const char *msg)
+{
+        size_t n = 0;
+        char *out, *o;
+
+        for (const unsigned char *p = (const unsigned char *) msg; *p; p++)
+                if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+                        n++;
+        if (n == 0)
+                return NULL;
+        out = malloc(strlen(msg) + 3 * n + 1);
+        if (!out)
+                return NULL;
+        o = out;
+        for (const unsigned char *p = (const unsigned char *) msg; *p; p++) {
+                if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+                        o += sprintf(o, "\\x%02x", *p);
+                else
+                        *o++ = (char) *p;
+        }
+        *o = '\0';
+        return out;
+}
+
 static void log_to_file(int prio, const char *msg)
 {
         char ts[48];
@@ -123,7 +154,9 @@ static void log_to_file(int prio, const char *msg)
                 n = asprintf(&line, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);
         } else {
-                n = asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_name(prio), msg);
+                char *esc = escape_controls(msg);
+                n = asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_name(prio), esc ? esc : msg);
+                free(esc);
         }
         if (n > 0)
                 write_all(log_state.fd, line, (size_t) n);
@@ -148,10 +181,11 @@ void ur_log(int prio, const char *fmt, ...)
         if (log_state.fd >= 0)
                 log_to_file(prio, msg);
         if (!log_state.quiet_stderr && (prio <= LOG_WARNING || log_state.debug)) {
-                char *line = NULL;
+                char *line = NULL, *esc = escape_controls(msg);
                 int n = asprintf(&line, "urunc: %s%s\n",
                                  prio <= LOG_ERR ? "" : prio == LOG_WARNING ? "warning: " : "",
-                                 msg);
+                                 esc ? esc : msg);
+                free(esc);
                 if (n > 0)
                         write_all(STDERR_FILENO, line, (size_t) n);
                 free(line);
