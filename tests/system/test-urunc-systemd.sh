@@ -27,7 +27,7 @@ BOX=urunc-sd-$$
 trap 'box_stop "$BOX"' EXIT
 trap 'exit 130' INT TERM
 
-NCASES=15
+NCASES=16
 tap_plan $NCASES
 
 # Every case runs in the box with this prelude: U is urunc with a private
@@ -38,7 +38,7 @@ export URUNC_CONFIG=\$T/config.toml; [ -e \$URUNC_CONFIG ] || : >\$URUNC_CONFIG
 URUNC=$URUNC
 U() { \$URUNC --root \$T/root \"\$@\"; }
 . $SRC/tests/lib/bundle.sh
-PVH=$PVH
+PVH=$PVH SRC=$SRC BUILD=$URUNC_BUILD
 v2() { [ \"\$(stat -f -c %T /sys/fs/cgroup)\" = cgroup2fs ]; }
 cg() { systemctl show -P ControlGroup \"\$1\"; }
 # file under a unit's cgroup in a controller's hierarchy (v1) or the v2 one
@@ -66,7 +66,18 @@ if ! tap_case "box boots" box_start "$BOX"; then
 fi
 tap_diag "box boot: $(cat "$(box_dir "$BOX")/boot_ms") ms; cgroup layout: $(box_run "$BOX" stat -f -c %T /sys/fs/cgroup)"
 
-# 2  memory 256 MiB (guest 256 - 64 MiB qemu overhead), quota 50%, 512 shares, 32 tasks
+# 2  what units/ ships, installed as meson install would (the overlay is thrown away)
+tap_case "units/: urunc.slice loads, tmpfiles.d makes the state root 0700" in_box '
+	cp $SRC/units/urunc.slice /etc/systemd/system/
+	systemctl daemon-reload
+	[ "$(systemctl show -P Description urunc.slice)" = "urunc unikernel containers" ]
+	[ "$(systemctl show -P LoadState urunc.slice)" = loaded ]
+	[ "$(systemctl show -P FragmentPath urunc.slice)" = /etc/systemd/system/urunc.slice ]
+	rm -rf /run/urunc
+	systemd-tmpfiles --create $BUILD/units/urunc.conf
+	[ "$(stat -c "%a %U" /run/urunc)" = "700 root" ]'
+
+# 3  memory 256 MiB (guest 256 - 64 MiB qemu overhead), quota 50%, 512 shares, 32 tasks
 tap_case "create + start a unikernel with limits" in_box '
 	B_ARGS='\''["hello", "sleep=forever"]'\'' \
 	B_RES='\''{"memory": {"limit": 268435456}, "cpu": {"quota": 50000, "period": 100000, "shares": 512}, "pids": {"limit": 32}}'\'' \
@@ -74,7 +85,7 @@ tap_case "create + start a unikernel with limits" in_box '
 	start_bg $T/b-lim lim
 	[ "$(status_of lim)" = running ]'
 
-# 3
+# 4
 tap_case "systemctl status: active, description, only the monitor, log lines" in_box '
 	pid=$(pid_of lim)
 	out=$(systemctl status --no-pager --lines=20 urunc-lim.scope) || { echo "$out"; exit 1; }
@@ -90,7 +101,7 @@ tap_case "systemctl status: active, description, only the monitor, log lines" in
 	systemctl status --no-pager --lines=20 urunc-lim.scope | grep -q "created container .lim."
 	systemctl status --no-pager --lines=20 urunc-lim.scope | grep -q "started container .lim."'
 
-# 4  CPUWeight on cgroup v2 (1 + (512 - 2) * 9999 / 262142 = 20); on a v1 cpu
+# 5  CPUWeight on cgroup v2 (1 + (512 - 2) * 9999 / 262142 = 20); on a v1 cpu
 #    controller urunc sends CPUShares (systemd writes CPUWeight there as
 #    weight * 1024 / 100 = 204 shares, not 512)
 tap_case "systemctl show: MemoryMax, CPUQuotaPerSecUSec, TasksMax, CPU weight/shares" in_box '
@@ -103,7 +114,7 @@ tap_case "systemctl show: MemoryMax, CPUQuotaPerSecUSec, TasksMax, CPU weight/sh
 	echo "$out" | grep -qx CollectMode=inactive-or-failed
 	if v2; then echo "$out" | grep -qx CPUWeight=20; else echo "$out" | grep -qx CPUShares=512; fi'
 
-# 5
+# 6
 tap_case "the cgroup files under the scope hold the limits" in_box '
 	chk() { local v; v=$(cat "$1"); echo "$1 = $v"; [ "$v" = "$2" ]; }
 	if v2; then
@@ -119,7 +130,7 @@ tap_case "the cgroup files under the scope hold the limits" in_box '
 		chk $(cgfile urunc-lim.scope pids pids.max) 32
 	fi'
 
-# 6
+# 7
 tap_case "the monitor pid is in the scope's cgroup" in_box '
 	pid=$(pid_of lim); c=$(cg urunc-lim.scope)
 	cat /proc/$pid/cgroup
@@ -132,7 +143,7 @@ tap_case "the monitor pid is in the scope's cgroup" in_box '
 	grep -qx $pid $(cgfile urunc-lim.scope systemd cgroup.procs)
 	[ "$(U ps --format json lim)" = "[$pid]" ]'
 
-# 7  systemd freezes units only on cgroup v2; on v1 urunc uses the v1 freezer
+# 8  systemd freezes units only on cgroup v2; on v1 urunc uses the v1 freezer
 tap_case "pause: state paused, cgroup frozen; resume: running, thawed" in_box '
 	frozen() { if v2; then systemctl show -P FreezerState urunc-lim.scope; else cat $(cgfile urunc-lim.scope freezer freezer.state); fi; }
 	U pause lim
@@ -143,7 +154,7 @@ tap_case "pause: state paused, cgroup frozen; resume: running, thawed" in_box '
 	s=$(status_of lim); f=$(frozen); echo "after resume: $s $f"
 	[ "$s" = running ] && { [ "$f" = running ] || [ "$f" = THAWED ]; }'
 
-# 8
+# 9
 tap_case "update --resources: new memory limit in systemctl show and the cgroup file" in_box '
 	echo "{\"memory\": {\"limit\": 335544320}, \"pids\": {\"limit\": 40}}" >$T/res.json
 	U update --resources $T/res.json lim
@@ -154,7 +165,7 @@ tap_case "update --resources: new memory limit in systemctl show and the cgroup 
 	echo "$f = $(cat $f)"; [ "$(cat $f)" = 335544320 ]
 	PATTERN="updated the limits of container .lim." journal_has -u urunc-lim.scope'
 
-# 9
+# 10
 tap_case "kill + delete: the story in journalctl -u, the scope gone" in_box '
 	U kill lim TERM
 	for i in $(seq 100); do [ "$(status_of lim)" = stopped ] && break; sleep 0.05; done
@@ -168,7 +179,7 @@ tap_case "kill + delete: the story in journalctl -u, the scope gone" in_box '
 	done
 	journalctl --no-pager -q -u urunc-lim.scope'
 
-# 10
+# 11
 tap_case "journalctl -t urunc: every container, URUNC_CONTAINER_ID, priorities" in_box '
 	PATTERN="deleted container .lim." journal_has -t urunc URUNC_CONTAINER_ID=lim
 	j=$(journalctl --no-pager -t urunc -o json URUNC_CONTAINER_ID=lim)
@@ -180,7 +191,7 @@ tap_case "journalctl -t urunc: every container, URUNC_CONTAINER_ID, priorities" 
 	! U kill lim KILL 2>/dev/null
 	PATTERN="does not exist" journal_has -t urunc -p err'
 
-# 11
+# 12
 tap_case "guest exits (sleep=2): the scope goes away by itself, nothing failed" in_box '
 	B_ARGS='\''["hello", "sleep=2"]'\'' make_bundle $T/b-exit $PVH
 	start_bg $T/b-exit ex
@@ -192,7 +203,7 @@ tap_case "guest exits (sleep=2): the scope goes away by itself, nothing failed" 
 	[ -z "$(systemctl list-units --all --plain --no-legend "urunc-*")" ]
 	[ -z "$(systemctl list-units --state=failed --plain --no-legend)" ] || systemctl --failed --no-pager'
 
-# 12
+# 13
 tap_case "delete --force of a running container: the scope is gone" in_box '
 	B_ARGS='\''["hello", "sleep=forever"]'\'' make_bundle $T/b-force $PVH
 	start_bg $T/b-force fo
@@ -202,7 +213,7 @@ tap_case "delete --force of a running container: the scope is gone" in_box '
 	[ ! -e $T/root/fo ]
 	PATTERN="container .fo. exited: killed by SIGKILL" journal_has -u urunc-fo.scope'
 
-# 13  a scope that ignores SIGTERM, stopped with a short timeout, fails
+# 14  a scope that ignores SIGTERM, stopped with a short timeout, fails
 #     (result timeout) and stays loaded (CollectMode=inactive)
 tap_case "a stale failed unit of the same name does not block a new container" in_box '
 	( systemd-run --quiet --scope --unit=urunc-stale -p TimeoutStopSec=200ms \
@@ -221,7 +232,7 @@ tap_case "a stale failed unit of the same name does not block a new container" i
 	U delete --force stale
 	unit_gone urunc-stale.scope'
 
-# 14  what containerd passes with the systemd cgroup driver, and podman'"'"'s form
+# 15  what containerd passes with the systemd cgroup driver, and podman'"'"'s form
 tap_case "--systemd-cgroup with cgroupsPath slice:prefix:name: scope in that slice" in_box '
 	B_ARGS='\''["hello", "sleep=forever"]'\'' make_bundle $T/b-sl $PVH
 	sed -i "s|\"linux\": {|\"linux\": { \"cgroupsPath\": \"system.slice:urunc:sl\",|" $T/b-sl/config.json
@@ -244,7 +255,7 @@ tap_case "--systemd-cgroup with cgroupsPath slice:prefix:name: scope in that sli
 		PATTERN=$p journal_has -u libpod-pm.scope
 	done'
 
-# 15
+# 16
 tap_case "com.urunc.console=journal: the guest console in journalctl -u" in_box '
 	B_ARGS='\''["hello", "sleep=forever"]'\'' B_ANNOT='\''"com.urunc.console": "journal"'\'' make_bundle $T/b-con $PVH
 	start_bg $T/b-con con
