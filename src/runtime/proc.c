@@ -161,8 +161,10 @@ char *ur_find_executable(const char *name)
                 return NULL;
         if (strchr(name, '/')) {
                 struct stat sb;
-                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0 ? strdup(name)
-                                                                                             : NULL;
+                /* Absolute: the monitor process may run in a confined root. */
+                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0
+                               ? realpath(name, NULL)
+                               : NULL;
         }
         copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         if (!copy)

@@ -24,7 +24,7 @@ int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms);
 int ur_signal_parse(const char *s, int *ret, ur_err *err);
 const char *ur_signal_name(int sig);
 
-/* Find an executable in $PATH (or use it as is when it has a slash). */
+/* Find an executable in $PATH; a name with a slash is checked and made absolute. */
 char *ur_find_executable(const char *name);
 
 /* Monotonic milliseconds. */
