@@ -199,9 +199,11 @@ int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_er
         return 0;
 }
 
-int ur_proc_start_time(pid_t pid, uint64_t *ret)
+/* Read /proc/<pid>/stat into buf; *ret_state points at field 3 (the state).
+ * comm may hold spaces and parentheses: the fields start after the last ')'. */
+static int read_proc_stat(pid_t pid, char *buf, size_t size, char **ret_state)
 {
-        char path[64], buf[1024];
+        char path[64];
         _cleanup_close_ int fd = -1;
         ssize_t n;
         char *p;
@@ -210,15 +212,24 @@ int ur_proc_start_time(pid_t pid, uint64_t *ret)
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        n = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
+        n = RETRY_EINTR(read(fd, buf, size - 1));
         if (n <= 0)
                 return n < 0 ? -errno : -EIO;
         buf[n] = '\0';
-        /* comm may hold spaces and parentheses: fields start after the last ')'. */
         p = strrchr(buf, ')');
-        if (!p)
+        if (!p || !p[1] || !p[2])
                 return -EIO;
-        p += 2; /* field 3, state */
+        *ret_state = p + 2;
+        return 0;
+}
+
+int ur_proc_start_time(pid_t pid, uint64_t *ret)
+{
+        char buf[1024], *p;
+        int r = read_proc_stat(pid, buf, sizeof(buf), &p);
+
+        if (r < 0)
+                return r;
         for (int field = 3; field < 22; field++) {
                 p = strchr(p, ' ');
                 if (!p)
@@ -231,23 +242,9 @@ int ur_proc_start_time(pid_t pid, uint64_t *ret)
 
 static char proc_state(pid_t pid)
 {
-        char path[64], buf[512];
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
-        char *p;
+        char buf[1024], *p;
 
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        n = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
-        p = strrchr(buf, ')');
-        if (!p || !p[1] || !p[2])
-                return 0;
-        return p[2];
+        return read_proc_stat(pid, buf, sizeof(buf), &p) < 0 ? 0 : p[0];
 }
 
 int ur_proc_alive(pid_t pid, uint64_t start)
