@@ -381,10 +381,15 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = ur_hooks_run(spec, UR_HOOK_CREATE_RUNTIME, state_json, err);
         if (r < 0)
                 goto out;
-        r = ur_channel_call(bus, "RunHooks", timeout + ur_hooks_timeout_usec(spec, UR_HOOK_CREATE_CONTAINER), err, "ss",
-                            ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
-        if (r < 0)
-                goto out;
+        /* createContainer hooks run in the monitor process: a round trip
+         * only when there are any. */
+        if (spec->hooks[UR_HOOK_CREATE_CONTAINER].n > 0) {
+                r = ur_channel_call(bus, "RunHooks",
+                                    timeout + ur_hooks_timeout_usec(spec, UR_HOOK_CREATE_CONTAINER), err, "ss",
+                                    ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
+                if (r < 0)
+                        goto out;
+        }
         ur_ts_mark(o->id, "create-hooks");
         ur_crash_point("after-hooks", j->pid);
 
