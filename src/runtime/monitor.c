@@ -169,6 +169,14 @@ static const char *find_resolv_conf(const struct ur_spec *spec)
         return NULL;
 }
 
+static void forget_network_record(struct ur_monitor *m)
+{
+        _cleanup_free_ char *path = ur_path_join(m->state_dir, UR_STATE_NETWORK);
+
+        if (path)
+                unlink(path);
+}
+
 static int setup_network(struct ur_monitor *m, ur_err *err)
 {
         struct ur_net_info info = { 0 };
@@ -198,8 +206,11 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
                 if (!path || ur_write_file_atomic(path, info.ifname, strlen(info.ifname), 0600, err) < 0)
                         return ur_err_wrap(err, "record the network setup");
         }
-        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0)
+        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0) {
+                /* ur_net_setup left nothing behind: neither does the record. */
+                forget_network_record(m);
                 return ur_err_wrap(err, "network setup");
+        }
         m->networked = true;
         snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
         resolv = find_resolv_conf(m->spec);
@@ -224,6 +235,8 @@ static void undo_network(struct ur_monitor *m)
         }
         if (ur_net_teardown(NULL, m->id, m->ifname, &e) < 0)
                 ur_log_warning("%s", ur_err_msg(e));
+        else
+                forget_network_record(m);
         ur_err_free(&e);
         m->networked = false;
 }
