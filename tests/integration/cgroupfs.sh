@@ -9,22 +9,16 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
+. "$here/../lib/urunc.sh"
 
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
 [ -d /run/systemd/system ] && tap_skip_all "the host runs systemd: this tests the fallback without it (tests/system covers systemd)"
 
 URUNC=$1 PVH=$2
-T=$(mktemp -d /tmp/urunc-cgroupfs.XXXXXX)
-ROOT=$T/root
+urunc_test_init cgroupfs
 CG=urunc-cgfs-$$ # our own parent cgroup, in every hierarchy
-export URUNC_CONFIG=$T/config.toml
-: >"$URUNC_CONFIG"
-u() { "$URUNC" --root "$ROOT" "$@"; }
 cleanup() {
-  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  urunc_cleanup
   find /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG" /sys/fs/cgroup/*/"ucgfs$$.slice" -depth -type d -exec rmdir {} + 2>/dev/null
-  rm -rf "$T"
 }
 trap cleanup EXIT
 

@@ -21,26 +21,16 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+. "$here/../lib/urunc.sh"
 
 URUNC=${1:?usage: crash.sh URUNC HELLO_PVH} PVH=${2:?}
-T=$(mktemp -d /tmp/urunc-crash.XXXXXX)
-ROOT=$T/root
-export URUNC_CONFIG=$T/config.toml
-cat > "$URUNC_CONFIG" <<'TOML'
-[monitors.qemu]
-default_memory_mb = 32
-TOML
+urunc_test_init crash 32
 NS=urcr-n$$ PEER=urcrp$$
 NET_IP=10.206.$(($$ % 250 + 1)).2
-u() { "$URUNC" --root "$ROOT" "$@"; }
 cleanup() {
-  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  urunc_cleanup
   ip netns del "$NS" 2>/dev/null
   ip link del "$PEER" 2>/dev/null
-  rm -rf "$T"
 }
 trap cleanup EXIT
 start_s=$(date +%s)

@@ -11,31 +11,17 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+. "$here/../lib/urunc.sh"
 
 URUNC=$1 PVH=$2 STAND_IN=$3 POLICY_DIR=$4 HAVE_SECCOMP=${5:-1}
 # sc CHECK...: a check of urunc's own filter, skipped without libseccomp.
 sc() {
   if [ "$HAVE_SECCOMP" = 1 ]; then "$@"; else skip "$2" "urunc built without seccomp"; fi
 }
-T=$(mktemp -d /tmp/urunc-hardening.XXXXXX)
-ROOT=$T/root
+urunc_test_init hardening 64
 S=h$$- # unique ids
-export URUNC_CONFIG=$T/config.toml
-cat > "$URUNC_CONFIG" <<TOML
-[monitors.qemu]
-default_memory_mb = 64
-[security]
-policy_dir = "$POLICY_DIR"
-TOML
-u() { "$URUNC" --root "$ROOT" "$@"; }
-cleanup() {
-  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
+printf '[security]\npolicy_dir = "%s"\n' "$POLICY_DIR" >>"$URUNC_CONFIG"
+trap urunc_cleanup EXIT
 t0=$(date +%s%N)
 
 SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'

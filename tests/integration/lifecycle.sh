@@ -5,24 +5,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+. "$here/../lib/urunc.sh"
 
 URUNC=$1 PVH=$2 MB=$3 CONSOLE_RECV=$4
-T=$(mktemp -d /tmp/urunc-lifecycle.XXXXXX)
-ROOT=$T/root
-export URUNC_CONFIG=$T/config.toml
-cat > "$URUNC_CONFIG" <<'TOML'
-[monitors.qemu]
-default_memory_mb = 96
-TOML
-u() { "$URUNC" --root "$ROOT" "$@"; }
-cleanup() {
-  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
+urunc_test_init lifecycle 96
+trap urunc_cleanup EXIT
 
 status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
 pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }

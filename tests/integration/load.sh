@@ -18,26 +18,14 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+. "$here/../lib/urunc.sh"
 
 URUNC=${1:?usage: load.sh URUNC HELLO_PVH [N]} PVH=${2:?}
 N=${3:-100}
 P=16
-T=$(mktemp -d /tmp/urunc-load.XXXXXX)
-ROOT=$T/root
-export URUNC URUNC_CONFIG=$T/config.toml ROOT T
-cat > "$URUNC_CONFIG" <<'TOML'
-[monitors.qemu]
-default_memory_mb = 32
-TOML
-u() { "$URUNC" --root "$ROOT" "$@"; }
-cleanup() {
-  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
+urunc_test_init load 32
+export URUNC ROOT T
+trap urunc_cleanup EXIT
 t0=$(date +%s)
 pre=ld$$
 

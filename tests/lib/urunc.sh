@@ -1,0 +1,25 @@
+# Setup shared by the root tests that drive urunc directly.  Source it after
+# tap.sh, with $URUNC set to the binary.
+
+# urunc_test_init NAME [MEMORY_MB]: skips the whole test unless root with
+# QEMU; makes $T (a temp dir), $ROOT (urunc's --root inside it) and
+# $URUNC_CONFIG (exported) holding [monitors.qemu] default_memory_mb =
+# MEMORY_MB (empty when not given); append further config lines to it.
+urunc_test_init() {
+  [ "$(id -u)" = 0 ] || tap_skip_all "not root"
+  command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+  T=$(mktemp -d "/tmp/urunc-$1.XXXXXX")
+  ROOT=$T/root
+  export URUNC_CONFIG=$T/config.toml
+  if [ -n "${2:-}" ]; then printf '[monitors.qemu]\ndefault_memory_mb = %s\n' "$2"; fi >"$URUNC_CONFIG"
+}
+
+# u ARGS...: urunc on the test's own state root.
+u() { "$URUNC" --root "$ROOT" "$@"; }
+
+# Force-delete every container of the test's root, then remove $T.
+urunc_cleanup() {
+  local id
+  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  rm -rf "$T"
+}
