@@ -36,6 +36,10 @@ struct cli_command {
         int (*run)(struct ur_context *ctx, int argc, char **argv);
 };
 
+/* cli_parse for a verb that takes exactly one container id: 0 and *ret_id,
+ * or -1 with the error already reported. */
+int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, const char **ret_id);
+
 /* Prints the error (through the log sinks) and returns the exit status 1. */
 int cli_fail(ur_err *err);
 /* Exactly n positional arguments, named for the message (e.g. "container id"). */

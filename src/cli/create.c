@@ -18,16 +18,11 @@ int cmd_create(struct ur_context *ctx, int argc, char **argv)
                 { "preserve-fds", 0, CLI_INT, &o.preserve_fds },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_free_ char **args = NULL;
         _cleanup_err_ ur_err err = NULL;
-        int nargs;
         pid_t pid;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args("create", nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &o.id) < 0)
                 return 1;
-        o.id = args[0];
         o.no_pivot = no_pivot;
         o.no_new_keyring = no_new_keyring;
         if (ur_create(ctx, &o, &pid, &err) < 0)

@@ -12,15 +12,13 @@ int cmd_delete(struct ur_context *ctx, int argc, char **argv)
                 { "force", 'f', CLI_FLAG, &force },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_free_ char **args = NULL;
         _cleanup_err_ ur_err err = NULL;
-        int nargs, status = 0;
+        const char *id;
+        int status = 0;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args("delete", nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &id) < 0)
                 return 1;
-        switch (ur_fallback_delete(ctx, args[0], &status, &err)) {
+        switch (ur_fallback_delete(ctx, id, &status, &err)) {
         case 1:
                 return status;
         case 0:
@@ -28,7 +26,7 @@ int cmd_delete(struct ur_context *ctx, int argc, char **argv)
         default:
                 return cli_fail(&err);
         }
-        if (ur_delete(ctx, args[0], force, &err) < 0)
+        if (ur_delete(ctx, id, force, &err) < 0)
                 return cli_fail(&err);
         return 0;
 }

@@ -115,3 +115,19 @@ int cli_want_args(const char *cmd, int nargs, int n, const char *what)
                 ur_log_error("%s: expects %d argument(s) (%s), got %d", cmd, n, what, nargs);
         return -1;
 }
+
+int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, const char **ret_id)
+{
+        _cleanup_free_ char **args = NULL;
+        _cleanup_err_ ur_err err = NULL;
+        int nargs;
+
+        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0) {
+                cli_fail(&err);
+                return -1;
+        }
+        if (cli_want_args(argv[0], nargs, 1, "container-id") < 0)
+                return -1;
+        *ret_id = args[0];
+        return 0;
+}

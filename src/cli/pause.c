@@ -9,15 +9,12 @@
 static int pause_or_resume(struct ur_context *ctx, int argc, char **argv, bool pause)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_free_ char **args = NULL;
         _cleanup_err_ ur_err err = NULL;
-        int nargs;
+        const char *id;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args(argv[0], nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &id) < 0)
                 return 1;
-        if (ur_pause(ctx, args[0], pause, &err) < 0)
+        if (ur_pause(ctx, id, pause, &err) < 0)
                 return cli_fail(&err);
         return 0;
 }

@@ -8,15 +8,12 @@
 int cmd_start(struct ur_context *ctx, int argc, char **argv)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_free_ char **args = NULL;
         _cleanup_err_ ur_err err = NULL;
-        int nargs;
+        const char *id;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args("start", nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &id) < 0)
                 return 1;
-        if (ur_start(ctx, args[0], &err) < 0)
+        if (ur_start(ctx, id, &err) < 0)
                 return cli_fail(&err);
         return 0;
 }

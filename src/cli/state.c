@@ -9,16 +9,13 @@
 int cmd_state(struct ur_context *ctx, int argc, char **argv)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_free_ char **args = NULL;
         _cleanup_err_ ur_err err = NULL;
         json_object *st = NULL;
-        int nargs;
+        const char *id;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args("state", nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &id) < 0)
                 return 1;
-        if (ur_state_json(ctx, args[0], &st, &err) < 0)
+        if (ur_state_json(ctx, id, &st, &err) < 0)
                 return cli_fail(&err);
         printf("%s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE));

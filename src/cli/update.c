@@ -17,15 +17,12 @@ int cmd_update(struct ur_context *ctx, int argc, char **argv)
                 { "resources", 'r', CLI_STRING, &resources },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_free_ char **args = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_err_ ur_err err = NULL;
+        const char *id;
         size_t len = 0;
-        int nargs;
 
-        if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)
-                return cli_fail(&err);
-        if (cli_want_args("update", nargs, 1, "container-id") < 0)
+        if (cli_parse_id(argc, argv, opts, &id) < 0)
                 return 1;
         if (!resources) {
                 ur_err_set(&err, 0, "update: --resources FILE (or - for stdin) is required");
@@ -33,7 +30,7 @@ int cmd_update(struct ur_context *ctx, int argc, char **argv)
         }
         if (ur_read_file(strcmp(resources, "-") == 0 ? "/dev/stdin" : resources, 1 << 20, &text, &len, &err) < 0)
                 return cli_fail(&err);
-        if (ur_update(ctx, args[0], text, len, &err) < 0)
+        if (ur_update(ctx, id, text, len, &err) < 0)
                 return cli_fail(&err);
         return 0;
 }
