@@ -38,7 +38,7 @@ BOX=engines-$$
 trap 'box_stop "$BOX"' EXIT
 trap 'exit 130' INT TERM
 
-NCASES=28
+NCASES=31
 tap_plan $NCASES
 
 # Run a script in the box with the test's variables; set -e.
@@ -171,6 +171,41 @@ tap_case "ctr task kill -s KILL: status 137; ps --format json; runc wording afte
 	grep -q "exit code 137" /tmp/d2.del
 	ctr container rm d2
 	[ -z "$(ls -A /run/containerd/runc/eng)" ]'
+
+# d3: exec is refused; then containerd restart recovery: the shims outlive
+# containerd (KillMode=process), which reconnects to them; task ps goes
+# through urunc's `ps --format json`.
+tap_case "ctr task exec on a unikernel: urunc's message in ctr's error; task still running" in_box '
+	ctr run -d --runc-binary "$(cat /tmp/binary)" docker.io/urunc/hello:test d3 hello sleep=forever
+	rc=0
+	out=$(ctr task exec --exec-id e1 d3 /bin/sh 2>&1) || rc=$?
+	echo "$out (rc $rc)"
+	[ $rc != 0 ]
+	echo "$out" | grep -q "OCI runtime exec failed: exec is not supported for unikernel container .d3."
+	ctr task ls | grep -E "^d3 +[0-9]+ +RUNNING"'
+
+tap_case "systemctl restart containerd: same shim, task d3 RUNNING with the same pid, task ps" in_box '
+	pid=$(ctr task ls | awk "\$1 == \"d3\" {print \$2}")
+	shim=$(pgrep -f "^[^ ]*containerd-shim-runc-v2 -namespace eng -id d3 ")
+	[ -n "$shim" ]
+	systemctl restart containerd
+	for i in $(seq 50); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(pgrep -f "^[^ ]*containerd-shim-runc-v2 -namespace eng -id d3 ")" = "$shim" ]
+	ctr task ls | tee /dev/stderr | grep -E "^d3 +$pid +RUNNING"
+	ctr task ps d3 | tee /dev/stderr | grep -qE "^$pid\b"
+	[ "$(cat /proc/$pid/comm)" = qemu-system-x86 ]
+	systemctl is-active urunc-d3.scope'
+
+tap_case "after the restart: task kill -s SIGKILL (137), delete, container rm; nothing left" in_box '
+	ctr task kill -s SIGKILL d3
+	for i in $(seq 100); do ctr task ls | grep -qE "^d3 .* STOPPED" && break; sleep 0.05; done
+	ctr task delete d3 2>&1 | tee /tmp/d3.del
+	grep -q "exit code 137" /tmp/d3.del
+	ctr container rm d3
+	[ -z "$(ls -A /run/containerd/runc/eng)" ] || { ls -lA /run/containerd/runc/eng; exit 1; }
+	[ -z "$(ls -A /run/containerd/io.containerd.runtime.v2.task/eng)" ]
+	[ -z "$(systemctl list-units --all --no-legend "urunc-*")" ] || { systemctl list-units --all "urunc-*"; exit 1; }
+	! pgrep -x qemu-system-x86'
 
 tap_case "runc behaviours the shims rely on: delete of a created container, --force of an unknown id" in_box '
 	mkdir -p /tmp/cb/rootfs/unikernel
