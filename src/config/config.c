@@ -153,20 +153,8 @@ static const char *vtype_name(enum vtype t)
         return "?";
 }
 
-static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int perr(struct parser *p, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return ur_err_set(p->err, ENOMEM, "%s:%u", p->name, p->line);
-        return ur_err_set(p->err, 0, "%s:%u: %s", p->name, p->line, msg);
-}
+/* An error about the current line. */
+#define perr(p, ...) ur_err_set_at((p)->err, (p)->name, (p)->line, __VA_ARGS__)
 
 static bool is_bare(char c)
 {

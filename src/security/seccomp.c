@@ -109,18 +109,8 @@ struct parser {
         ur_err *err;
 };
 
-static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int perr(struct parser *p, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        return ur_err_set(p->err, 0, "%s:%u: %s", p->name, p->line, n < 0 ? "error" : msg);
-}
+/* An error about the current line. */
+#define perr(p, ...) ur_err_set_at((p)->err, (p)->name, (p)->line, __VA_ARGS__)
 
 /* words[0..n) after the subject: an action.  Returns 0 and fills *act and *eno. */
 static int parse_action(struct parser *p, const char *subject, char **words, size_t n,

@@ -49,6 +49,22 @@ int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
         return r;
 }
 
+int ur_err_set_at(ur_err *err, const char *name, unsigned line, const char *fmt, ...)
+{
+        char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return ur_err_set(err, ENOMEM, "%s:%u", name, line);
+        r = ur_err_set(err, 0, "%s:%u: %s", name, line, msg);
+        free(msg);
+        return r;
+}
+
 int ur_err_wrap(ur_err *err, const char *fmt, ...)
 {
         char *ctx = NULL, *full = NULL;

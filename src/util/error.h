@@ -26,6 +26,10 @@ int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
 int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 
+/* An error about a line of a file: "name:line: message". Returns -1. */
+int ur_err_set_at(ur_err *err, const char *name, unsigned line, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
 /* Prefix the message of an existing error with "context: " and return -1.
  * When *err is NULL (a caller forgot to fill it), makes a generic error. */
 int ur_err_wrap(ur_err *err, const char *fmt, ...)
