@@ -225,6 +225,12 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = lock_dir(j, o->id, err);
         if (r < 0)
                 goto out;
+        /* A fallback create of the same id writes its marker, then checks
+         * for this directory: of the two, at least one sees the other. */
+        if (ur_fallback_exists(ctx, o->id)) {
+                r = ur_err_set(err, 0, "container with id '%s' already exists", o->id);
+                goto out;
+        }
         ur_crash_point("after-lock", 0);
 
         r = ur_vm_from_spec(ctx->config, spec, md, j->dir, &vm, err);
@@ -420,6 +426,15 @@ out:
         return r;
 }
 
+/* The id belongs to a unikernel container (its directory: also one being
+ * created, or what a killed create left) or to a fallback one (its marker). */
+static bool id_taken(const struct ur_context *ctx, const char *dir, const char *id)
+{
+        struct stat sb;
+
+        return lstat(dir, &sb) == 0 || ur_fallback_exists(ctx, id);
+}
+
 int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err)
 {
         _cleanup_spec_ struct ur_spec *spec = NULL;
@@ -433,6 +448,17 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
                 return -1;
         ur_ts_mark(o->id, "create-start");
         ur_log_set_container(o->id);
+        /* Before anything else, the fallback included: a create of another
+         * kind of container must not take over the id of a unikernel one
+         * (or the reverse), whatever it is being created from. */
+        j.dir = ur_state_dir(ctx->root, o->id);
+        if (!j.dir)
+                return ur_err_set(err, ENOMEM, "create");
+        if (id_taken(ctx, j.dir, o->id)) {
+                free(j.dir);
+                return ur_err_set(err, 0, "container with id '%s' already exists", o->id);
+        }
+        free(TAKE_PTR(j.dir));
         if (ur_spec_load(o->bundle ? o->bundle : ".", &spec, err) < 0)
                 return -1;
         r = ur_metadata_load(spec, &md, err);
@@ -449,10 +475,6 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
         j.dir = ur_state_dir(ctx->root, o->id);
         if (!j.dir)
                 return ur_err_set(err, ENOMEM, "create");
-        if (ur_fallback_exists(ctx, o->id)) {
-                free(j.dir);
-                return ur_err_set(err, 0, "container with id '%s' already exists", o->id);
-        }
         r = do_create(ctx, o, spec, md, &j, ret_pid, err);
         if (r < 0)
                 job_rollback(&j);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +51,39 @@ static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_er
         return ur_err_set(err, errno, "exec fallback runtime '%s'", runtime);
 }
 
+/*
+ * Write the marker only if there is none, then check that no unikernel
+ * container holds the id: a unikernel create makes its directory, then
+ * checks for a marker (ur_create), so of two creates of one id racing, at
+ * least one sees the other.
+ */
+static int claim_marker(const struct ur_context *ctx, const char *id, const char *marker, const char *runtime,
+                        ur_err *err)
+{
+        _cleanup_free_ char *tmp = NULL, *dir = ur_state_dir(ctx->root, id);
+        struct stat sb;
+        int r;
+
+        if (!dir || asprintf(&tmp, "%s.new.%d", marker, (int) getpid()) < 0)
+                return ur_err_set(err, ENOMEM, "create");
+        if (ur_write_file_atomic(tmp, runtime, strlen(runtime), 0600, err) < 0)
+                return -1;
+        r = link(tmp, marker);
+        if (r < 0) {
+                int e = errno;
+                unlink(tmp);
+                if (e == EEXIST)
+                        return ur_err_set(err, 0, "container with id '%s' already exists", id);
+                return ur_err_set(err, e, "create '%s'", marker);
+        }
+        unlink(tmp);
+        if (lstat(dir, &sb) == 0) {
+                unlink(marker);
+                return ur_err_set(err, 0, "container with id '%s' already exists", id);
+        }
+        return 0;
+}
+
 int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, ur_err *err)
 {
         _cleanup_free_ char *runtime = ur_fallback_runtime(ctx);
@@ -61,9 +95,11 @@ int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, 
                         "container '%s' is not a unikernel (%s) and no fallback runtime was found (runc, "
                         "crun; set [runtime] fallback in the config)",
                         id, why);
+        if (!marker)
+                return ur_err_set(err, ENOMEM, "create");
         if (ur_mkdir_p(ctx->root, 0700, err) < 0)
                 return -1;
-        if (ur_write_file_atomic(marker, runtime, strlen(runtime), 0600, err) < 0)
+        if (claim_marker(ctx, id, marker, runtime, err) < 0)
                 return -1;
         ur_log_info("container '%s' is not a unikernel (%s): handing it to '%s'", id, why, runtime);
         exec_runtime(ctx, runtime, err);
