@@ -118,8 +118,10 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         if (load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
         status = status_locked(st);
-        if (status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED)
+        if (status == UR_STATUS_RUNNING)
                 return ur_err_set(err, 0, "cannot start an already running container '%s'", id);
+        if (status == UR_STATUS_PAUSED)
+                return ur_err_set(err, 0, "cannot start a container in the paused state: '%s'", id);
         if (status == UR_STATUS_STOPPED)
                 return ur_err_set(err, 0, "cannot start a container that has stopped: '%s'", id);
         if (ur_state_spec(st, &spec, err) < 0)
@@ -359,6 +361,19 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         ur_log_info("deleted container '%s'", id);
         ur_ts_mark(id, "delete-end");
         return 0;
+}
+
+int ur_exec(struct ur_context *ctx, const char *id, ur_err *err)
+{
+        _cleanup_state_ struct ur_state *st = NULL;
+
+        if (load(ctx, id, &st, err) < 0)
+                return -1;
+        return ur_err_set(
+                err, 0,
+                "exec is not supported for unikernel container '%s': its only process is the virtual "
+                "machine monitor, and the guest has no way to start another process",
+                id);
 }
 
 int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err)

@@ -46,6 +46,9 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
            int *ret_status, ur_err *err);
 int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err);
 int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err);
+/* exec: hands a fallback container to its runtime (no return); otherwise
+ * always fails, with "does not exist" for an unknown id as runc. */
+int ur_exec(struct ur_context *ctx, const char *id, ur_err *err);
 /* The OCI state document. */
 int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err);
 /* All containers' OCI state documents, sorted by id. */
