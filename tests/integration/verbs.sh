@@ -248,6 +248,50 @@ done <<<"$MATRIX"
 [ -n "$ucur" ] && u delete --force "$ucur" >/dev/null 2>&1
 [ -n "$RUNC" ] && [ -n "$rcur" ] && r delete --force "$rcur" >/dev/null 2>&1
 
+# --- kill --all signals the whole cgroup, as runc ---------------------------------
+# A process put into the container's cgroup beside the monitor.
+join_cgroup_of() { # MONITOR_PID PID
+  local _h ctrl path d n=0
+  while IFS=: read -r _h ctrl path; do
+    [ "$path" = / ] && continue
+    if [ -z "$ctrl" ]; then d=/sys/fs/cgroup$path; else d=/sys/fs/cgroup/${ctrl#name=}$path; fi
+    [ -w "$d/cgroup.procs" ] && echo "$2" >"$d/cgroup.procs" && n=$((n + 1))
+  done <"/proc/$1/cgroup"
+  [ "$n" -gt 0 ]
+}
+gone() { [ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = Z ]; }
+id=ka$((++n))-$S
+ur_to running "$id"
+mpid=$(u state "$id" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+sleep 1000 & extra=$!
+if join_cgroup_of "$mpid" "$extra"; then
+  u kill --all "$id" 9; rc=$?
+  expect_eq "kill --all of a running container: exit 0" 0 "$rc"
+  wait_for 10 gone "$mpid"
+  check "  ... the monitor is killed" gone "$mpid"
+  wait_for 10 gone "$extra"
+  check "  ... and the other process in its cgroup too" gone "$extra"
+  u delete --force "$id" >/dev/null 2>&1
+  id=ks$((++n))-$S
+  ur_to running "$id"
+  mpid=$(u state "$id" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+  sleep 1000 & extra2=$!
+  join_cgroup_of "$mpid" "$extra2"
+  u kill "$id" 9
+  wait_status stopped u state "$id"
+  check "kill without --all: only the monitor (the other process lives on)" kill -0 "$extra2"
+  u kill --all "$id" 9; rc=$?
+  expect_eq "kill --all of the stopped container: exit 0" 0 "$rc"
+  wait_for 10 gone "$extra2"
+  check "  ... and what was left in its cgroup is killed" gone "$extra2"
+  kill -9 "$extra2" 2>/dev/null
+else
+  skip "kill --all of the container's cgroup" "no writable cgroup of the monitor (cgroup manager none?)"
+fi
+kill -9 "$extra" 2>/dev/null
+wait 2>/dev/null
+u delete --force "$id" >/dev/null 2>&1
+
 # --- exec of a fallback container: the command after the id is left alone ------
 if [ -n "$RUNC" ]; then
   id=fbx-$S
