@@ -8,8 +8,8 @@
  * Every guest splits its command line with its own parser; a quoting rule
  * writes a word so that this parser gives back exactly the original string,
  * or refuses it with the reason.  The rules are written from each parser's
- * source (COMPAT.md §4 lists them); the unit tests re-implement each parser
- * and check the round trip.
+ * source (summed up below and in urunc(8)); the unit tests re-implement
+ * each parser and check the round trip.
  */
 
 #include <stdbool.h>

@@ -20,8 +20,8 @@
 
 /*
  * Test-side models of each guest's own command-line parser, written from
- * the parsers' documented behaviour (COMPAT.md §4, the notes in each
- * src/guests/ backend): the tests split what urunc writes the way the guest
+ * the parsers' source (as summed up in src/guests/common.h and each
+ * backend): the tests split what urunc writes the way the guest
  * will and compare the resulting arrays with what the container asked for.
  */
 
