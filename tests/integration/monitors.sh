@@ -477,7 +477,7 @@ else
   real_config firecracker "$FC"
   B_HV=firecracker B_ARGS='["hello", "real"]' make_bundle "$T/b-rfc1" "$PVH"
   URUNC_CONFIG=$T/real-firecracker.toml qemu_run rfc1
-  expect_match "real firecracker: unikraft PVH hello boots, prints its command line" '^cmdline: hello -- real' "$(console rfc1)"
+  expect_match "real firecracker: unikraft PVH hello boots, prints its command line" '^cmdline: hello env\.vars=PATH=/usr/bin:/bin -- real( |$)' "$(console rfc1)"
   expect_eq "real firecracker: a guest reset ends firecracker with status 0" 0 "$RC"
   if [ -s "$LINUX_DIR/vmlinux" ]; then
     mkdir -p "$T/b-rfc2/rootfs/boot" && cp "$LINUX_DIR/initrd.img" "$T/b-rfc2/rootfs/boot/"
