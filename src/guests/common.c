@@ -68,19 +68,212 @@ int ur_guest_argv(const struct ur_vm *vm, char ***ret, ur_err *err)
         return ur_split_words(vm->cmdline, ret, err);
 }
 
-int ur_push_quoted(char ***v, const char *a, const char *what, ur_err *err)
+static bool any_of(const char *s, const char *set)
 {
-        if (*a && !ur_has_blank(a)) {
-                if (ur_strv_add(v, a) < 0)
-                        return ur_err_set(err, ENOMEM, "building command line");
+        return strpbrk(s, set) != NULL;
+}
+
+/* s inside single quotes, each ' written '\'' (POSIX shell, and Unikraft's
+ * splitter, where a backslash outside quotes escapes the next character). */
+static char *single_quoted(const char *s)
+{
+        size_t n = 3;
+        for (const char *p = s; *p; p++)
+                n += *p == '\'' ? 4 : 1;
+        char *o = malloc(n), *q = o;
+        if (!o)
+                return NULL;
+        *q++ = '\'';
+        for (const char *p = s; *p; p++) {
+                if (*p == '\'') {
+                        memcpy(q, "'\\''", 4);
+                        q += 4;
+                } else {
+                        *q++ = *p;
+                }
+        }
+        *q++ = '\'';
+        *q = '\0';
+        return o;
+}
+
+static int dup_word(const char *s, char **ret)
+{
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/*
+ * Unikraft, lib/ukargparse uk_argnparse(): words end at ' ', \t, \n, \r, \v
+ * outside quotes; '…' is literal; "…" and bare text take \ as an escape; a
+ * word starts only at its first character, so an empty word ('' or "")
+ * does not exist.
+ */
+int ur_quote_unikraft(const char *s, char **ret, const char **why)
+{
+        *ret = NULL;
+        if (!*s) {
+                *why = "it is empty, and Unikraft's command-line splitter drops empty words";
                 return 0;
         }
-        if (strchr(a, '"'))
-                return ur_err_set(err, 0,
-                                  "%s '%s' has both blanks and a double quote, which a kernel "
-                                  "command line cannot carry", what, a);
-        if (ur_strv_addf(v, "\"%s\"", a) < 0)
-                return ur_err_set(err, ENOMEM, "building command line");
+        if (!any_of(s, " \t\n\r\v'\"\\"))
+                return dup_word(s, ret);
+        *ret = single_quoted(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/*
+ * Linux, lib/cmdline.c next_arg(): words end at blanks (isspace) outside
+ * "…"; every '"' toggles quoting but only a leading '"' (with the last
+ * character) and a '"' right after the first '=' (with the last character)
+ * are removed.  So a word with blanks is written "…" and may not contain a
+ * '"'; a word without blanks keeps its quotes when they are paired and
+ * neither first nor right after the first '='.
+ */
+int ur_quote_linux(const char *s, char **ret, const char **why)
+{
+        *ret = NULL;
+        bool blank = any_of(s, " \t\n\v\f\r");
+        size_t quotes = 0;
+        for (const char *p = s; *p; p++)
+                quotes += *p == '"';
+        if (*s && !blank) {
+                const char *eq = strchr(s + 1, '=');
+                if (quotes == 0 || (quotes % 2 == 0 && s[0] != '"' && !(eq && eq[1] == '"')))
+                        return dup_word(s, ret);
+                *why = "the kernel's command-line parser pairs and removes double quotes "
+                       "(odd count, leading, or right after '=')";
+                return 0;
+        }
+        if (quotes) {
+                *why = "a word with blanks must be in double quotes there, and it cannot "
+                       "contain one";
+                return 0;
+        }
+        if (asprintf(ret, "\"%s\"", s) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/*
+ * Rumprun: "cmdline" is the raw text of a JSON string (its jsmn parser
+ * checks escapes but never undoes them), split by rumprun_parseargs():
+ * words end at ' ', \t, \n outside quotes, \ escapes any character (also
+ * inside quotes), '…' and "…" group (and '' is an empty word).  JSON allows
+ * only \" \\ \/ \b \f \n \r \t \uXXXX, and a raw " ends the string: so
+ * '"' is written \" and '\' \\, which are valid JSON and escapes for
+ * rumprun alike, words with blanks go in '…', and a "'" (its escape \' is
+ * not JSON) and control characters cannot be written.
+ */
+int ur_quote_rumprun(const char *s, char **ret, const char **why)
+{
+        *ret = NULL;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '\'') {
+                        *why = "rumprun's JSON configuration cannot carry a single quote (jsmn "
+                               "rejects \\' and rumprun does not unescape JSON)";
+                        return 0;
+                }
+                if (*p < 0x20 || *p == 0x7f) {
+                        *why = "rumprun's JSON configuration cannot carry control characters";
+                        return 0;
+                }
+        }
+        bool quote = !*s || strchr(s, ' ');
+        size_t n = strlen(s) * 2 + 3;
+        char *o = malloc(n), *q = o;
+        if (!o)
+                return -ENOMEM;
+        if (quote)
+                *q++ = '\'';
+        for (const char *p = s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        *q++ = '\\';
+                *q++ = *p;
+        }
+        if (quote)
+                *q++ = '\'';
+        *q = '\0';
+        *ret = o;
+        return 0;
+}
+
+/*
+ * MirageOS, mirage-bootvar Parse_argv.parse: words end at ' ' outside
+ * "…"; \ escapes the next character inside and outside quotes; empty words
+ * are dropped.
+ */
+int ur_quote_mirage(const char *s, char **ret, const char **why)
+{
+        *ret = NULL;
+        if (!*s) {
+                *why = "it is empty, and MirageOS's argument parser drops empty words";
+                return 0;
+        }
+        char *o = malloc(strlen(s) * 2 + 1), *q = o;
+        if (!o)
+                return -ENOMEM;
+        for (const char *p = s; *p; p++) {
+                if (*p == ' ' || *p == '"' || *p == '\\')
+                        *q++ = '\\';
+                *q++ = *p;
+        }
+        *q = '\0';
+        *ret = o;
+        return 0;
+}
+
+/*
+ * POSIX shell words (shell_words::split in the Hermit kernel): only
+ * characters that are never special stay bare; anything else, and the
+ * empty word, goes in '…'.
+ */
+int ur_quote_shell(const char *s, char **ret, const char **why)
+{
+        (void) why;
+        *ret = NULL;
+        bool plain = *s != '\0';
+        for (const char *p = s; *p && plain; p++)
+                plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                        strchr("_-./=:,+@%", *p);
+        if (plain)
+                return dup_word(s, ret);
+        *ret = single_quoted(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s, ur_err *err)
+{
+        char *w = NULL;
+        const char *why = "it cannot be written";
+        if (q(s, &w, &why) < 0)
+                return ur_err_set(err, ENOMEM, "%s command line", guest);
+        if (!w)
+                return ur_err_set(err, 0, "%s guest: cannot pass %s '%s': %s", guest, what, s, why);
+        if (ur_strv_push(v, w) < 0) /* frees w */
+                return ur_err_set(err, ENOMEM, "%s command line", guest);
+        return 0;
+}
+
+int ur_words_add_args(char ***v, ur_quote_fn q, const char *guest, char *const *args, size_t first, ur_err *err)
+{
+        for (size_t i = first; args && args[i]; i++) {
+                char what[48];
+                snprintf(what, sizeof(what), "argument %zu", i);
+                if (ur_words_add(v, q, guest, what, args[i], err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int ur_words_join(char *const *v, const char *guest, char **ret, ur_err *err)
+{
+        char *s = ur_strv_join(v, " ");
+        if (!s)
+                return ur_err_set(err, ENOMEM, "%s command line", guest);
+        *ret = s;
         return 0;
 }
 

@@ -11,7 +11,10 @@
  * line set at run time.  (Upstream urunc's pending Hermit support writes
  * `ip=<ip>/<prefix> gateway=<gw>`, which the kernel does not read.)  The
  * kernel supplies the application's argv[0] itself, so the whole container
- * argv follows "--" (as upstream).  Words with blanks are double-quoted.
+ * argv follows "--" (as upstream).  The kernel splits its command line
+ * with shell_words::split (POSIX shell rules), so words are quoted as a
+ * shell would (ur_quote_shell): every argv element, the empty one and "--"
+ * included, arrives as it is.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -42,21 +45,16 @@ static int hermit_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 _cleanup_free_ char *w = NULL;
                 if (asprintf(&w, "env=%s", *e) < 0)
                         return ur_err_set(err, ENOMEM, "hermit command line");
-                if (ur_push_quoted(&v, w, "hermit guest: environment entry", err) < 0)
+                if (ur_words_add(&v, ur_quote_shell, "hermit", "environment entry", w, err) < 0)
                         return -1;
         }
         if (args[0]) {
                 if (ur_strv_add(&v, "--") < 0)
                         return ur_err_set(err, ENOMEM, "hermit command line");
-                for (size_t i = 0; args[i]; i++)
-                        if (ur_push_quoted(&v, args[i], "hermit guest: argument", err) < 0)
-                                return -1;
+                if (ur_words_add_args(&v, ur_quote_shell, "hermit", args, 0, err) < 0)
+                        return -1;
         }
-        char *s = ur_strv_join(v, " ");
-        if (!s)
-                return ur_err_set(err, ENOMEM, "hermit command line");
-        *ret = s;
-        return 0;
+        return ur_words_join(v, "hermit", ret, err);
 }
 
 const struct ur_guest_ops ur_guest_hermit = {

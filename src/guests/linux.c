@@ -11,9 +11,13 @@
  * - The kernel passes bare K=V parameters it does not know to init as its
  *   environment; note that a key the kernel knows (root, init, console, a
  *   "module.param") is consumed by the kernel instead.
- * - Words are grouped by double quotes: the kernel itself strips the quotes
- *   of `"a b"`, so init receives one argument "a b" (and an env value
- *   K="a b" becomes K=a b).  A word with blanks and a '"' is an error.
+ * - Words follow the kernel's own parser (lib/cmdline.c next_arg,
+ *   ur_quote_linux): a word with blanks is written "…" and the kernel
+ *   strips those quotes, so init receives one argument `a b` (and an
+ *   environment entry "K=a b" becomes K=a b); a '"' inside such a word, or
+ *   one the kernel would pair or strip, is refused.  An environment key
+ *   with '.' is refused (the kernel drops it as a module parameter), and an
+ *   argument "--" too (the kernel stops passing arguments to init there).
  * - A block device is the root: root=/dev/vda (rw, or ro when read-only)
  *   and init=<argv0>, the program on that root.  With an initrd as well,
  *   the initrd's own /init runs first, mounts the root and switches to
@@ -80,18 +84,16 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         size_t n_env = 0;
         for (char **e = vm->env; e && *e; e++) {
                 const char *eq = strchr(*e, '=');
-                if (!eq || eq == *e || memchr(*e, ' ', (size_t) (eq - *e)) || memchr(*e, '"', (size_t) (eq - *e)))
+                size_t kl = eq ? (size_t) (eq - *e) : 0;
+                if (!eq || kl == 0 || memchr(*e, '"', kl) || strcspn(*e, " \t\n\v\f\r") < kl)
                         return ur_err_set(err, 0, "linux guest: environment entry '%s' is not KEY=VALUE", *e);
-                if (strchr(eq + 1, '"'))
+                if (memchr(*e, '.', kl))
                         return ur_err_set(err, 0,
-                                          "linux guest: environment entry '%s' has a double quote, "
-                                          "which a kernel command line cannot carry", *e);
-                if (ur_has_blank(eq + 1))
-                        r = ur_strv_addf(&v, "%.*s=\"%s\"", (int) (eq - *e), *e, eq + 1);
-                else
-                        r = ur_strv_add(&v, *e);
-                if (r < 0)
-                        return ur_err_set(err, ENOMEM, "linux command line");
+                                          "linux guest: cannot pass environment entry '%s': the kernel "
+                                          "takes a key with '.' for a module parameter and drops it",
+                                          *e);
+                if (ur_words_add(&v, ur_quote_linux, "linux", "environment entry", *e, err) < 0)
+                        return -1;
                 n_env++;
         }
         if (n_env > LINUX_MAX_INIT_ENVS)
@@ -100,15 +102,22 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 
         size_t n_args = ur_strv_len(args);
         if (n_args > 0) {
-                if (ur_has_blank(args[0]) || !*args[0])
-                        return ur_err_set(err, 0, "linux guest: init '%s' must be a path without blanks", args[0]);
+                if (ur_has_blank(args[0]) || !*args[0] || strchr(args[0], '"'))
+                        return ur_err_set(err, 0, "linux guest: init '%s' must be a path without blanks or quotes",
+                                          args[0]);
                 if (ur_strv_addf(&v, "%s=%s", vm->initrd && vm->n_blocks == 0 ? "rdinit" : "init", args[0]) < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");
                 if (n_args > 1 && ur_strv_add(&v, "--") < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");
                 for (size_t i = 1; i < n_args; i++)
-                        if (ur_push_quoted(&v, args[i], "linux guest: argument", err) < 0)
-                                return -1;
+                        if (strcmp(args[i], "--") == 0)
+                                return ur_err_set(
+                                        err, 0,
+                                        "linux guest: cannot pass argument %zu '--': the kernel stops "
+                                        "passing arguments to init at a second '--'",
+                                        i);
+                if (ur_words_add_args(&v, ur_quote_linux, "linux", args, 1, err) < 0)
+                        return -1;
                 if (n_args > LINUX_MAX_INIT_ARGS)
                         return ur_err_set(err, 0, "linux guest: %zu arguments, the kernel passes at most %d to init",
                                           n_args, LINUX_MAX_INIT_ARGS);

@@ -3,8 +3,11 @@
  * MirageOS: `[--ipv4=<ip>/<prefix> [--ipv4-gateway=<gw>]] <args>`
  * (COMPAT.md §4).  On solo5 the devices are named after the image's default
  * manifest: network "service", block "storage".  The arguments are the
- * whole argv (Mirage has no argv[0]; its images carry options only), joined
- * by blanks, as upstream does.
+ * whole argv (Mirage has no argv[0]; its images carry options only), as
+ * upstream does.  mirage-bootvar splits the line at blanks outside "…" with
+ * \ escaping the next character (Parse_argv), so blanks, '"' and '\' are
+ * written with a backslash (ur_quote_mirage); an empty argument, which it
+ * drops, is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,14 +31,11 @@ static int mirage_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 if (vm->net.gateway[0])
                         r |= ur_strv_addf(&v, "--ipv4-gateway=%s", vm->net.gateway);
         }
-        r |= ur_strv_extend(&v, args);
         if (r < 0)
                 return ur_err_set(err, ENOMEM, "mirage command line");
-        char *s = ur_strv_join(v, " ");
-        if (!s)
-                return ur_err_set(err, ENOMEM, "mirage command line");
-        *ret = s;
-        return 0;
+        if (ur_words_add_args(&v, ur_quote_mirage, "mirage", args, 0, err) < 0)
+                return -1;
+        return ur_words_join(v, "mirage", ret, err);
 }
 
 const struct ur_guest_ops ur_guest_mirage = {

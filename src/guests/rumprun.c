@@ -19,8 +19,14 @@
  *   gateway on-link for any address in the same half of the IPv4 space.
  * - "blk" describes the first block device (solo5 name "rootfs"), mounted
  *   at its mountpoint ("/data" when none is given).
- * - "cmdline" is rumprun's argv (argv[0] first), joined by blanks, words with
- *   blanks double-quoted.
+ * - "cmdline" is rumprun's argv (argv[0] first), joined by blanks.  Rumprun's
+ *   JSON parser (jsmn) checks escapes but never undoes them, and
+ *   rumprun_parseargs() then splits the raw text: ' and " group words, \
+ *   escapes any character.  So each word is written in a form that is
+ *   both valid JSON and right for the splitter (ur_quote_rumprun): '…' for
+ *   blanks, \" and \\ for '"' and '\'; a ' (whose escape \' is not JSON)
+ *   and control characters are refused.  The "env" values and the mount
+ *   point arrive raw too: '"', '\' and control characters are refused there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -64,6 +70,21 @@ static char *object(char **parts)
         return s;
 }
 
+/* Why s cannot be a JSON string value for rumprun, or NULL: jsmn hands
+ * over the raw text between the quotes, so an escaped '"' or '\\' would
+ * arrive with its backslash, and control characters are not JSON. */
+static const char *raw_json_unfit(const char *s)
+{
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        return "rumprun's JSON parser does not undo JSON escapes, so a '\"' or '\\' "
+                               "would arrive with a backslash";
+                if (*p < 0x20 || *p == 0x7f)
+                        return "rumprun's JSON configuration cannot carry control characters";
+        }
+        return NULL;
+}
+
 static int rumprun_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 {
         _cleanup_strv_ char **args = NULL;
@@ -72,17 +93,23 @@ static int rumprun_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         _cleanup_strv_ char **words = calloc(1, sizeof(char *));
         if (!words)
                 return ur_err_set(err, ENOMEM, "rumprun configuration");
-        for (size_t i = 0; args[i]; i++)
-                if (ur_push_quoted(&words, args[i], "rumprun guest: argument", err) < 0)
-                        return -1;
+        if (ur_words_add_args(&words, ur_quote_rumprun, "rumprun", args, 0, err) < 0)
+                return -1;
+        /* The quoted words are valid JSON string content already: written
+         * as they are, not escaped again. */
         _cleanup_free_ char *cmd = ur_strv_join(words, " ");
         _cleanup_strv_ char **top = calloc(1, sizeof(char *));
-        if (!cmd || !top || add_str(&top, "cmdline", cmd) < 0)
+        if (!cmd || !top || ur_strv_addf(&top, "\"cmdline\":\"%s\"", cmd) < 0)
                 return ur_err_set(err, ENOMEM, "rumprun configuration");
 
-        for (char **e = vm->env; e && *e; e++)
+        for (char **e = vm->env; e && *e; e++) {
+                const char *why = raw_json_unfit(*e);
+                if (why)
+                        return ur_err_set(err, 0, "rumprun guest: cannot pass environment entry '%s': %s", *e,
+                                          why);
                 if (add_str(&top, "env", *e) < 0)
                         return ur_err_set(err, ENOMEM, "rumprun configuration");
+        }
 
         if (vm->net.enabled) {
                 _cleanup_strv_ char **net = calloc(1, sizeof(char *));
@@ -101,13 +128,17 @@ static int rumprun_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         }
 
         if (vm->n_blocks > 0) {
+                const char *mp = vm->blocks[0].mountpoint ? vm->blocks[0].mountpoint : "/data";
+                const char *why = raw_json_unfit(mp);
+                if (why)
+                        return ur_err_set(err, 0, "rumprun guest: cannot use block mount point '%s': %s", mp,
+                                          why);
                 _cleanup_strv_ char **blk = calloc(1, sizeof(char *));
                 int r = blk ? 0 : -1;
                 r |= add_str(&blk, "source", "etfs");
                 r |= add_str(&blk, "path", "/dev/ld0a");
                 r |= add_str(&blk, "fstype", "blk");
-                r |= add_str(&blk, "mountpoint",
-                             vm->blocks[0].mountpoint ? vm->blocks[0].mountpoint : "/data");
+                r |= add_str(&blk, "mountpoint", mp);
                 _cleanup_free_ char *o = r < 0 ? NULL : object(blk);
                 if (!o || ur_strv_addf(&top, "\"blk\":%s", o) < 0)
                         return ur_err_set(err, ENOMEM, "rumprun configuration");

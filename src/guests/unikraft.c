@@ -4,54 +4,101 @@
  * vm->unikernel_version.
  *
  * >= 0.16.1, unknown or unparsable version (as upstream):
- *   <argv0> [env.vars=[ K=V ... ]] [netdev.ip=<ip>/<prefix>[:<gw>[:<dns>]]]
- *   [vfs.fstab=[ "initrd0:/:extract:::" ]] [-- <args>]
+ *   <argv0> [env.vars=<K=V> ...] [netdev.ip=<ip>/<prefix>[:<gw>[:<dns>]]]
+ *   [vfs.fstab=[ "initrd0:/:extract:::" ]] -- [<args>]
  * older:
  *   <argv0> [netdev.ipv4_addr=<ip> netdev.ipv4_gw_addr=<gw>
- *   netdev.ipv4_subnet_mask=<mask>] [vfs.rootfs=initrd] [-- <args>]
+ *   netdev.ipv4_subnet_mask=<mask>] [vfs.rootfs=initrd] -- [<args>]
  *   (old versions have no env.vars: the environment is dropped)
  *
- * argv0 is the container's argv[0] ("unikraft" when there is no argv):
- * Unikraft takes the first word as the application's argv[0] and everything
- * after "--" as its arguments.  Words with blanks are double-quoted, which
- * Unikraft's argument parser groups.
+ * How Unikraft reads it (lib/ukargparse, lib/uklibparam, lib/ukboot, the
+ * same from 0.15 to 0.17):
+ * - uk_argnparse() splits the line into words (ur_quote_unikraft: '…'
+ *   literal, \ escapes outside quotes, no empty words).
+ * - The first word is the application's argv[0].  On multiboot (QEMU's
+ *   -kernel) QEMU writes the kernel's own path in front of -append, so
+ *   argv[0] is that path and our first word is read as a parameter: there
+ *   the container's argv[0] is written only when the parameter parser
+ *   passes over it, else "unikraft".  Other boot protocols (firecracker's
+ *   Linux boot) start with our first word: the container's argv[0].
+ * - Parameters are stripped only when a "--" follows them with at least one
+ *   word between argv[0] and "--"; without "--" every word, env.vars and
+ *   netdev.ip included, goes to the application (upstream always writes
+ *   "--").  So "--" is always written, and when nothing stands between
+ *   argv[0] and "--" the word "urunc" does (no '.': the parser skips it).
+ * - Everything after "--" goes to the application untouched.
+ * - The environment is one env.vars=K=V word per entry: a list
+ *   "env.vars=[ … ]" ends at the first word ending in ']', so an entry like
+ *   B=x] would close it.  An entry starting with '[' would open a list and
+ *   is refused.  Unikraft keeps at most
+ *   CONFIG_LIBPOSIX_ENVIRON_LIBPARAM_MAXCOUNT (default 8) of them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guests/common.h"
 #include "guests/guest.h"
 #include "util/cleanup.h"
-#include "util/log.h"
 #include "util/strv.h"
+
+#define G "unikraft"
+
+static bool ident_char(char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Unikraft's parameter parser passes over s: not "--" (stop), not "help"
+ * (usage, then halt), no list start and no PREFIX.NAME of identifier
+ * characters that could name a real parameter. */
+static bool libparam_inert(const char *s)
+{
+        if (!*s || strcmp(s, "--") == 0 || strcmp(s, "help") == 0)
+                return false;
+        const char *dot = strchr(s, '.');
+        if (!dot)
+                return true;
+        const char *eq = strchr(dot + 1, '=');
+        if (eq && eq[1] == '[')
+                return false;
+        for (const char *p = s; p < dot; p++)
+                if (!ident_char(*p))
+                        return true;
+        return false;
+}
 
 static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 {
         _cleanup_strv_ char **args = NULL;
         if (ur_guest_argv(vm, &args, err) < 0)
-                return ur_err_wrap(err, "unikraft guest");
+                return ur_err_wrap(err, G " guest");
         bool modern = ur_version_at_least(vm->unikernel_version, 0, 16, 1);
+        bool kernel_path_first = vm->boot == UR_BOOT_MULTIBOOT;
         _cleanup_strv_ char **v = calloc(1, sizeof(char *));
         if (!v)
-                return ur_err_set(err, ENOMEM, "unikraft command line");
+                return ur_err_set(err, ENOMEM, G " command line");
         int r = 0;
 
-        if (ur_push_quoted(&v, args[0] ? args[0] : "unikraft", "unikraft guest: argv[0]", err) < 0)
+        const char *arg0 = args[0] ? args[0] : G;
+        if (kernel_path_first && !libparam_inert(arg0))
+                arg0 = G;
+        if (ur_words_add(&v, ur_quote_unikraft, G, "argument 0", arg0, err) < 0)
                 return -1;
+        size_t n_before = ur_strv_len(v);
 
-        if (modern && vm->env && vm->env[0]) {
-                _cleanup_strv_ char **ev = NULL;
-                if (ur_strv_add(&ev, "env.vars=[") < 0)
-                        return ur_err_set(err, ENOMEM, "unikraft command line");
-                for (char **e = vm->env; *e; e++)
-                        if (ur_push_quoted(&ev, *e, "unikraft guest: environment entry", err) < 0)
-                                return -1;
-                if (ur_strv_add(&ev, "]") < 0)
-                        return ur_err_set(err, ENOMEM, "unikraft command line");
-                char *s = ur_strv_join(ev, " ");
-                if (!s || ur_strv_push(&v, s) < 0)
-                        return ur_err_set(err, ENOMEM, "unikraft command line");
+        for (char **e = modern ? vm->env : NULL; e && *e; e++) {
+                if (**e == '[')
+                        return ur_err_set(err, 0,
+                                          G " guest: cannot pass environment entry '%s': a value starting "
+                                            "with '[' opens a list for Unikraft's parameter parser",
+                                          *e);
+                _cleanup_free_ char *w = NULL;
+                if (asprintf(&w, "env.vars=%s", *e) < 0)
+                        return ur_err_set(err, ENOMEM, G " command line");
+                if (ur_words_add(&v, ur_quote_unikraft, G, "environment entry", w, err) < 0)
+                        return -1;
         }
 
         if (vm->net.enabled) {
@@ -73,21 +120,14 @@ static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         }
         if (vm->initrd)
                 r |= ur_strv_add(&v, modern ? "vfs.fstab=[ \"initrd0:/:extract:::\" ]" : "vfs.rootfs=initrd");
+        if (!kernel_path_first && ur_strv_len(v) == n_before)
+                r |= ur_strv_add(&v, "urunc");
+        r |= ur_strv_add(&v, "--");
         if (r < 0)
-                return ur_err_set(err, ENOMEM, "unikraft command line");
-
-        if (args[0] && args[1]) {
-                if (ur_strv_add(&v, "--") < 0)
-                        return ur_err_set(err, ENOMEM, "unikraft command line");
-                for (size_t i = 1; args[i]; i++)
-                        if (ur_push_quoted(&v, args[i], "unikraft guest: argument", err) < 0)
-                                return -1;
-        }
-        char *s = ur_strv_join(v, " ");
-        if (!s)
-                return ur_err_set(err, ENOMEM, "unikraft command line");
-        *ret = s;
-        return 0;
+                return ur_err_set(err, ENOMEM, G " command line");
+        if (args[0] && ur_words_add_args(&v, ur_quote_unikraft, G, args, 1, err) < 0)
+                return -1;
+        return ur_words_join(v, G, ret, err);
 }
 
 const struct ur_guest_ops ur_guest_unikraft = {

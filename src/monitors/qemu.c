@@ -110,17 +110,35 @@ static bool has_opt(const char *opts, const char *w, bool prefix)
         return false;
 }
 
-/* The offset of the first word "--" outside double quotes in s, or its
- * length when there is none. */
+/* The offset of the first word "--" in s, words split as the guests'
+ * command lines are (Unikraft's uk_argnparse, and POSIX-shell-like): '…'
+ * and "…" group, \ outside '…' escapes the next character.  Its length
+ * when there is none. */
 static size_t dashdash_offset(const char *s)
 {
-        bool quoted = false;
+        char quote = 0;
+        bool word_start = true; /* the next character starts a word */
         for (size_t i = 0; s[i]; i++) {
-                if (s[i] == '"')
-                        quoted = !quoted;
-                else if (!quoted && s[i] == '-' && s[i + 1] == '-' && (i == 0 || s[i - 1] == ' ') &&
-                         (s[i + 2] == ' ' || s[i + 2] == '\0'))
+                char c = s[i];
+                if (quote) {
+                        if (c == quote)
+                                quote = 0;
+                        else if (c == '\\' && quote == '"' && s[i + 1])
+                                i++;
+                        continue;
+                }
+                if (strchr(" \t\n\r\v", c)) {
+                        word_start = true;
+                        continue;
+                }
+                if (word_start && c == '-' && s[i + 1] == '-' &&
+                    (s[i + 2] == '\0' || strchr(" \t\n\r\v", s[i + 2])))
                         return i;
+                word_start = false;
+                if (c == '\'' || c == '"')
+                        quote = c;
+                else if (c == '\\' && s[i + 1])
+                        i++;
         }
         return strlen(s);
 }

@@ -353,11 +353,17 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         if (check_name(s, K_TYPE, guests, "unikernel type", err) < 0 ||
             check_name(s, K_HYPERVISOR, monitors, "hypervisor", err) < 0)
                 return -1;
-        if (!ur_pair_supported(s->val[K_TYPE], s->val[K_HYPERVISOR]))
-                return ur_err_set(err, 0,
-                                  "%s: unikernel type '%s' is not supported on hypervisor '%s' ('%s' = '%s', '%s' = '%s')",
-                                  s->name, s->val[K_TYPE], s->val[K_HYPERVISOR], key_names[K_TYPE], s->raw[K_TYPE],
-                                  key_names[K_HYPERVISOR], s->raw[K_HYPERVISOR]);
+        if (!ur_pair_supported(s->val[K_TYPE], s->val[K_HYPERVISOR])) {
+                /* The decoded values, each with where it came from. */
+                char b1[256] = "", b2[256] = "";
+                if (s->decoded[K_TYPE])
+                        snprintf(b1, sizeof(b1), ", decoded from '%s'", s->raw[K_TYPE]);
+                if (s->decoded[K_HYPERVISOR])
+                        snprintf(b2, sizeof(b2), ", decoded from '%s'", s->raw[K_HYPERVISOR]);
+                return ur_err_set(err, 0, "unikernel type '%s' is not supported on hypervisor '%s' (%s%s; %s%s)",
+                                  s->val[K_TYPE], s->val[K_HYPERVISOR], s->what[K_TYPE], b1, s->what[K_HYPERVISOR],
+                                  b2);
+        }
 
         md = calloc(1, sizeof(*md));
         if (!md)

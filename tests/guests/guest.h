@@ -91,5 +91,8 @@ void cpu_halt_forever(void) NORETURN;
 void guest_exit(unsigned status) NORETURN;
 
 /* net.c (net guest only) */
+/* ukargs.c: print the command line as a Unikraft application sees it. */
+void print_uk_view(const char *cmdline);
+
 int net_init(const char *cmdline);
 bool net_poll(void); /* true if a frame came in */

@@ -255,6 +255,7 @@ void kmain(uint32_t kind, uint32_t info)
         o.sleep_s = SLEEP_FOREVER; /* serve until told otherwise */
 #endif
         parse_opts(b.cmdline, &o);
+        print_uk_view(b.cmdline);
 
 #ifdef GUEST_NET
         if (net_init(b.cmdline) < 0)

@@ -212,7 +212,7 @@ expect_eq "unikraft/firecracker: vcpu_count = ceil(quota/period) = 2" 2 "$(fcfie
 expect_eq "unikraft/firecracker: kernel_image_path is the kernel in the bundle" "\"$T/b-fc1/rootfs/unikernel/hello.pvh\"" \
   "$(fcfield boot-source.kernel_image_path)"
 expect_eq "unikraft/firecracker: boot_args in the unikraft dialect (env.vars, '--')" \
-  '"hello env.vars=[ PATH=/bin K=V ] -- alpha exit=3"' "$(fcfield boot-source.boot_args)"
+  '"hello env.vars=PATH=/bin env.vars=K=V -- alpha exit=3"' "$(fcfield boot-source.boot_args)"
 expect_eq "unikraft/firecracker: no NIC, no drive" "[] []" \
   "$(fcfield network-interfaces) $(fcfield drives)"
 
@@ -272,7 +272,7 @@ solo5_cases() { # HV MONITOR-FILE
   expect_eq "rumprun/$hv: run status 4 (solo5 passes the guest's status), checks ok" "4 ok" "$RC $(recval "$mon" check)"
   expect_match "rumprun/$hv: the monitor's banner on stdout" "^urunc-stand-in: $mon" "$OUT"
   expect_eq "rumprun/$hv: argv --mem=<MiB> --block:rootfs=<image> <kernel> <json>" \
-    "--mem=192 --block:rootfs=$T/b-rump$hv/rootfs/data/disk.img $T/b-rump$hv/rootfs/unikernel/rumprun.solo5 {\"cmdline\":\"hello \\\"a b\\\" exit=4\",\"env\":\"K=V\",\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}" \
+    "--mem=192 --block:rootfs=$T/b-rump$hv/rootfs/data/disk.img $T/b-rump$hv/rootfs/unikernel/rumprun.solo5 {\"cmdline\":\"hello 'a b' exit=4\",\"env\":\"K=V\",\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}" \
     "$(recargv "$mon")"
   expect_eq "rumprun/$hv: the configuration is a valid JSON document" ok "$(recval "$mon" guest-json)"
   expect_eq "rumprun/$hv: the configuration is one word for the tender" 1 "$(recval "$mon" guest-words)"
@@ -360,7 +360,7 @@ else
   qemu_run uk1
   expect_eq "unikraft/qemu PVH: guest exit 3 -> status 7 (2N+1)" 7 "$RC"
   expect_eq "unikraft/qemu PVH: the command line in the unikraft dialect" \
-    'hello env.vars=[ K=V ] -- alpha "beta gamma" exit=3' "$(line_of uk1 cmdline)"
+    "hello env.vars=K=V -- alpha 'beta gamma' exit=3" "$(line_of uk1 cmdline)"
   expect_eq "unikraft/qemu PVH: guest RAM = default_memory_mb" "96 MiB" "$(line_of uk1 mem)"
 
   section "qemu: unikraft multiboot"
@@ -477,7 +477,7 @@ else
   real_config firecracker "$FC"
   B_HV=firecracker B_ARGS='["hello", "real"]' make_bundle "$T/b-rfc1" "$PVH"
   URUNC_CONFIG=$T/real-firecracker.toml qemu_run rfc1
-  expect_match "real firecracker: unikraft PVH hello boots, prints its command line" '^cmdline: hello -- real' "$(console rfc1)"
+  expect_match "real firecracker: unikraft PVH hello boots, prints its command line" '^cmdline: hello env\.vars=PATH=/usr/bin:/bin -- real( |$)' "$(console rfc1)"
   expect_eq "real firecracker: a guest reset ends firecracker with status 0" 0 "$RC"
   if [ -s "$LINUX_DIR/vmlinux" ]; then
     mkdir -p "$T/b-rfc2/rootfs/boot" && cp "$LINUX_DIR/initrd.img" "$T/b-rfc2/rootfs/boot/"

@@ -306,6 +306,12 @@ static void test_validation(void **state)
         const char *bad_pair[] = {K("unikernelType"), "mewz", K("hypervisor"), "hvt",
                                   K("binary"), "/unikernel/kernel", NULL};
         load_fail(bad_pair, "unikernel type 'mewz'", "not supported on hypervisor 'hvt'", K("hypervisor"));
+        /* Base64 values: the message shows them decoded, and where from. */
+        const char *bad_pair64[] = {K("unikernelType"), "dW5pa3JhZnQ=", K("hypervisor"), "b64:aHZ0",
+                                    K("binary"), "/unikernel/kernel", NULL};
+        load_fail(bad_pair64, "unikernel type 'unikraft' is not supported on hypervisor 'hvt'",
+                  "(annotation '" K("unikernelType") "', decoded from 'dW5pa3JhZnQ='; ",
+                  "annotation '" K("hypervisor") "', decoded from 'b64:aHZ0')");
         const char *bad_b64[] = {K("unikernelType"), "unikraft", K("hypervisor"), "b64:###",
                                  K("binary"), "/unikernel/kernel", NULL};
         load_fail(bad_b64, "annotation '" K("hypervisor") "'", "'b64:###'", "not valid base64");

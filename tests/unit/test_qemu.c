@@ -60,7 +60,7 @@ static void test_unikraft_pvh(void **state)
         vm.argv = argv;
         expect(&vm, HEAD("-accel tcg", UNIKERNEL_MICROVM)
                     "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
-                    "-kernel /k/kernel -append hello", false);
+                    "-kernel /k/kernel -append hello urunc --", false);
 
         /* KVM, seccomp, data path, network by fd, initrd. */
         vm.kvm = true;
@@ -76,7 +76,7 @@ static void test_unikraft_pvh(void **state)
         strcpy(vm.net.netmask, "255.255.255.0");
         strcpy(vm.net.gateway, "10.0.0.1");
         /* microvm without ACPI: QEMU's own virtio_mmio.device words are
-         * off, urunc's come before "--" (here there is none: at the end). */
+         * off, urunc's come before "--". */
         expect(&vm, HEAD("-accel kvm -cpu host,-arch-capabilities", UNIKERNEL_MICROVM ",auto-kernel-cmdline=off")
                     "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
                     "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny "
@@ -84,14 +84,17 @@ static void test_unikraft_pvh(void **state)
                     "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
                     "-kernel /k/kernel -initrd /k/initrd "
                     "-append hello netdev.ip=10.0.0.2/24:10.0.0.1 vfs.fstab=[ \"initrd0:/:extract:::\" ] "
-                    "virtio_mmio.device=512@0xfeb00e00:12",
+                    "virtio_mmio.device=512@0xfeb00e00:12 --",
                true);
 
-        /* Net and two blocks, application arguments (one with a quoted
-         * "--" inside argv[0]): the words go before the real "--", one
-         * transport each from the top, in -device order. */
+        /* Net and two blocks, application arguments (a quoted "--" inside
+         * argv[0] and inside an environment entry with a '"'): the words go
+         * before the real "--", one transport each from the top, in
+         * -device order. */
         {
                 char *argv2[] = { (char *) "my -- app", (char *) "--", (char *) "x y", NULL };
+                char *env2[] = { (char *) "Q=a \" -- b", NULL };
+                vm.env = env2;
                 struct ur_vm_block blocks[] = {
                         { .path = (char *) "/img/a" },
                         { .path = (char *) "/img/b", .readonly = true },
@@ -111,9 +114,9 @@ static void test_unikraft_pvh(void **state)
                             "-drive file=/img/b,format=raw,if=none,id=blk1,readonly=on "
                             "-device virtio-blk-device,drive=blk1 "
                             "-kernel /k/kernel "
-                            "-append \"my -- app\" netdev.ip=10.0.0.2/24:10.0.0.1 "
+                            "-append 'my -- app' 'env.vars=Q=a \" -- b' netdev.ip=10.0.0.2/24:10.0.0.1 "
                             "virtio_mmio.device=512@0xfeb00e00:12 virtio_mmio.device=512@0xfeb00c00:11 "
-                            "virtio_mmio.device=512@0xfeb00a00:10 -- -- \"x y\"",
+                            "virtio_mmio.device=512@0xfeb00a00:10 -- -- 'x y'",
                        true);
                 /* A machine that says auto-kernel-cmdline itself is left alone. */
                 v2.machine = (char *) "microvm,acpi=off,auto-kernel-cmdline=on";
@@ -122,7 +125,7 @@ static void test_unikraft_pvh(void **state)
                             "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
                             "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
                             "-kernel /k/kernel "
-                            "-append \"my -- app\" netdev.ip=10.0.0.2/24:10.0.0.1 -- -- \"x y\"",
+                            "-append 'my -- app' 'env.vars=Q=a \" -- b' netdev.ip=10.0.0.2/24:10.0.0.1 -- -- 'x y'",
                        true);
                 /* More devices than transports. */
                 struct ur_vm_block many[9] = { { 0 } };
@@ -139,6 +142,7 @@ static void test_unikraft_pvh(void **state)
         }
 
         /* Network by name; multiboot -> pc with virtio-net-pci; MTU. */
+        vm.env = NULL;
         vm.net.tap_fd = -1;
         vm.net.mtu = 1400;
         vm.boot = UR_BOOT_MULTIBOOT;
@@ -150,7 +154,7 @@ static void test_unikraft_pvh(void **state)
                     "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
                     "-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off "
                     "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01,host_mtu=1400 "
-                    "-kernel /k/kernel -append hello netdev.ip=10.0.0.2/24:10.0.0.1", false);
+                    "-kernel /k/kernel -append hello netdev.ip=10.0.0.2/24:10.0.0.1 --", false);
 }
 
 static void test_linux(void **state)
