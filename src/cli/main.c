@@ -117,8 +117,11 @@ int main(int argc, char **argv)
         }
         ctx.debug = lo.debug;
         /* As runc: with --log everything goes there, because an engine's
-         * shim gives create the container's own stdio as stderr. */
-        lo.quiet_stderr = lo.path && *lo.path;
+         * shim gives create the container's own stdio as stderr; errors
+         * also go to stderr, where the shim reads them (go-runc puts the
+         * runtime's output in its error, and containerd matches "container
+         * not running" and "does not exist" in it). */
+        lo.stderr_errors_only = lo.path && *lo.path;
         if (ur_log_init(&lo) < 0) {
                 fprintf(stderr, "urunc: cannot open log file '%s': %s\n", lo.path, strerror(errno));
                 return 1;

@@ -198,37 +198,76 @@ static bool signal_would_be_dropped(pid_t pid, int sig)
         return p && !(strtoull(p + 9, NULL, 16) & (1ULL << (sig - 1)));
 }
 
+/* -ESRCH with runc's wording when the monitor is gone. */
 static int signal_monitor(const struct ur_state *st, int sig, ur_err *err)
 {
-        _cleanup_close_ int pidfd = ur_pidfd_open(st->pid);
+        _cleanup_close_ int pidfd = st->pid > 0 ? ur_pidfd_open(st->pid) : -1;
         int r;
 
         if (pidfd < 0)
-                return ur_err_set(err, 0, "container not running");
+                return ur_err_set(err, 0, "container not running"), -ESRCH;
         /* The pidfd pins the process: check it is still the one we created. */
         if (!ur_proc_alive(st->pid, st->pid_start))
-                return ur_err_set(err, 0, "container not running");
+                return ur_err_set(err, 0, "container not running"), -ESRCH;
         if (sig <= 64 && signal_would_be_dropped(st->pid, sig)) {
                 long long deadline = ur_now_ms() + HANDLER_WAIT_MS;
                 while (signal_would_be_dropped(st->pid, sig) && ur_now_ms() < deadline)
                         usleep(5000);
         }
         r = ur_pidfd_send_signal(pidfd, sig);
+        if (r == -ESRCH)
+                return ur_err_set(err, 0, "container not running"), -ESRCH;
         if (r < 0)
                 return ur_err_set(err, -r, "send signal %d to container '%s'", sig, st->id);
         return 0;
 }
 
+/*
+ * kill --all: also every other process left in the container's cgroup (the
+ * monitor's own children, or what outlived it), as runc signals the whole
+ * cgroup.  Best effort: a process may be gone by the time it is signalled.
+ */
+static void signal_cgroup_rest(const struct ur_state *st, int sig)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        ur_err e = NULL;
+
+        if (st->cgroup.manager == UR_CGROUP_NONE || ur_cgroup_pids(&st->cgroup, &pids, &n, &e) < 0) {
+                ur_err_free(&e);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (pids[i] > 0 && pids[i] != st->pid && kill(pids[i], sig) == 0)
+                        ur_log_debug("kill --all: signal %d to pid %d of container '%s'", sig, (int) pids[i],
+                                     st->id);
+}
+
 int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
+        int r;
 
         if (load(ctx, id, &st, err) < 0)
                 return -1;
         ur_ts_mark(id, "kill-begin");
+        /* As runc: kill --all of a container that has stopped succeeds (the
+         * containerd shim sends it after the task exited, and Kubernetes'
+         * StopContainer fails if it does not), plain kill says "container
+         * not running". */
         if (ur_state_status(st) == UR_STATUS_STOPPED)
-                return ur_err_set(err, 0, "container not running");
-        if (signal_monitor(st, sig, err) < 0)
+                r = (ur_err_set(err, 0, "container not running"), -ESRCH);
+        else
+                r = signal_monitor(st, sig, err);
+        if (all) {
+                signal_cgroup_rest(st, sig);
+                if (r == -ESRCH) {
+                        ur_err_free(err);
+                        ur_log_debug("kill --all: container '%s' is not running, nothing to signal", id);
+                        return 0;
+                }
+        }
+        if (r < 0)
                 return -1;
         ur_ts_mark(id, "kill-end");
         ur_log_info("delivered signal %s (%d) to container '%s'%s", ur_signal_name(sig), sig, id, all ? " (--all)" : "");

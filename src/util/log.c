@@ -17,6 +17,7 @@ static struct {
         enum ur_log_format format;
         bool debug;
         bool quiet_stderr;
+        bool stderr_errors_only;
         ur_log_journal_fn journal;
         char *container;
 } log_state = { .fd = -1 };
@@ -30,6 +31,7 @@ int ur_log_init(const struct ur_log_options *opts)
         log_state.format = opts->format;
         log_state.debug = opts->debug;
         log_state.quiet_stderr = opts->quiet_stderr;
+        log_state.stderr_errors_only = opts->stderr_errors_only;
         if (opts->path && *opts->path) {
                 log_state.fd = open(opts->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
                 if (log_state.fd < 0)
@@ -163,6 +165,12 @@ static void log_to_file(int prio, const char *msg)
         free(line);
 }
 
+/* Below errors: warnings (everything with --debug), unless --log has them. */
+static bool stderr_wants(int prio)
+{
+        return !log_state.stderr_errors_only && (prio <= LOG_WARNING || log_state.debug);
+}
+
 void ur_log(int prio, const char *fmt, ...)
 {
         int saved = errno;
@@ -180,7 +188,7 @@ void ur_log(int prio, const char *fmt, ...)
 
         if (log_state.fd >= 0)
                 log_to_file(prio, msg);
-        if (!log_state.quiet_stderr && (prio <= LOG_WARNING || log_state.debug)) {
+        if (!log_state.quiet_stderr && (prio <= LOG_ERR || stderr_wants(prio))) {
                 char *line = NULL, *esc = escape_controls(msg);
                 int n = asprintf(&line, "urunc: %s%s\n",
                                  prio <= LOG_ERR ? "" : prio == LOG_WARNING ? "warning: " : "",

@@ -9,6 +9,8 @@
  * logs lifecycle events at LOG_INFO and details at LOG_DEBUG; only the CLI
  * configures the sinks:
  *   - stderr, text, LOG_WARNING and more severe (LOG_DEBUG with --debug);
+ *     with --log only errors (as runc: engines read the error from the
+ *     runtime's stderr, e.g. containerd's "container not running");
  *   - the --log file, text or JSON lines {"level","msg","time"}, LOG_INFO
  *     and more severe (all with --debug);
  *   - an optional journal sink (installed by the systemd layer).
@@ -23,7 +25,8 @@ struct ur_log_options {
         const char *path;          /* --log, NULL for none */
         enum ur_log_format format; /* --log-format */
         bool debug;                /* --debug */
-        bool quiet_stderr;         /* no stderr sink (the file has it all) */
+        bool quiet_stderr;         /* no stderr sink at all */
+        bool stderr_errors_only;   /* only LOG_ERR and worse on stderr (--log given) */
 };
 
 /* A journal sink: priority, the container id (may be NULL), the message. */
