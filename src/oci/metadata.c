@@ -385,12 +385,28 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         return 1;
 }
 
+bool ur_spec_is_sandbox(const struct ur_spec *spec)
+{
+        static const char *const keys[] = {UR_ANNOT_CRI_CONTAINER_TYPE, UR_ANNOT_CRIO_CONTAINER_TYPE};
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                const char *v = ur_spec_annotation(spec, keys[i]);
+                if (v && strcmp(v, UR_CRI_SANDBOX) == 0)
+                        return true;
+        }
+        return false;
+}
+
 int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_err *err)
 {
         struct ur_metadata *md = NULL;
         struct source s;
         int r;
 
+        if (ur_spec_is_sandbox(spec)) {
+                *ret = NULL;
+                return 0;
+        }
         source_init(&s, false);
         r = from_annotations(spec, &s, err);
         if (r == 0) {

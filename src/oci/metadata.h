@@ -36,9 +36,24 @@ struct ur_metadata {
         char *block_path;
 };
 
+/* The annotations by which the CRI implementations mark a pod's sandbox
+ * (pause) container: containerd's CRI plugin, and CRI-O. */
+#define UR_ANNOT_CRI_CONTAINER_TYPE "io.kubernetes.cri.container-type"
+#define UR_ANNOT_CRIO_CONTAINER_TYPE "io.kubernetes.cri-o.ContainerType"
+#define UR_CRI_SANDBOX "sandbox"
+
+/*
+ * True when the spec is a pod's sandbox container (either annotation above
+ * is "sandbox").  A sandbox is never a unikernel: containerd copies the
+ * pod's annotations, com.urunc.unikernel.* included, into the pause
+ * container's spec as well as into every container of the pod.
+ */
+bool ur_spec_is_sandbox(const struct ur_spec *spec);
+
 /*
  * Returns 1 and sets *ret when the container is a unikernel, 0 (and *ret =
- * NULL) when there is no metadata at all (the fallback runtime's case), and
+ * NULL) when there is no metadata at all or the container is a pod's
+ * sandbox (ur_spec_is_sandbox; the fallback runtime's cases), and
  * a negative value with *err filled when metadata is present but wrong.
  * Validation: required keys, known guest and monitor names, supported
  * pair (ur_pair_supported), existing kernel/initrd/block files inside the

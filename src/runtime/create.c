@@ -439,7 +439,11 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
         if (r < 0)
                 return -1;
         if (r == 0)
-                return ur_fallback_create(ctx, o->id, err);
+                return ur_fallback_create(ctx, o->id,
+                                          ur_spec_is_sandbox(spec)
+                                                  ? "it is a pod's sandbox container"
+                                                  : "no com.urunc.unikernel.* annotations and no /urunc.json",
+                                          err);
         ur_ts_mark(o->id, "create-parsed");
 
         j.dir = ur_state_dir(ctx->root, o->id);

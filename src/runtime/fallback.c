@@ -50,22 +50,22 @@ static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_er
         return ur_err_set(err, errno, "exec fallback runtime '%s'", runtime);
 }
 
-/* create of a container that is not a unikernel. */
-int ur_fallback_create(struct ur_context *ctx, const char *id, ur_err *err)
+int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, ur_err *err)
 {
         _cleanup_free_ char *runtime = ur_fallback_runtime(ctx);
         _cleanup_free_ char *marker = marker_path(ctx, id);
 
         if (!runtime)
-                return ur_err_set(err, 0,
-                                  "container '%s' is not a unikernel (no com.urunc.unikernel.* annotations and "
-                                  "no /urunc.json) and no fallback runtime was found (runc, crun; set "
-                                  "[runtime] fallback in the config)", id);
+                return ur_err_set(
+                        err, 0,
+                        "container '%s' is not a unikernel (%s) and no fallback runtime was found (runc, "
+                        "crun; set [runtime] fallback in the config)",
+                        id, why);
         if (ur_mkdir_p(ctx->root, 0700, err) < 0)
                 return -1;
         if (ur_write_file_atomic(marker, runtime, strlen(runtime), 0600, err) < 0)
                 return -1;
-        ur_log_info("container '%s' is not a unikernel: handing it to '%s'", id, runtime);
+        ur_log_info("container '%s' is not a unikernel (%s): handing it to '%s'", id, why, runtime);
         exec_runtime(ctx, runtime, err);
         unlink(marker);
         return -1;

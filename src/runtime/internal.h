@@ -12,7 +12,9 @@
 
 #define UR_STATE_NETWORK "network" /* the interface the guest took over, written at start */
 
-int ur_fallback_create(struct ur_context *ctx, const char *id, ur_err *err);
+/* create of a container that is not a unikernel; why says so in messages
+ * (e.g. "it is a pod's sandbox"). */
+int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, ur_err *err);
 bool ur_fallback_exists(const struct ur_context *ctx, const char *id);
 uint64_t ur_timeout_usec(const struct ur_context *ctx);
 uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage);

@@ -464,6 +464,101 @@ static void test_urunc_json(void **state)
         ur_metadata_free(NULL);
 }
 
+/* A pod's sandbox is never a unikernel, whatever the pod's annotations put
+ * in its spec (containerd copies them into the pause container's). */
+static void test_sandbox(void **state)
+{
+        /* Key, value pairs. */
+        /* clang-format off */
+        static const char *const cri_sandbox[] = {
+                "io.kubernetes.cri.container-type", "sandbox",
+                K("unikernelType"), "unikraft",
+                K("hypervisor"), "qemu",
+                K("binary"), "/unikernel/net.pvh", /* not in this rootfs: the reported failure */
+                NULL,
+        };
+        static const char *const crio_sandbox[] = {
+                "io.kubernetes.cri-o.ContainerType", "sandbox",
+                K("unikernelType"), "unikraft",
+                K("hypervisor"), "qemu",
+                K("binary"), "/unikernel/kernel",
+                NULL,
+        };
+        static const char *const cri_container[] = {
+                "io.kubernetes.cri.container-type", "container",
+                "io.kubernetes.cri.sandbox-id", "0123abcd",
+                K("unikernelType"), "unikraft",
+                K("hypervisor"), "qemu",
+                K("binary"), "/unikernel/kernel",
+                NULL,
+        };
+        static const char *const crio_container[] = {
+                "io.kubernetes.cri-o.ContainerType", "container",
+                K("unikernelType"), "unikraft",
+                K("hypervisor"), "qemu",
+                K("binary"), "/unikernel/kernel",
+                NULL,
+        };
+        /* Another key's "sandbox", or another value: not a sandbox. */
+        static const char *const not_marks[] = {
+                "io.kubernetes.cri.container-type", "Sandbox",
+                "io.kubernetes.cri.sandbox-id", "sandbox",
+                "io.kubernetes.cri-o.ContainerType", "",
+                NULL,
+        };
+        /* clang-format on */
+        static const char *const plain_sandbox[] = {"io.kubernetes.cri.container-type", "sandbox", NULL};
+        const char *const *sandboxes[] = {cri_sandbox, crio_sandbox, plain_sandbox};
+        struct ur_metadata *md = NULL;
+        _cleanup_err_ ur_err err = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(sandboxes); i++) {
+                _cleanup_spec_ struct ur_spec *s = mkspec(sandboxes[i]);
+                md = (void *) 1;
+                assert_true(ur_spec_is_sandbox(s));
+                assert_int_equal(ur_metadata_load(s, &md, &err), 0);
+                assert_null(md);
+                assert_null(err);
+        }
+        {
+                _cleanup_spec_ struct ur_spec *s = mkspec(not_marks);
+                assert_false(ur_spec_is_sandbox(s));
+                assert_int_equal(ur_metadata_load(s, &md, &err), 0);
+                assert_null(md);
+        }
+        {
+                _cleanup_spec_ struct ur_spec *s = mkspec(NULL);
+                assert_false(ur_spec_is_sandbox(s));
+        }
+        assert_false(ur_spec_is_sandbox(NULL));
+
+        /* A pod's other containers keep the pod's metadata. */
+        md = load_ok(cri_container);
+        assert_string_equal(md->source, "annotations");
+        ur_metadata_free(TAKE_PTR(md));
+        md = load_ok(crio_container);
+        ur_metadata_free(TAKE_PTR(md));
+
+        /* A container of a pod whose image has /urunc.json (no metadata
+         * annotations): a unikernel; the same rootfs as a sandbox is not. */
+        put("urunc.json", "{\"com.urunc.unikernel.unikernelType\": \"unikraft\", "
+                          "\"com.urunc.unikernel.hypervisor\": \"qemu\", "
+                          "\"com.urunc.unikernel.binary\": \"/unikernel/kernel\"}");
+        {
+                static const char *const ctr[] = {"io.kubernetes.cri.container-type", "container", NULL};
+                _cleanup_spec_ struct ur_spec *s = mkspec(ctr);
+                assert_int_equal(ur_metadata_load(s, &md, &err), 1);
+                assert_string_equal(md->source, "urunc.json");
+                ur_metadata_free(TAKE_PTR(md));
+        }
+        {
+                _cleanup_spec_ struct ur_spec *s = mkspec(plain_sandbox);
+                assert_int_equal(ur_metadata_load(s, &md, &err), 0);
+                assert_null(md);
+        }
+        rm("urunc.json");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -473,6 +568,7 @@ int main(void)
                 cmocka_unit_test(test_validation),
                 cmocka_unit_test(test_no_metadata),
                 cmocka_unit_test(test_urunc_json),
+                cmocka_unit_test(test_sandbox),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
