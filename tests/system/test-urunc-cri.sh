@@ -74,8 +74,8 @@ in_box() {
 # ---- bench mode ---------------------------------------------------------------
 if [ "$BENCH" != 0 ]; then
 	quiet() { # DESC CMD...
-		local out
-		out=$("$@" 2>&1) || { printf 'test-urunc-cri.sh: %s failed:\n%s\n' "$1" "$out" >&2; exit 1; }
+		local out desc=$1; shift
+		out=$("$@" 2>&1) || { printf 'test-urunc-cri.sh: %s failed:\n%s\n' "$desc" "$out" >&2; exit 1; }
 	}
 	quiet "box boot" box_start "$BOX"
 	quiet "node setup" in_box 'cri_setup_node'
