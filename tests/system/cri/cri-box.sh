@@ -146,7 +146,8 @@ cri_leftovers() {
 	left() { if [ -n "$2" ]; then printf 'left: %s:\n%s\n' "$1" "$2"; bad=1; fi; }
 	left "CRI pods" "$(cri pods | grep '"id"')"
 	left "CRI containers" "$(cri ps | grep '"id"')"
-	left processes "$(pgrep -a -x 'qemu-system-x86|containerd-shim|pause|busybox')"
+	# (one name per pgrep: procps ignores a -x pattern longer than 15 characters)
+	left processes "$(for p in qemu-system-x86 containerd-shim pause busybox; do pgrep -a -x $p; done)"
 	left units "$(systemctl list-units --all --plain --no-legend 'cri-containerd-*' 'urunc-*' 'runc-*')"
 	left "runtime state (runc, urunc)" "$(find /run/containerd/runc/k8s.io /run/urunc -mindepth 1 -maxdepth 1 2>/dev/null)"
 	left "shim dirs" "$(find /run/containerd/io.containerd.runtime.v2.task/k8s.io -mindepth 1 -maxdepth 1 2>/dev/null)"
