@@ -237,7 +237,7 @@ tap_case "metadata in pod annotations: the sandbox is not a unikernel (RunPodSan
 	pid=$(cat /run/containerd/io.containerd.runtime.v2.task/k8s.io/$pod/init.pid)
 	[ "$(cat /proc/$pid/comm)" = pause ]'
 
-tap_case "metadata in pod annotations: the unikernel container boots it, HTTP 200; down; nothing left" in_box '
+tap_case "metadata in pod annotations: the unikernel container boots it, HTTP 200; StopPodSandbox with it running; nothing left" in_box '
 	pod=$(cat /tmp/c.id)
 	ctrjson web $CRI_IMG/net-bare:test >/tmp/c.ctr
 	cid=$(cri create $pod /tmp/c.ctr /tmp/c.pod)
@@ -246,7 +246,13 @@ tap_case "metadata in pod annotations: the unikernel container boots it, HTTP 20
 	ip=$(cri inspectp $pod | jget "d[\"status\"][\"network\"][\"ip\"]")
 	for i in $(seq 100); do [ "$(http_code $ip)" = 200 ] && break; sleep 0.1; done
 	[ "$(http_code $ip)" = 200 ]
-	cri down $pod
+	# no StopContainer first: StopPodSandbox stops what still runs in the pod
+	pid=$(ctr_pid $cid)
+	cri stopp $pod
+	[ "$(ctr_state $cid)" = CONTAINER_EXITED ]
+	! kill -0 $pid 2>/dev/null
+	cri rm $cid
+	cri rmp $pod
 	cri_leftovers'
 
 # ---- containerd restarted under a running pod ---------------------------------
