@@ -101,7 +101,7 @@ if [ "$BENCH" != 0 ]; then
 		rm -f /tmp/cri-bench.$$.*
 		exit 1
 	fi
-	awk '$1 == "bench" { for (i = 3; i <= NF; i++) if ($i ~ /^http=/) { sub("http=", "", $i); v[$2, ++n[$2]] = $i } }
+	awk '$1 == "bench" { for (i = 3; i <= NF; i++) if ($i ~ /^http=/) { sub("http=", "", $i); v[$2, ++n[$2]] = $i + 0 } }
 	function median(rt,   i, j, t, k) {
 		k = n[rt]
 		for (i = 1; i <= k; i++) a[i] = v[rt, i]
