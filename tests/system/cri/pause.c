@@ -25,7 +25,8 @@ static void on_chld(int sig)
 
 int main(void)
 {
-        struct sigaction term = {.sa_handler = on_term}, chld = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP};
+        struct sigaction term = {.sa_handler = on_term},
+                         chld = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP};
 
         sigaction(SIGINT, &term, NULL);
         sigaction(SIGTERM, &term, NULL);
