@@ -38,7 +38,8 @@ S=urmon-s$$ C=urmon-c$$
 IP=10.205.$N.2 GW=10.205.$N.1
 MAC=0a:58:0a:cd:$(printf %02x "$N"):02
 KVM=no
-[ -c /dev/kvm ] && [ -w /dev/kvm ] && KVM=yes
+# c 10:232: /dev/null bound over /dev/kvm (KVM hidden) is a character device too.
+[ -c /dev/kvm ] && [ -w /dev/kvm ] && [ "$(stat -c %t:%T /dev/kvm)" = a:e8 ] && KVM=yes
 HAVE_QEMU=no
 command -v qemu-system-x86_64 >/dev/null && HAVE_QEMU=yes
 

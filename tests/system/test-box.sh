@@ -103,7 +103,7 @@ tap_case "journal: logger -t boxtest / journalctl -t boxtest" in_box '
 # 8
 tap_case "devices: /dev/net/tun, /dev/kvm iff the host has it" in_box "
 	test -c /dev/net/tun
-	if [ $([ -c /dev/kvm ] && echo 1 || echo 0) = 1 ]; then
+	if [ $([ -c /dev/kvm ] && [ "$(stat -c %t:%T /dev/kvm)" = a:e8 ] && echo 1 || echo 0) = 1 ]; then
 		test -c /dev/kvm && stat -c '%t:%T' /dev/kvm | grep -qx a:e8
 	else
 		echo 'host has no /dev/kvm'; test ! -e /dev/kvm
