@@ -11,6 +11,20 @@
 #include "vm/vm.h"
 #include "util/error.h"
 
+/* The container's exit status when its guest crashed, or when the monitor
+ * stopped the VM for good (QEMU: internal error, guest panic): 128 +
+ * SIGABRT, what a process that aborts gets. */
+#define UR_EXIT_CRASH 134
+
+/* One exit code of a family's QEMU exit protocol: when QEMU exits with
+ * status `qemu` (the guest wrote (qemu - 1) / 2 to its isa-debug-exit
+ * port), the container's status is `status`, and `what` says why. */
+struct ur_qemu_exit {
+        int qemu;
+        int status;
+        const char *what;
+};
+
 struct ur_guest_ops {
         const char *name;
         /* The guest kernel command line (or config document, rumprun) for
@@ -21,6 +35,9 @@ struct ur_guest_ops {
         const char *solo5_net;     /* solo5 device names the image's manifest declares */
         const char *solo5_block;
         const char *qemu_debug_exit; /* isa-debug-exit properties, e.g. "iobase=0x501,iosize=2" */
+        /* The family's exit codes through that port, ended by what == NULL;
+         * other statuses are QEMU's as they are (see man/urunc.8). */
+        const struct ur_qemu_exit *qemu_exits;
         const char *qemu_pci_props;  /* extra properties for virtio-*-pci devices */
         bool qemu_acpi;            /* on microvm: keep ACPI (and the legacy PIC/PIT) on */
 };

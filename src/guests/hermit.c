@@ -57,8 +57,20 @@ static int hermit_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         return ur_words_join(v, "hermit", ret, err);
 }
 
+/*
+ * Hermit's QEMU exit protocol (its x86_64 shutdown): 1 to the isa-debug-exit
+ * at port 0xf4 for exit code 0, 0 for any other, so QEMU exits 3 or 1 (1 is
+ * also what QEMU itself exits with when it fails: either way a failure).
+ */
+static const struct ur_qemu_exit hermit_exits[] = {
+        { 3, 0, "the guest exited with code 0 (Hermit's success code 1 on port 0xf4)" },
+        { 1, 1, "the guest failed (Hermit's failure code 0 on port 0xf4), or QEMU did" },
+        { 0, 0, NULL },
+};
+
 const struct ur_guest_ops ur_guest_hermit = {
         .name = "hermit",
         .cmdline = hermit_cmdline,
+        .qemu_exits = hermit_exits,
         .qemu_pci_props = "disable-legacy=on",
 };

@@ -130,7 +130,21 @@ static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         return ur_words_join(v, G, ret, err);
 }
 
+/*
+ * Unikraft's QEMU exit protocol: its platform code writes 41 to an
+ * isa-debug-exit at port 0x501 on a clean halt (right after trying an ACPI
+ * power-off, which microvm without ACPI does not have) and 42 on a crash:
+ * QEMU exits 83 and 85.
+ */
+static const struct ur_qemu_exit unikraft_exits[] = {
+        { 83, 0, "the guest halted (Unikraft's halt code 41 on port 0x501)" },
+        { 85, UR_EXIT_CRASH, "the guest crashed (Unikraft's crash code 42 on port 0x501)" },
+        { 0, 0, NULL },
+};
+
 const struct ur_guest_ops ur_guest_unikraft = {
         .name = "unikraft",
         .cmdline = unikraft_cmdline,
+        .qemu_debug_exit = "iobase=0x501,iosize=2",
+        .qemu_exits = unikraft_exits,
 };

@@ -44,5 +44,14 @@ const struct ur_pair *ur_pair_all(void);
  * guest/monitor pair when unsupported. */
 int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, ur_err *err);
 
-/* Exit status mapping, for documentation and `run`: how the monitor's exit
- * status relates to the guest's (see man/urunc.8). */
+/* What the supervisor knows when the monitor has ended. */
+struct ur_exit_facts {
+        int wstatus;             /* waitpid's status of the monitor */
+        const char *vm_stopped;  /* QEMU's run state when urunc killed a VM QEMU had stopped for good */
+        bool guest_panicked;     /* QMP reported GUEST_PANICKED (or a SHUTDOWN for a panic) */
+};
+
+/* The container's exit status from how the monitor ended, mapped per
+ * monitor and guest family (man/urunc.8, EXIT STATUS); *ret_why (malloc'd,
+ * may be NULL on ENOMEM) says why in a sentence. */
+int ur_exit_status(const char *monitor, const char *guest, const struct ur_exit_facts *f, char **ret_why);

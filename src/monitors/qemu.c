@@ -44,6 +44,10 @@
  *
  * Exit status: guests write their status N to the isa-debug-exit port and
  * QEMU exits (N << 1) | 1; a guest shutdown or reset (-no-reboot) exits 0.
+ * The port and what the codes mean are the guest family's (qemu_debug_exit,
+ * qemu_exits); ur_exit_status maps them.  The QMP socket is also watched by
+ * urunc's supervisor (runtime/supervise.c): a VM that QEMU stops for good
+ * (internal error, guest panic) ends the container.
  *
  * Values inside QEMU option strings have their commas doubled (QEMU's
  * escape), so paths with commas work.
@@ -283,6 +287,10 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         }
         if (r < 0)
                 goto oom;
+        if (vm->state_dir && asprintf(&ret->qmp_path, "%s/qmp.sock", vm->state_dir) < 0) {
+                ret->qmp_path = NULL;
+                goto oom;
+        }
         ret->argv = a;
         return 0;
 oom:

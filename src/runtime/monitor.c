@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "monitors/monitor.h"
@@ -23,6 +24,8 @@
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
+#include "runtime/supervise.h"
+#include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -275,8 +278,12 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
                 if (ur_console_journal(ident, err) < 0)
                         return ur_err_wrap(err, "container '%s'", m->id);
         }
-        /* Nothing on the host's filesystem is needed after this. */
+        /* Nothing on the host's filesystem is needed after this; the
+         * supervisor's log entries still reach the journal (when there is
+         * one) on a socket connected now. */
         unlink(m->sock_path);
+        if (ur_journal_available() && ur_journal_pin() < 0)
+                ur_log_debug("container '%s': the supervisor cannot log to the journal", m->id);
         if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
                 return ur_err_wrap(err, "confine the monitor");
         return 0;
@@ -322,49 +329,147 @@ static void clear_cloexec(int fd)
                 fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
 }
 
-static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
+static void ignore_signal(int sig)
+{
+        /* Never runs: the signal is blocked and read from a signalfd.  A
+         * handler makes it "caught", which a pid namespace's init needs for
+         * a signal from outside to be queued at all (and kill looks for). */
+        (void) sig;
+}
+
+/* The child: the VMM.  Reports a failure on errfd (close-on-exec: EOF
+ * means the exec happened). */
+static _Noreturn void exec_vmm(struct ur_monitor *m, pid_t parent, int errfd)
 {
         char *const default_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-        char *msg = NULL;
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        _cleanup_err_ ur_err se = NULL;
+        char msg[1024];
         sigset_t none;
+        int n;
 
-        unlink(m->sock_path);
-        if (m->listen_fd >= 0)
-                close(m->listen_fd);
+        for (int sig = 1; sig < NSIG; sig++)
+                sigaction(sig, &dfl, NULL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* Never outlive the supervisor (without a pid namespace nothing
+         * else would kill the VMM when it dies); it may already be gone. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(127);
         if (exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0)
                 clear_cloexec(m->vm->net.tap_fd);
         for (int fd = 3; fd < 3 + m->preserve_fds; fd++)
                 clear_cloexec(fd);
-        sd_bus_flush(bus);
-
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        ur_ts_mark(m->id, "start-exec");
-        ur_crash_point("monitor-before-exec", 0);
-        /* start tells an exec (the channel closes on it) from a death (it
-         * closes too) by this. */
-        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
-        sd_bus_flush(bus);
-        {
-                /* Credentials, capabilities, no_new_privs, seccomp: last. */
-                _cleanup_err_ ur_err se = NULL;
-                if (ur_security_apply(m->security, &se) < 0) {
-                        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s", ur_err_msg(se));
-                        sd_bus_flush(bus);
-                        _exit(127);
-                }
+        /* Credentials, capabilities, no_new_privs, seccomp: last. */
+        if (ur_security_apply(m->security, &se) < 0) {
+                n = snprintf(msg, sizeof(msg), "%s", ur_err_msg(se));
+        } else {
+                execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
+                n = snprintf(msg, sizeof(msg), "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno));
         }
-        execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
+        if (n > 0)
+                (void) !write(errfd, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1);
+        _exit(127);
+}
 
-        if (asprintf(&msg, "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno)) < 0)
-                msg = NULL;
-        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s", msg ? msg : "exec failed");
+/* The exec's outcome: NULL when the child exec'd, else its message. */
+static char *read_exec_error(int fd)
+{
+        char buf[1024];
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0 || (len += (size_t) n) == sizeof(buf) - 1)
+                        break;
+        }
+        if (len == 0)
+                return NULL;
+        buf[len] = '\0';
+        return strdup(buf);
+}
+
+static _Noreturn void exec_failed(struct ur_monitor *m, sd_bus *bus, const char *msg)
+{
+        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s", msg);
         sd_bus_flush(bus);
         undo_network(m);
         _exit(127);
+}
+
+static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
+{
+        struct sigaction caught = { .sa_handler = ignore_signal };
+        struct ur_supervise sup = { .id = m->id, .monitor = m->vm->monitor, .guest = m->vm->guest };
+        _cleanup_free_ char *failure = NULL;
+        int errpipe[2], devnull;
+        sigset_t sigs;
+        pid_t self = getpid(), child;
+
+        unlink(m->sock_path);
+        if (m->listen_fd >= 0)
+                close(m->listen_fd);
+        sd_bus_flush(bus);
+        /* From here on M forwards these (ur_supervise); blocked first, so
+         * that none is lost between the fork and the signalfd. */
+        ur_supervise_signals(&sigs);
+        sigprocmask(SIG_BLOCK, &sigs, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGCHLD && sigismember(&sigs, sig) == 1)
+                        sigaction(sig, &caught, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (pipe2(errpipe, O_CLOEXEC) < 0) {
+                char msg[128];
+                snprintf(msg, sizeof(msg), "start the monitor: pipe: %s", strerror(errno));
+                exec_failed(m, bus, msg);
+        }
+        ur_ts_mark(m->id, "start-exec");
+        ur_crash_point("monitor-before-exec", 0);
+
+        child = fork();
+        if (child < 0) {
+                char msg[128];
+                snprintf(msg, sizeof(msg), "start the monitor: fork: %s", strerror(errno));
+                exec_failed(m, bus, msg);
+        }
+        if (child == 0) {
+                close(errpipe[0]);
+                exec_vmm(m, self, errpipe[1]);
+        }
+        /* "created" is told from "running" by this name (state.c). */
+        prctl(PR_SET_NAME, UR_SUPERVISOR_COMM);
+        close(errpipe[1]);
+        failure = read_exec_error(errpipe[0]);
+        close(errpipe[0]);
+        if (failure) {
+                int st;
+                while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+                        ;
+                exec_failed(m, bus, failure);
+        }
+        /* start returns once the channel closes after this. */
+        sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
+        sd_bus_flush_close_unref(bus);
+
+        /* Keep only what supervising needs: stderr, the log, the journal. */
+        if (m->vm->net.tap_fd >= 0) {
+                close(m->vm->net.tap_fd);
+                m->vm->net.tap_fd = -1;
+        }
+        for (int fd = 3; fd < 3 + m->preserve_fds; fd++)
+                close(fd);
+        if (devnull >= 0) {
+                dup2(devnull, STDIN_FILENO);
+                dup2(devnull, STDOUT_FILENO);
+                close(devnull);
+        }
+        sup.child = child;
+        sup.qmp_path = exec_plan.qmp_path;
+        ur_supervise_drop_privileges(m->security, m->id);
+        ur_supervise(&sup, &sigs);
 }
 
 _Noreturn void ur_monitor_main(struct ur_monitor *m, int chan_fd)

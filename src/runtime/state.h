@@ -29,6 +29,8 @@
 #define UR_FALLBACK_PREFIX ".fallback-"
 /* comm of the monitor process while it waits for start (before exec). */
 #define UR_MONITOR_COMM "urunc:created"
+/* comm of the same process after start, supervising the VMM it forked. */
+#define UR_SUPERVISOR_COMM "urunc:supervise"
 
 enum ur_status {
         UR_STATUS_CREATING,

@@ -2,6 +2,7 @@
 #include "security/security.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -128,12 +129,19 @@ int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, con
 int ur_security_apply(const struct ur_security *s, ur_err *err)
 {
         struct ur_privs p;
+        int pdeath = 0;
 
         if (!s)
                 return 0;
+        /* A change of credentials clears the parent-death signal (the
+         * supervisor's child relies on it): set it again afterwards. */
+        if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
+                pdeath = 0;
         p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
         if (ur_privs_drop(&p, err) < 0)
                 return -1;
+        if (pdeath && prctl(PR_SET_PDEATHSIG, pdeath) < 0)
+                return ur_err_set(err, errno, "keep the parent-death signal");
         /* Last: from here on only what the policy allows, execve included. */
         if (s->filter && ur_seccomp_filter_load(s->filter, err) < 0)
                 return -1;
@@ -147,4 +155,14 @@ void ur_security_free(struct ur_security *s)
         ur_seccomp_filter_free(s->filter);
         free(s->groups);
         free(s);
+}
+
+int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
+{
+        struct ur_privs p;
+
+        if (!s)
+                return 0;
+        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
+        return ur_privs_drop(&p, err);
 }

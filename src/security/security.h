@@ -33,4 +33,8 @@ void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err);
 int ur_security_apply(const struct ur_security *s, ur_err *err);
+/* Only the credentials part of ur_security_apply (no seccomp filter): the
+ * supervisor takes the VMM's credentials, so that it holds no more
+ * privilege than the process it watches. */
+int ur_security_apply_privs(const struct ur_security *s, ur_err *err);
 void ur_security_free(struct ur_security *s);

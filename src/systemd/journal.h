@@ -18,6 +18,11 @@
 /* Matches ur_log_journal_fn.  container_id may be NULL (no container fields). */
 void ur_journal_log(int prio, const char *container_id, const char *msg);
 
+/* From now on send entries on a socket connected now, so that they still
+ * reach journald after this process loses sight of its socket's path (the
+ * supervisor, inside the monitor's confined root).  -errno on failure. */
+int ur_journal_pin(void);
+
 /* journald's socket exists. */
 bool ur_journal_available(void);
 

@@ -50,5 +50,6 @@ void ur_exec_done(struct ur_exec *ex)
                 free(ex->files[i].content);
         }
         free(ex->files);
+        free(ex->qmp_path);
         memset(ex, 0, sizeof(*ex));
 }

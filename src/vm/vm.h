@@ -95,6 +95,7 @@ struct ur_exec {
         struct ur_exec_file *files;
         unsigned n_files;
         bool pass_tap_fd;        /* the tap fd must stay open across exec */
+        char *qmp_path;          /* QEMU's QMP socket, which the supervisor watches; NULL = none */
 };
 
 void ur_exec_done(struct ur_exec *ex);

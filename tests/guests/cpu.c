@@ -21,7 +21,15 @@
 #define VEC_TIMER 0x40
 #define VEC_SPURIOUS 0xff
 
+/* The exit protocol (README.md): Unikraft's isa-debug-exit port and codes,
+ * then the generic (and Hermit's) port, then a keyboard-controller reset. */
+#define UNIKRAFT_EXIT_PORT 0x501
+#define UNIKRAFT_HALT 41
+#define UNIKRAFT_CRASH 42
 #define DEBUG_EXIT_PORT 0xf4
+#define CRASH_STATUS 127
+#define PVPANIC_PORT 0x505
+#define PVPANIC_PANICKED 1
 
 struct isr_frame {
         uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
@@ -60,7 +68,7 @@ void isr_handler(struct isr_frame *f)
         if (f->vector < 32) {
                 con_printf("panic: exception %u error %x rip %p\n", (unsigned)f->vector,
                            (unsigned)f->error, (void *)f->rip);
-                guest_exit(127);
+                guest_crash("CPU exception");
         }
         if (f->vector == VEC_TIMER)
                 ticks++;
@@ -138,18 +146,49 @@ void cpu_halt_forever(void)
                 __asm__ volatile("cli; hlt");
 }
 
+/* Without any exit device: what firecracker (and a PC) take for a reset,
+ * then halt for good.  Never a triple fault. */
+static NORETURN void reset_or_halt(void)
+{
+        outb(0x64, 0xfe);
+        cpu_halt_forever();
+}
+
 void guest_exit(unsigned status)
+{
+        con_printf("exit: %u\n", status);
+        /* Unikraft's port: QEMU exits 83 for the halt code, else 2N+1. */
+        outw(UNIKRAFT_EXIT_PORT, (uint16_t)(status ? status : UNIKRAFT_HALT));
+        /* Port 0xf4: QEMU exits 2N+1; status 0 writes 1 (QEMU exits 3),
+         * Hermit's success code. */
+        outl(DEBUG_EXIT_PORT, status ? status : 1);
+        reset_or_halt();
+}
+
+void guest_crash(const char *why)
+{
+        con_printf("crash: %s\n", why);
+        outw(UNIKRAFT_EXIT_PORT, UNIKRAFT_CRASH);
+        outl(DEBUG_EXIT_PORT, CRASH_STATUS);
+        reset_or_halt();
+}
+
+void guest_panic(void)
+{
+        con_printf("panic: reporting it on pvpanic (port 0x505)\n");
+        /* With a pvpanic device QEMU acts now (pause, shutdown...). */
+        outb(PVPANIC_PORT, PVPANIC_PANICKED);
+        guest_crash("panic, and no pvpanic device acted on it");
+}
+
+void guest_triple_fault(void)
 {
         static const struct idt_desc none = { 0, 0 };
 
-        con_printf("exit: %u\n", status);
-        /* isa-debug-exit: QEMU exits at once with (status << 1) | 1. */
-        if (status)
-                outl(DEBUG_EXIT_PORT, status);
-        /*
-         * Status 0, or no debug-exit device: triple fault (an interrupt with
-         * an empty IDT), a reset, which QEMU's -no-reboot turns into exit 0.
-         */
+        con_printf("reset: triple fault\n");
+        /* An interrupt with an empty IDT: a reset, which QEMU's -no-reboot
+         * turns into a shutdown; some nested KVMs report an internal error
+         * instead, and QEMU then stops the VM. */
         __asm__ volatile("cli; lidt %0; int3" : : "m"(none));
         cpu_halt_forever();
 }

@@ -25,6 +25,11 @@ static inline void outb(uint16_t port, uint8_t v)
         __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+        __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
         __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -89,6 +94,9 @@ bool cpu_timer_ticks(void); /* false if no timer interrupt arrives */
 void cpu_idle(void);        /* wait for the next interrupt */
 void cpu_halt_forever(void) NORETURN;
 void guest_exit(unsigned status) NORETURN;
+void guest_crash(const char *why) NORETURN;
+void guest_panic(void) NORETURN;
+void guest_triple_fault(void) NORETURN;
 
 /* net.c (net guest only) */
 /* ukargs.c: print the command line as a Unikraft application sees it. */

@@ -147,10 +147,13 @@ static struct boot boot_multiboot(const struct mb_info *mb)
 
 #define SLEEP_FOREVER UINT64_MAX
 
+enum ending { END_EXIT, END_CRASH, END_PANIC, END_RESET };
+
 struct opts {
         unsigned exit_status;
         uint64_t sleep_s;
         bool echo;
+        enum ending end;
 };
 
 static void parse_opts(const char *cmdline, struct opts *o)
@@ -173,6 +176,12 @@ static void parse_opts(const char *cmdline, struct opts *o)
                                 o->sleep_s = v;
                 } else if (len == 4 && str_starts(tok, len, "echo")) {
                         o->echo = true;
+                } else if (len == 5 && str_starts(tok, len, "crash")) {
+                        o->end = END_CRASH;
+                } else if (len == 5 && str_starts(tok, len, "panic")) {
+                        o->end = END_PANIC;
+                } else if (len == 5 && str_starts(tok, len, "reset")) {
+                        o->end = END_RESET;
                 }
         }
 }
@@ -234,7 +243,7 @@ void kmain(uint32_t kind, uint32_t info);
 
 void kmain(uint32_t kind, uint32_t info)
 {
-        struct opts o = { 0, 0, false };
+        struct opts o = { 0, 0, false, END_EXIT };
         struct boot b;
 
         con_init();
@@ -286,5 +295,11 @@ void kmain(uint32_t kind, uint32_t info)
                 while (ticks < end)
                         idle();
         }
+        if (o.end == END_CRASH)
+                guest_crash("requested (crash)");
+        if (o.end == END_PANIC)
+                guest_panic();
+        if (o.end == END_RESET)
+                guest_triple_fault();
         guest_exit(o.exit_status);
 }
