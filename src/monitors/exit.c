@@ -59,13 +59,13 @@ int ur_exit_status(const char *monitor, const char *guest_name, const struct ur_
                 int sig = WTERMSIG(f->wstatus);
                 if (sig == SIGSYS)
                         *ret_why =
-                                sentence("the %s was killed by seccomp (SIGSYS): a system call outside the "
+                                sentence("monitor '%s' was killed by seccomp (SIGSYS): a system call outside the "
                                          "monitor's policy",
                                          mon);
                 else if (sigabbrev_np(sig))
-                        *ret_why = sentence("the %s was killed by SIG%s", mon, sigabbrev_np(sig));
+                        *ret_why = sentence("monitor '%s' was killed by SIG%s", mon, sigabbrev_np(sig));
                 else
-                        *ret_why = sentence("the %s was killed by signal %d", mon, sig);
+                        *ret_why = sentence("monitor '%s' was killed by signal %d", mon, sig);
                 return 128 + sig;
         }
         q = WIFEXITED(f->wstatus) ? WEXITSTATUS(f->wstatus) : 255;
@@ -83,6 +83,6 @@ int ur_exit_status(const char *monitor, const char *guest_name, const struct ur_
                                 return e->status;
                         }
         }
-        *ret_why = sentence("the %s exited with status %d", mon, q);
+        *ret_why = sentence("monitor '%s' exited with status %d", mon, q);
         return q;
 }

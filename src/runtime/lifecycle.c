@@ -456,8 +456,17 @@ int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
         if (st->cgroup.manager != UR_CGROUP_NONE) {
                 if (ur_cgroup_freeze(&st->cgroup, pause, err) < 0)
                         return ur_err_wrap(err, "%s container '%s'", pause ? "pause" : "resume", id);
-        } else if (signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0) {
-                return -1;
+        } else {
+                /* Without a cgroup to freeze: the supervisor and the VMM it
+                 * forked, the VMM first (a stopped supervisor forwards
+                 * nothing); on resume the supervisor passes SIGCONT on. */
+                _cleanup_free_ pid_t *kids = NULL;
+                size_t n = 0;
+                if (pause && ur_proc_children(st->pid, &kids, &n) >= 0)
+                        for (size_t i = 0; i < n; i++)
+                                kill(kids[i], SIGSTOP);
+                if (signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0)
+                        return -1;
         }
         ur_log_info("%s container '%s'", pause ? "paused" : "resumed", id);
         return 0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,6 +331,42 @@ static void clear_cloexec(int fd)
                 fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
 }
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Every fd from first up, except `keep` (-1: none): close-on-exec (cloexec)
+ * or closed.  Whatever the caller of create left open (runc's callers rely
+ * on the runtime for this) must not reach the VMM nor stay in the
+ * supervisor. */
+static void fds_from(int first, const int *keep, size_t n_keep, bool cloexec)
+{
+        unsigned flags = cloexec ? CLOSE_RANGE_CLOEXEC : 0;
+        int lo = first;
+
+        for (;;) {
+                int next = -1;
+                /* The lowest kept fd at or above lo. */
+                for (size_t i = 0; i < n_keep; i++)
+                        if (keep[i] >= lo && (next < 0 || keep[i] < next))
+                                next = keep[i];
+                unsigned hi = next < 0 ? ~0U : (unsigned) next - 1;
+                if (next != lo && syscall(SYS_close_range, (unsigned) lo, hi, flags) < 0) {
+                        /* Kernels before 5.11: one by one, as far as the limit. */
+                        long max = sysconf(_SC_OPEN_MAX);
+                        int end = next < 0 ? (max > 0 && max < 65536 ? (int) max : 65536) : next;
+                        for (int fd = lo; fd < end; fd++)
+                                if (cloexec)
+                                        fcntl(fd, F_SETFD, FD_CLOEXEC);
+                                else
+                                        close(fd);
+                }
+                if (next < 0)
+                        return;
+                lo = next + 1;
+        }
+}
+
 static void ignore_signal(int sig)
 {
         /* Never runs: the signal is blocked and read from a signalfd.  A
@@ -356,8 +394,12 @@ static _Noreturn void exec_vmm(struct ur_monitor *m, pid_t parent, int errfd)
          * else would kill the VMM when it dies); it may already be gone. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(127);
-        if (exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0)
-                clear_cloexec(m->vm->net.tap_fd);
+        {
+                int tap = exec_plan.pass_tap_fd ? m->vm->net.tap_fd : -1;
+                fds_from(3 + m->preserve_fds, &tap, 1, true);
+                if (tap >= 0)
+                        clear_cloexec(tap);
+        }
         for (int fd = 3; fd < 3 + m->preserve_fds; fd++)
                 clear_cloexec(fd);
         /* Credentials, capabilities, no_new_privs, seccomp: last. */
@@ -403,7 +445,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
 {
         struct sigaction caught = { .sa_handler = ignore_signal };
         struct ur_supervise sup = { .id = m->id, .monitor = m->vm->monitor, .guest = m->vm->guest };
-        _cleanup_free_ char *failure = NULL;
+        _cleanup_free_ char *failure = NULL, *qmp_path = NULL;
         int errpipe[2], devnull;
         sigset_t sigs;
         pid_t self = getpid(), child;
@@ -454,20 +496,22 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
         sd_bus_flush_close_unref(bus);
 
-        /* Keep only what supervising needs: stderr, the log, the journal. */
-        if (m->vm->net.tap_fd >= 0) {
-                close(m->vm->net.tap_fd);
-                m->vm->net.tap_fd = -1;
-        }
-        for (int fd = 3; fd < 3 + m->preserve_fds; fd++)
-                close(fd);
+        qmp_path = exec_plan.qmp_path ? strdup(exec_plan.qmp_path) : NULL;
+        /* Keep only what supervising needs: stderr (the container's, for
+         * the line that says why it ended), the log, the journal. */
         if (devnull >= 0) {
                 dup2(devnull, STDIN_FILENO);
                 dup2(devnull, STDOUT_FILENO);
-                close(devnull);
         }
+        {
+                int keep[] = { ur_log_fd(), ur_journal_pinned_fd() };
+                fds_from(3, keep, ELEMENTSOF(keep), false);
+        }
+        m->vm->net.tap_fd = -1;
+        ur_exec_done(&exec_plan);
+        malloc_trim(0);
         sup.child = child;
-        sup.qmp_path = exec_plan.qmp_path;
+        sup.qmp_path = qmp_path;
         ur_supervise_drop_privileges(m->security, m->id);
         ur_supervise(&sup, &sigs);
 }

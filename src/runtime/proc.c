@@ -17,6 +17,7 @@
 
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -179,4 +180,34 @@ char *ur_find_executable(const char *name)
                 free(full);
         }
         return NULL;
+}
+
+int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        pid_t *v = NULL;
+        size_t n = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) pid, (int) pid);
+        r = ur_read_file(path, 1 << 16, &text, NULL, NULL);
+        if (r < 0)
+                return r;
+        for (char *p = text, *end; *p; p = end) {
+                long c = strtol(p, &end, 10);
+                pid_t *nv;
+                if (end == p)
+                        break;
+                nv = realloc(v, (n + 1) * sizeof(*v));
+                if (!nv) {
+                        free(v);
+                        return -ENOMEM;
+                }
+                v = nv;
+                v[n++] = (pid_t) c;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
 }

@@ -29,3 +29,6 @@ char *ur_find_executable(const char *name);
 
 /* Monotonic milliseconds. */
 long long ur_now_ms(void);
+
+/* The children of pid's main thread (/proc/PID/task/PID/children); -errno. */
+int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n);

@@ -46,6 +46,11 @@ int ur_journal_pin(void)
         return 0;
 }
 
+int ur_journal_pinned_fd(void)
+{
+        return pinned_fd;
+}
+
 /* journald's native protocol: "KEY=value\n", or for a value with a newline
  * "KEY\n", its length (64-bit little endian), the value, "\n". */
 static void send_pinned(char **fields)

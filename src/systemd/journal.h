@@ -22,6 +22,8 @@ void ur_journal_log(int prio, const char *container_id, const char *msg);
  * reach journald after this process loses sight of its socket's path (the
  * supervisor, inside the monitor's confined root).  -errno on failure. */
 int ur_journal_pin(void);
+/* That socket, -1 when not pinned. */
+int ur_journal_pinned_fd(void);
 
 /* journald's socket exists. */
 bool ur_journal_available(void);

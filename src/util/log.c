@@ -61,6 +61,11 @@ const char *ur_log_container(void)
         return log_state.container;
 }
 
+int ur_log_fd(void)
+{
+        return log_state.fd;
+}
+
 bool ur_log_debug_enabled(void)
 {
         return log_state.debug;

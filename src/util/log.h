@@ -40,6 +40,8 @@ void ur_log_set_quiet_stderr(bool quiet);
 void ur_log_set_container(const char *id);
 const char *ur_log_container(void);
 bool ur_log_debug_enabled(void);
+/* The --log file's fd, -1 when none (a process that closes its fds keeps it). */
+int ur_log_fd(void);
 
 void ur_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -6,6 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
 . "$here/../lib/urunc.sh"
+. "$here/../lib/proc.sh"
 
 URUNC=$1 PVH=$2 MB=$3 CONSOLE_RECV=$4
 urunc_test_init lifecycle 96
@@ -56,7 +57,8 @@ check "the pid is alive and waiting" kill -0 "$pidfile"
 u start life; rc=$?
 expect_eq "start: exit 0" 0 "$rc"
 expect_eq "state after start: running" running "$(status_of life)"
-check "the monitor is qemu now" grep -q qemu "/proc/$pidfile/comm"
+expect_eq "the container's pid is urunc's supervisor now" urunc:supervise "$(cat "/proc/$pidfile/comm" 2>/dev/null)"
+check "  ... and its child is qemu" grep -q qemu "/proc/$(vmm_of "$pidfile")/comm"
 wait_for 60 sh -c "[ \"\$($URUNC --root $ROOT state life 2>/dev/null | sed -n 's/.*\"status\": \"\([a-z]*\)\".*/\1/p')\" = stopped ]"
 expect_eq "state after the guest exits: stopped" stopped "$(status_of life)"
 expect_eq "state of a stopped container has pid 0" 0 "$(pid_of life)"

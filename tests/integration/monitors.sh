@@ -25,6 +25,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
+. "$here/../lib/proc.sh"
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
 [ $# -eq 9 ] || { echo "usage: monitors.sh URUNC STAND_IN RUMPRUN_SOLO5 MIRAGE_SOLO5 HELLO_PVH HELLO_MB NET_PVH LINUX_BUILD_SH LINUX_DIR" >&2; exit 2; }
@@ -183,7 +184,8 @@ standin_lifecycle() {
   wait_for 10 grep -q '^record: check: ' "$REC"
   expect_eq "$id: state running" running "$(status_of "$id")"
   pid=$(cat "$T/$id.pid" 2>/dev/null)
-  expect_eq "$id: the container's pid is the stand-in $mon" "${mon:0:15}" "$(cat "/proc/$pid/comm" 2>/dev/null)"
+  expect_eq "$id: the container's pid is urunc's supervisor" "urunc:supervise" "$(cat "/proc/$pid/comm" 2>/dev/null)"
+  expect_eq "$id: its child is the stand-in $mon" "${mon:0:15}" "$(cat "/proc/$(vmm_of "$pid")/comm" 2>/dev/null)"
   expect_eq "$id: the stand-in's checks pass" "ok" "$(recval "$mon" check)"
   check "$id: the stand-in waits (sleep=forever)" grep -q '^record: state: waiting until killed' "$REC"
   [ -n "${3:-}" ] && "$3" "$id" "$mon"

@@ -262,6 +262,49 @@ static void test_cloud_hypervisor_and_names(void **state)
         build_fails(&vm, "unknown monitor 'kvmtool'");
 }
 
+/* The container's status for a monitor's end (man/urunc.8, EXIT STATUS). */
+static int exit_of(const char *monitor, const char *guest, int wstatus, const char *stopped, bool panicked,
+                   const char *why_has)
+{
+        struct ur_exit_facts f = { .wstatus = wstatus, .vm_stopped = stopped, .guest_panicked = panicked };
+        char *why = NULL;
+        int status = ur_exit_status(monitor, guest, &f, &why);
+
+        assert_non_null(why);
+        if (!strstr(why, why_has))
+                fail_msg("'%s' does not say '%s'", why, why_has);
+        free(why);
+        return status;
+}
+
+#define EXITED(n) ((n) << 8)
+
+static void test_exit_status(void **state)
+{
+        (void) state;
+        /* unikraft on qemu: 83 halted, 85 crashed, the rest as QEMU's. */
+        assert_int_equal(exit_of("qemu", "unikraft", EXITED(83), NULL, false, "halted"), 0);
+        assert_int_equal(exit_of("qemu", "unikraft", EXITED(85), NULL, false, "crash code 42"), 134);
+        assert_int_equal(exit_of("qemu", "unikraft", EXITED(7), NULL, false, "status 7"), 7);
+        assert_int_equal(exit_of("qemu", "unikraft", EXITED(0), NULL, false, "status 0"), 0);
+        assert_int_equal(exit_of("qemu", "unikraft", EXITED(1), NULL, false, "status 1"), 1);
+        /* hermit: 3 success, 1 failure, the rest as QEMU's. */
+        assert_int_equal(exit_of("qemu", "hermit", EXITED(3), NULL, false, "success code 1"), 0);
+        assert_int_equal(exit_of("qemu", "hermit", EXITED(1), NULL, false, "failure code 0"), 1);
+        assert_int_equal(exit_of("qemu", "hermit", EXITED(5), NULL, false, "status 5"), 5);
+        /* Families without a protocol, and other monitors: as they are. */
+        assert_int_equal(exit_of("qemu", "linux", EXITED(83), NULL, false, "status 83"), 83);
+        assert_int_equal(exit_of("firecracker", "unikraft", EXITED(83), NULL, false, "status 83"), 83);
+        assert_int_equal(exit_of("spt", "rumprun", EXITED(4), NULL, false, "'spt' exited with status 4"), 4);
+        /* Signals: 128+S; SIGSYS named as seccomp's. */
+        assert_int_equal(exit_of("qemu", "unikraft", SIGTERM, NULL, false, "killed by SIGTERM"), 143);
+        assert_int_equal(exit_of("hvt", "mirage", SIGSYS, NULL, false, "killed by seccomp (SIGSYS)"), 159);
+        /* A VM QEMU stopped for good, a panic: never 0. */
+        assert_int_equal(exit_of("qemu", "unikraft", SIGKILL, "internal-error", false, "internal-error"), 134);
+        assert_int_equal(exit_of("qemu", "unikraft", SIGKILL, "guest-panicked", true, "panic"), 134);
+        assert_int_equal(exit_of("qemu", "linux", EXITED(0), NULL, true, "GUEST_PANICKED"), 134);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -269,6 +312,7 @@ int main(void)
                 cmocka_unit_test(test_firecracker),
                 cmocka_unit_test(test_solo5),
                 cmocka_unit_test(test_cloud_hypervisor_and_names),
+                cmocka_unit_test(test_exit_status),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,7 +59,7 @@ static void test_unikraft_pvh(void **state)
         char *argv[] = { (char *) "hello", NULL };
         vm.argv = argv;
         expect(&vm, HEAD("-accel tcg", UNIKERNEL_MICROVM)
-                    "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                    "-device isa-debug-exit,iobase=0x501,iosize=2 " TAIL_DEV
                     "-kernel /k/kernel -append hello urunc --", false);
 
         /* KVM, seccomp, data path, network by fd, initrd. */
@@ -78,7 +78,7 @@ static void test_unikraft_pvh(void **state)
         /* microvm without ACPI: QEMU's own virtio_mmio.device words are
          * off, urunc's come before "--". */
         expect(&vm, HEAD("-accel kvm -cpu host,-arch-capabilities", UNIKERNEL_MICROVM ",auto-kernel-cmdline=off")
-                    "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                    "-device isa-debug-exit,iobase=0x501,iosize=2 " TAIL_DEV
                     "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny "
                     "-L /usr/share/qemu "
                     "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
@@ -108,7 +108,7 @@ static void test_unikraft_pvh(void **state)
                 v2.blocks = blocks;
                 v2.n_blocks = 2;
                 expect(&v2, HEAD("-accel tcg", UNIKERNEL_MICROVM ",auto-kernel-cmdline=off")
-                            "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                            "-device isa-debug-exit,iobase=0x501,iosize=2 " TAIL_DEV
                             "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
                             "-drive file=/img/a,format=raw,if=none,id=blk0 -device virtio-blk-device,drive=blk0 "
                             "-drive file=/img/b,format=raw,if=none,id=blk1,readonly=on "
@@ -122,7 +122,7 @@ static void test_unikraft_pvh(void **state)
                 v2.machine = (char *) "microvm,acpi=off,auto-kernel-cmdline=on";
                 v2.n_blocks = 0;
                 expect(&v2, HEAD("-accel tcg", "microvm,acpi=off,auto-kernel-cmdline=on")
-                            "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                            "-device isa-debug-exit,iobase=0x501,iosize=2 " TAIL_DEV
                             "-netdev tap,id=n0,fd=7,vhost=off -device virtio-net-device,netdev=n0,mac=02:00:00:00:00:01 "
                             "-kernel /k/kernel "
                             "-append 'my -- app' 'env.vars=Q=a \" -- b' netdev.ip=10.0.0.2/24:10.0.0.1 -- -- 'x y'",
@@ -151,7 +151,7 @@ static void test_unikraft_pvh(void **state)
         vm.monitor_data_path = NULL;
         vm.initrd = NULL;
         expect(&vm, HEAD("-accel tcg", "pc")
-                    "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " TAIL_DEV
+                    "-device isa-debug-exit,iobase=0x501,iosize=2 " TAIL_DEV
                     "-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off "
                     "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01,host_mtu=1400 "
                     "-kernel /k/kernel -append hello netdev.ip=10.0.0.2/24:10.0.0.1 --", false);
