@@ -54,8 +54,9 @@ trap '' PIPE
 
 microvm=(-M microvm,x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off)
 pc=(-M pc)
-base=(-nodefaults -no-user-config -display none -serial stdio -no-reboot
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# The exit device urunc gives a Unikraft guest (the suite's default family).
+noexit=(-nodefaults -no-user-config -display none -serial stdio -no-reboot)
+base=("${noexit[@]}" -device isa-debug-exit,iobase=0x501,iosize=2)
 
 # KVM when it is there and works (the project's machines have a nested KVM
 # that cannot run everything), else TCG.  The probe needs the guest's timer
@@ -109,7 +110,7 @@ hello_case() { # LABEL KIND KERNEL MACHINE-ARGS...
                 has_line "$label-0" "arg[$((i + 1))]: b=c" &&
                 has_line "$label-0" "arg[$((i + 2))]: d" &&
                 has_line "$label-0" "arg[$((i + 3))]: exit=0"'
-        check "$label: exit=0 -> QEMU status 0" eval 'has_line "$label-0" "exit: 0" && status_is 0 "$label-0"'
+        check "$label: exit=0 -> Unikraft's halt code, QEMU status 83" eval 'has_line "$label-0" "exit: 0" && status_is 83 "$label-0"'
 
         boot "$label-3" 120 "$@" -m 300 -kernel "$kernel" -append "exit=3"
         check "$label: mem 300 MiB" has_line "$label-3" "mem: 300 MiB"
@@ -117,6 +118,33 @@ hello_case() { # LABEL KIND KERNEL MACHINE-ARGS...
         boot "$label-100" 120 "$@" -m 64 -kernel "$kernel" -append "x exit=100"
         check "$label: exit=100 -> QEMU status 201" status_is 201 "$label-100"
 }
+
+# The other ends (README.md, "Exit protocol"), on every machine the same.
+# boot_f4 NAME TIMEOUT QEMU-ARGS...: boot with the exit device at 0xf4 only.
+boot_f4() {
+        local saved=("${base[@]}")
+        base=("${noexit[@]}" -accel "$accel" -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+        boot "$@"
+        base=("${saved[@]}")
+}
+boot crash 120 "${microvm[@]}" -m 64 -kernel "$hello_pvh" -append "crash"
+check "crash -> Unikraft's crash code, QEMU status 85" eval 'has_line crash "crash: requested (crash)" && status_is 85 crash'
+boot_f4 f4-0 120 "${microvm[@]}" -m 64 -kernel "$hello_pvh" -append "exit=0"
+check "port 0xf4 only: exit=0 -> QEMU status 3 (Hermit's success code)" status_is 3 f4-0
+boot_f4 f4-3 120 "${microvm[@]}" -m 64 -kernel "$hello_pvh" -append "exit=3"
+check "port 0xf4 only: exit=3 -> QEMU status 7" status_is 7 f4-3
+boot_f4 f4-crash 120 "${microvm[@]}" -m 64 -kernel "$hello_pvh" -append "crash"
+check "port 0xf4 only: crash -> QEMU status 255" status_is 255 f4-crash
+start=$(date +%s%N)
+timeout 120 "$qemu" "${noexit[@]}" -accel "$accel" "${pc[@]}" -m 64 -kernel "$hello_pvh" -append "exit=5" \
+        >"$tmp/noexit.out" 2>"$tmp/noexit.err" </dev/null
+rc=$?
+echo "# noexit: status $rc in $((($(date +%s%N) - start) / 1000000)) ms"
+check "no exit device (pc): a keyboard-controller reset, QEMU status 0 (-no-reboot)" eval 'has_line noexit "exit: 5" && status_is 0 noexit'
+boot panic 120 "${microvm[@]}" -device pvpanic -action panic=exit-failure -m 64 -kernel "$hello_pvh" -append "panic"
+check "panic with a pvpanic device (-action panic=exit-failure): QEMU status 1" eval 'has_line panic "panic: reporting it on pvpanic (port 0x505)" && status_is 1 panic'
+boot panic-nodev 120 "${microvm[@]}" -m 64 -kernel "$hello_pvh" -append "panic"
+check "panic without a pvpanic device: the crash code, QEMU status 85" status_is 85 panic-nodev
 
 hello_case microvm-pvh pvh "$hello_pvh" "${microvm[@]}"
 hello_case pc-multiboot multiboot "$hello_mb" "${pc[@]}"

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
 . "$here/../lib/urunc.sh"
+. "$here/../lib/proc.sh"
 
 URUNC=$1 PVH=$2 STAND_IN=$3 POLICY_DIR=$4 HAVE_SECCOMP=${5:-1}
 # sc CHECK...: a check of urunc's own filter, skipped without libseccomp.
@@ -27,14 +28,16 @@ t0=$(date +%s%N)
 SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'
 pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' '; }
-# start_sleeper ID [make_bundle variables...]: a running hello.pvh, its pid in $pid.
+# start_sleeper ID [make_bundle variables...]: a running hello.pvh; the
+# container's pid (urunc's supervisor) in $sup, the VMM's (its child) in $pid.
 start_sleeper() {
   local id=$1; shift
   env "$@" B_ARGS='["hello", "sleep=forever"]' bash -c ". '$here/../lib/bundle.sh'; make_bundle '$T/b-$id' '$PVH'"
-  u create --bundle "$T/b-$id" "$S$id" >"$T/$id.out" 2>"$T/$id.err" && u start "$S$id" 2>>"$T/$id.err"
-  pid=$(pid_of "$S$id")
+  u create --bundle "$T/b-$id" "$S$id" >"$T/$id.out" 2>"$T/$id.err" 7<"$here/hardening.sh" && u start "$S$id" 2>>"$T/$id.err"
+  sup=$(pid_of "$S$id")
   # The guest's banner on stdout: QEMU is up and running the guest.
   wait_for 30 grep -q '^urunc-test-guest: hello' "$T/$id.out"
+  pid=$(vmm_of "$sup")
 }
 
 # --- seccomp on ----------------------------------------------------------------
@@ -48,6 +51,17 @@ expect_eq "capabilities: CapEff 0" 0000000000000000 "$(status_field "$pid" CapEf
 expect_eq "capabilities: CapPrm 0" 0000000000000000 "$(status_field "$pid" CapPrm)"
 expect_eq "capabilities: CapBnd 0 (a root uid regains nothing through exec)" 0000000000000000 "$(status_field "$pid" CapBnd)"
 expect_eq "uid stays 0 for process.user uid 0" "0 0 0 0" "$(status_field "$pid" Uid)"
+# The supervisor (the container's pid) holds no more than the VMM, and only
+# what it needs: stdin/stdout on /dev/null, stderr, the --log file (none
+# here), its signalfd and the QMP socket.
+expect_eq "supervisor: named urunc:supervise" urunc:supervise "$(cat /proc/$sup/comm 2>/dev/null)"
+expect_eq "supervisor: CapEff 0" 0000000000000000 "$(status_field "$sup" CapEff)"
+expect_eq "supervisor: CapBnd 0" 0000000000000000 "$(status_field "$sup" CapBnd)"
+expect_eq "supervisor: NoNewPrivs 1" 1 "$(status_field "$sup" NoNewPrivs)"
+expect_eq "supervisor: fds 0-1 /dev/null, 2 stderr, signalfd, QMP socket" \
+  "0 /dev/null|1 /dev/null|2 $T/on.err|3 signalfd|4 socket" "$(fds_of "$sup" | paste -sd'|')"
+expect_eq "the fd create's caller left open (7, not --preserve-fds) reaches neither the VMM nor the supervisor" "" \
+  "$( (fds_of "$pid"; fds_of "$sup") | grep hardening.sh)"
 
 # --- the confined root ------------------------------------------------------------
 R=/proc/$pid/root
@@ -56,8 +70,11 @@ expect_eq "confined: / holds only dev etc lib lib64 proc tmp usr" "dev etc lib l
 check "confined: no /etc/shadow" test ! -e "$R/etc/shadow"
 expect_eq "confined: /etc holds only ld.so.cache" "ld.so.cache" "$(ls "$R/etc" | paste -sd' ')"
 expect_eq "confined: /usr/bin holds only the monitor" qemu-system-x86_64 "$(ls "$R/usr/bin" | paste -sd' ')"
-expect_eq "confined: /dev holds fresh nodes only" "full net null random urandom zero" "$(ls "$R/dev" | paste -sd' ')"
-expect_eq "confined: /proc is the container's pid namespace (only pid 1)" 1 "$(ls "$R/proc" | grep -E '^[0-9]+$' | paste -sd' ')"
+devs="full net null random urandom zero"
+[ -c /dev/kvm ] && devs="$devs kvm"
+[ -c /dev/vhost-net ] && devs="$devs vhost-net"
+expect_eq "confined: /dev holds fresh nodes only" "$(printf '%s\n' $devs | sort | paste -sd' ')" "$(ls "$R/dev" | paste -sd' ')"
+expect_eq "confined: /proc is the container's pid namespace (1 the supervisor, 2 the VMM)" "1 2" "$(ls "$R/proc" | grep -E '^[0-9]+$' | sort -n | paste -sd' ')"
 check "confined: the kernel at its own path, read-only" sh -c "test -f '$R$T/b-on/rootfs/unikernel/hello.pvh' &&
   ! touch '$R$T/b-on/rootfs/unikernel/hello.pvh' 2>/dev/null"
 check "confined: the bundle's config.json is not there" test ! -e "$R$T/b-on/config.json"
@@ -101,6 +118,7 @@ for sc in kexec_load ptrace mount; do
   standin "kill-$sc" $sc B_LINUX="$SECCOMP"; rc=$?
   sc expect_eq "seccomp: the stand-in calling $sc is killed by SIGSYS (run exits 128+31)" 159 "$rc"
   sc expect_eq "  ... after its first line, before the second" "stand-in: calling $sc" "$(cat "$T/kill-$sc.out")"
+  sc expect_match "  ... and the container's stderr says it was seccomp" "killed by seccomp \(SIGSYS\): a system call outside the monitor's policy" "$(cat "$T/kill-$sc.err")"
 done
 standin allowed kexec_load B_LINUX="$SECCOMP" B_ANNOT='"com.urunc.seccomp": "unconfined"'; rc=$?
 expect_eq "unconfined: the same stand-in survives (exit 0)" 0 "$rc"
