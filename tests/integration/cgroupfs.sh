@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
 . "$here/../lib/urunc.sh"
+. "$here/../lib/proc.sh"
 
 [ -d /run/systemd/system ] && tap_skip_all "the host runs systemd: this tests the fallback without it (tests/system covers systemd)"
 
@@ -45,6 +46,7 @@ expect_eq "create with limits and cgroupsPath '$P': exit 0" 0 "$rc"
 [ $rc = 0 ] || sed 's/^/# /' "$T/lim.err"
 u start lim
 pid=$(pid_of lim)
+vmm=$(vmm_of "$pid")
 expect_eq "running" running "$(status_of lim)"
 if [ $V2 = 1 ]; then
   expect_eq "memory.max" 268435456 "$(cat "$(dir - "$P")/memory.max")"
@@ -62,9 +64,10 @@ else
   for c in memory cpu pids freezer; do
     expect_match "the monitor is in the $c cgroup (/proc/PID/cgroup)" "^[0-9]+:([^:]*,)?$c(,[^:]*)?:$P\$" "$cg"
   done
-  check "the monitor is the only process in cgroup.procs" test "$(cat "$(dir memory "$P")/cgroup.procs")" = "$pid"
+  expect_eq "the supervisor and the VMM are the only processes in cgroup.procs" "$pid $vmm" \
+    "$(sort -n "$(dir memory "$P")/cgroup.procs" | paste -sd' ')"
 fi
-expect_eq "ps lists the monitor" "[$pid]" "$(u ps --format json lim)"
+expect_eq "ps lists the supervisor and the VMM" "[$pid,$vmm]" "$(u ps --format json lim)"
 
 # --- pause / resume -------------------------------------------------------------
 freezer() { if [ $V2 = 1 ]; then sed -n 's/^frozen //p' "$(dir - "$P")/cgroup.events"; else cat "$(dir freezer "$P")/freezer.state"; fi; }
