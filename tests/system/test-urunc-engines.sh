@@ -132,7 +132,7 @@ tap_case "ctr run -d; task ls RUNNING; task ps lists the monitor; scope active" 
 	ctr task ls | tee /dev/stderr | grep -E "^d1 +[0-9]+ +RUNNING"
 	pid=$(ctr task ls | awk "\$1 == \"d1\" {print \$2}")
 	ctr task ps d1 | tee /dev/stderr | grep -qE "^$pid\b"
-	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; read -r vmm _ </proc/$pid/task/$pid/children; [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
+	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	test -s /run/containerd/io.containerd.runtime.v2.task/eng/d1/init.pid
 	[ "$(cat /run/containerd/io.containerd.runtime.v2.task/eng/d1/init.pid)" = "$pid" ]
 	# the monitor process has the stdio the shim handed to create (its fifos)
@@ -193,7 +193,7 @@ tap_case "systemctl restart containerd: same shim, task d3 RUNNING with the same
 	[ "$(pgrep -f "^[^ ]*containerd-shim-runc-v2 -namespace eng -id d3 ")" = "$shim" ]
 	ctr task ls | tee /dev/stderr | grep -E "^d3 +$pid +RUNNING"
 	ctr task ps d3 | tee /dev/stderr | grep -qE "^$pid\b"
-	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; read -r vmm _ </proc/$pid/task/$pid/children; [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
+	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	systemctl is-active urunc-d3.scope'
 
 tap_case "after the restart: task kill -s SIGKILL (137), delete, container rm; nothing left" in_box '
@@ -342,7 +342,7 @@ tap_case "podman run -d; ps; logs (guest only: runtime_supports_json); scope in 
 	grep -qx ActiveState=active /tmp/p1.unit
 	grep -q "^Description=urunc unikernel $id" /tmp/p1.unit
 	pid=$(p inspect -f "{{.State.Pid}}" p1)
-	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; read -r vmm _ </proc/$pid/task/$pid/children; [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
+	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	# podman passes no --root: the default root, and state without flags
 	test -d /run/urunc/$id
 	urunc state $id | grep -q "\"status\": \"running\""'
