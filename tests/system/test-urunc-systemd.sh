@@ -94,7 +94,7 @@ tap_case "systemctl status: active, description, only the monitor, log lines" in
 	echo "$out" | grep -q "Active: active (running)"
 	echo "$out" | grep -q "CGroup: /urunc.slice/urunc-lim.scope$"
 	procs=$(echo "$out" | sed -n "/CGroup:/,/^$/p" | grep -c "[└├]─[0-9]")
-	# the container process (urunc's supervisor) and the VMM it forked
+	# the container process (the urunc supervisor) and the VMM it forked
 	[ "$procs" = 2 ]
 	echo "$out" | grep -q "[└├]─$pid "
 	echo "$out" | grep -q "[└├]─[0-9]* .*qemu-system-x86_64"
