@@ -133,7 +133,7 @@ tap_case "the cgroup files under the scope hold the limits" in_box '
 	fi'
 
 # 7
-tap_case "the monitor pid is in the scope's cgroup" in_box '
+tap_case "the monitor pid (the supervisor) and the VMM are in the scope's cgroup" in_box '
 	pid=$(pid_of lim); c=$(cg urunc-lim.scope)
 	cat /proc/$pid/cgroup
 	[ "$c" = /urunc.slice/urunc-lim.scope ]
@@ -143,7 +143,9 @@ tap_case "the monitor pid is in the scope's cgroup" in_box '
 		for h in name=systemd memory cpu pids; do grep -Eq "^[0-9]+:([^:]*,)?$h(,[^:]*)?:$c\$" /proc/$pid/cgroup; done
 	fi
 	grep -qx $pid $(cgfile urunc-lim.scope systemd cgroup.procs)
-	[ "$(U ps --format json lim)" = "[$pid]" ]'
+	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children)
+	grep -qx $vmm $(cgfile urunc-lim.scope systemd cgroup.procs)
+	[ "$(U ps --format json lim)" = "[$pid,$vmm]" ]'
 
 # 8  systemd freezes units only on cgroup v2; on v1 urunc uses the v1 freezer
 tap_case "pause: state paused, cgroup frozen; resume: running, thawed" in_box '
@@ -201,6 +203,8 @@ tap_case "guest exits (sleep=2): the scope goes away by itself, nothing failed" 
 	for i in $(seq 200); do [ "$(status_of ex)" = stopped ] && break; sleep 0.05; done
 	[ "$(status_of ex)" = stopped ]
 	unit_gone urunc-ex.scope
+	# the supervisor logged the status and why, from inside the scope
+	PATTERN="container .ex. exited with status 0: the guest halted" journal_has -u urunc-ex.scope
 	U delete ex
 	[ -z "$(systemctl list-units --all --plain --no-legend "urunc-*")" ]
 	[ -z "$(systemctl list-units --state=failed --plain --no-legend)" ] || systemctl --failed --no-pager'
