@@ -135,8 +135,10 @@ tap_case "ctr run -d; task ls RUNNING; task ps lists the monitor; scope active" 
 	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]; vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	test -s /run/containerd/io.containerd.runtime.v2.task/eng/d1/init.pid
 	[ "$(cat /run/containerd/io.containerd.runtime.v2.task/eng/d1/init.pid)" = "$pid" ]
-	# the monitor process has the stdio the shim handed to create (its fifos)
-	ls -l /proc/$pid/fd/1 /proc/$pid/fd/2 | tee /dev/stderr | grep -c pipe: | grep -qx 2
+	# the monitor has the stdio the shim handed to create (its fifos); the
+	# supervisor keeps only stderr of them (its stdout is /dev/null)
+	ls -l /proc/$vmm/fd/1 /proc/$vmm/fd/2 | tee /dev/stderr | grep -c pipe: | grep -qx 2
+	ls -l /proc/$pid/fd/2 | grep -q pipe:
 	systemctl is-active urunc-d1.scope
 	grep -qx "$pid" "/sys/fs/cgroup/systemd$(systemctl show -P ControlGroup urunc-d1.scope)/cgroup.procs"'
 
