@@ -58,8 +58,12 @@ expect_eq "supervisor: named urunc:supervise" urunc:supervise "$(cat /proc/$sup/
 expect_eq "supervisor: CapEff 0" 0000000000000000 "$(status_field "$sup" CapEff)"
 expect_eq "supervisor: CapBnd 0" 0000000000000000 "$(status_field "$sup" CapBnd)"
 expect_eq "supervisor: NoNewPrivs 1" 1 "$(status_field "$sup" NoNewPrivs)"
-expect_eq "supervisor: fds 0-1 /dev/null, 2 stderr, signalfd, QMP socket" \
-  "0 /dev/null|1 /dev/null|2 $T/on.err|3 signalfd|4 socket" "$(fds_of "$sup" | paste -sd'|')"
+want_fds="0 /dev/null|1 /dev/null|2 $T/on.err|3 signalfd|4 socket"
+# With journald, the supervisor's journal socket (connected before the
+# confinement) comes first.
+[ -S /run/systemd/journal/socket ] && want_fds="0 /dev/null|1 /dev/null|2 $T/on.err|3 socket|4 signalfd|5 socket"
+expect_eq "supervisor: fds 0-1 /dev/null, 2 stderr, [journal,] signalfd, QMP socket" \
+  "$want_fds" "$(fds_of "$sup" | paste -sd'|')"
 expect_eq "the fd create's caller left open (7, not --preserve-fds) reaches neither the VMM nor the supervisor" "" \
   "$( (fds_of "$pid"; fds_of "$sup") | grep hardening.sh)"
 
