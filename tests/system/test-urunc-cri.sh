@@ -166,7 +166,9 @@ tap_case "CreateContainer + StartContainer (net.pvh): CONTAINER_RUNNING, the tas
 	cri start $cid
 	[ "$(ctr_state $cid)" = CONTAINER_RUNNING ]
 	pid=$(ctr_pid $cid)
-	[ "$(cat /proc/$pid/comm)" = qemu-system-x86 ]'
+	# the task is urunc'"'"'s supervisor, QEMU its child
+	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]
+	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]'
 
 tap_case "the CRI log file has the guest console; guest RAM = 256 MiB limit - 64 MiB QEMU overhead" in_box '
 	log=/var/log/pods/default_a_$(pod_uid a)/web/0.log
@@ -226,7 +228,8 @@ tap_case "metadata in container annotations (image without /urunc.json): HTTP 20
 	line=$(cri podup /tmp/b.pod /tmp/b.ctr urunc 60); echo "$line"
 	pod=$(echo "$line" | sed "s/^pod=\([^ ]*\) .*/\1/")
 	cid=$(echo "$line" | sed "s/.* ctr=\([^ ]*\) .*/\1/")
-	[ "$(cat /proc/$(ctr_pid $cid)/comm)" = qemu-system-x86 ]
+	pid=$(ctr_pid $cid); [ "$(cat /proc/$pid/comm)" = urunc:supervise ]
+	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	cri down $pod
 	cri_leftovers'
 
@@ -242,7 +245,8 @@ tap_case "metadata in pod annotations: the unikernel container boots it, HTTP 20
 	ctrjson web $CRI_IMG/net-bare:test >/tmp/c.ctr
 	cid=$(cri create $pod /tmp/c.ctr /tmp/c.pod)
 	cri start $cid
-	[ "$(cat /proc/$(ctr_pid $cid)/comm)" = qemu-system-x86 ]
+	pid=$(ctr_pid $cid); [ "$(cat /proc/$pid/comm)" = urunc:supervise ]
+	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	ip=$(cri inspectp $pod | jget "d[\"status\"][\"network\"][\"ip\"]")
 	for i in $(seq 100); do [ "$(http_code $ip)" = 200 ] && break; sleep 0.1; done
 	[ "$(http_code $ip)" = 200 ]
