@@ -166,7 +166,7 @@ tap_case "CreateContainer + StartContainer (net.pvh): CONTAINER_RUNNING, the tas
 	cri start $cid
 	[ "$(ctr_state $cid)" = CONTAINER_RUNNING ]
 	pid=$(ctr_pid $cid)
-	# the task is urunc'"'"'s supervisor, QEMU its child
+	# the task is the urunc supervisor, QEMU its child
 	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]
 	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]'
 
