@@ -72,7 +72,7 @@ const char *ur_net_mode_to_string(enum ur_net_mode m);
  * udp/53" without blanks), which fits struct ur_vm_net's ports.  what names
  * the source in messages (e.g. "annotation 'com.urunc.network.ports'").
  */
-int ur_net_ports_parse(const char *text, const char *what, char ret[128], ur_err *err);
+int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err);
 
 /* Name of the nftables table of a container ("urunc-" + the tap's hash). */
 void ur_net_nft_table(const char *id, char ret[32]);

@@ -44,9 +44,9 @@ const char *ur_net_mode_to_string(enum ur_net_mode m)
         return m == UR_NET_ROUTED ? "routed" : "takeover";
 }
 
-int ur_net_ports_parse(const char *text, const char *what, char ret[128], ur_err *err)
+int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err)
 {
-        char out[128] = "";
+        char out[384] = "";
         const char *p = text ? text : "";
         size_t len = 0;
         unsigned n = 0;
@@ -78,18 +78,17 @@ int ur_net_ports_parse(const char *text, const char *what, char ret[128], ur_err
                 if (*p != ',' && *p != '\0')
                         goto bad;
                 if (++n > MAX_PORTS)
-                        return ur_err_set(err, EINVAL, "%s: more than %d ports in '%s'", what, MAX_PORTS,
-                                          text);
+                        return ur_err_set(err, 0, "%s: more than %d ports in '%s'", what, MAX_PORTS, text);
                 w = snprintf(out + len, sizeof(out) - len, "%s%s/%lu", len ? "," : "", proto, port);
                 if (w < 0 || (size_t) w >= sizeof(out) - len)
-                        return ur_err_set(err, EINVAL, "%s: list too long: '%s'", what, text);
+                        return ur_err_set(err, 0, "%s: list too long: '%s'", what, text);
                 len += (size_t) w;
                 if (*p == '\0')
                         break;
                 p++;
                 continue;
         bad:
-                return ur_err_set(err, EINVAL,
+                return ur_err_set(err, 0,
                                   "%s: invalid entry '%.*s' in '%s' (expected PORT, tcp/PORT or udp/PORT, "
                                   "PORT 1..65535, separated by commas)",
                                   what, (int) strcspn(start, ","), start, text);

@@ -128,14 +128,13 @@ static int resolve_network(const struct ur_config *cfg, const struct ur_spec *sp
 
         net->mode = cfg ? cfg->network.mode : UR_NET_TAKEOVER;
         if (mode && *mode && ur_net_mode_from_string(mode, &net->mode) < 0)
-                return ur_err_set(err, EINVAL,
-                                  "annotation '%s': unknown value '%s' (expected takeover or routed)",
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected takeover or routed)",
                                   UR_ANNOT_NETWORK, mode);
         net->ports[0] = '\0';
         if (ports && *ports) {
                 if (net->mode != UR_NET_ROUTED)
                         return ur_err_set(
-                                err, EINVAL,
+                                err, 0,
                                 "annotation '%s' ('%s') needs network mode 'routed' (annotation '%s' "
                                 "or [network] mode in the urunc config)",
                                 UR_ANNOT_NETWORK_PORTS, ports, UR_ANNOT_NETWORK);
