@@ -5,7 +5,9 @@
 # sidecar in the pod's network namespace reaches the unikernel, with real
 # QEMU (KVM when usable, else TCG).
 #
-# Usage: routed.sh URUNC NET_PVH
+# Usage: routed.sh URUNC NET_PVH [LINUX_KIT_DIR]
+#   LINUX_KIT_DIR: the Linux guest kit (tests/guests/linux/build.sh output,
+#   run first: a no-op when up to date); without it case 7 is skipped.
 #
 # Topology (names carry this shell's pid; all removed on exit):
 #   netns $P  "pod", like a CNI leaves it: eth0 $IP/24, default route via $GW.
@@ -26,6 +28,9 @@
 #  5. The monitor killed (-9): delete still removes the table.
 #  6. Bad values: unknown mode, bad ports, ports without routed: create
 #     fails naming the annotation and the value, nothing left.
+#  7. The guest's own outbound traffic (net.pvh never opens a connection: a
+#     Linux guest, TCG): wget of a server outside the pod works, and the
+#     server sees the pod IP (masquerade).
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,8 +43,8 @@ for cmd in qemu-system-x86_64 ip tc nft curl busybox; do
 done
 [ -c /dev/net/tun ] || tap_skip_all "no /dev/net/tun"
 
-URUNC=${1:?usage: routed.sh URUNC NET_PVH}
-NETPVH=${2:?}
+URUNC=${1:?usage: routed.sh URUNC NET_PVH [LINUX_KIT_DIR]}
+NETPVH=${2:?} KIT=${3:-}
 T=$(mktemp -d /tmp/urunc-routed.XXXXXX)
 ROOT=$T/root
 export URUNC_CONFIG=$T/config.toml
@@ -53,14 +58,15 @@ N=$(($$ % 250 + 1))
 IP=10.207.$N.2 GW=10.207.$N.1
 V_C=urrtv$$ V_P=urrtq$$
 GUEST=169.254.100.2 HOST=169.254.100.1
-for i in all second ports crash bad1 bad2 bad3; do
+for i in all second ports crash bad1 bad2 bad3 out; do
   declare "ID_${i^^}=rt$$-$i"
 done
 
 u() { "$URUNC" --root "$ROOT" --log "$T/urunc.log" "$@"; }
-SIDECAR_PID=
+SIDECAR_PID= OUTSIDE_PID=
 cleanup() {
   [ -n "$SIDECAR_PID" ] && kill "$SIDECAR_PID" 2>/dev/null
+  [ -n "$OUTSIDE_PID" ] && kill "$OUTSIDE_PID" 2>/dev/null
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
   ip netns del "$P" 2>/dev/null
   ip netns del "$C" 2>/dev/null
@@ -229,6 +235,37 @@ bad "$ID_BAD2" '"com.urunc.network": "routed", "com.urunc.network.ports": "80,ht
   "annotation 'com.urunc.network.ports': invalid entry 'http' in '80,http'" "bad port entry"
 bad "$ID_BAD3" '"com.urunc.network.ports": "80"' \
   "annotation 'com.urunc.network.ports' \\('80'\\) needs network mode 'routed'" "ports without routed"
+
+# --- 7. the guest's own outbound traffic: a Linux guest ------------------------
+if [ -z "$KIT" ]; then
+  skip "the guest's outbound traffic" "no Linux guest kit given"
+elif ! out=$(bash "$here/../guests/linux/build.sh" "$KIT" 2>&1); then
+  not_ok "build the Linux guest kit in $KIT"
+  printf '%s\n' "$out" | tail -5 | sed 's/^/# /'
+else
+  LK=$KIT/vmlinux
+  [ -s "$LK" ] || LK=$KIT/bzImage
+  mkdir -p "$T/outside" && echo outside-page >"$T/outside/index.html"
+  ip netns exec "$C" busybox httpd -f -v -p "$GW:8099" -h "$T/outside" 2>"$T/outside.log" &
+  OUTSIDE_PID=$!
+  B_TYPE=linux B_BIN=/unikernel/$(basename "$LK") \
+    B_ARGS="[\"/bin/guest\", \"sh\", \"-c\", \"echo fetched: \$(busybox wget -q -O - http://$GW:8099/)\"]" \
+    B_ENV='["PATH=/bin:/sbin:/usr/bin"]' \
+    B_ANNOT="\"com.urunc.accel\": \"tcg\", \"com.urunc.network\": \"routed\", \"com.urunc.unikernel.initrd\": \"$(b64 /boot/initrd.img)\"" \
+    B_RES='{"memory": {"limit": 536870912}}' B_NS="[$NS_BASE, $NS_POD]" \
+    make_bundle "$T/b-out" "$LK" &&
+    mkdir -p "$T/b-out/rootfs/boot" && cp "$KIT/initrd.img" "$T/b-out/rootfs/boot/initrd.img"
+  timeout 240 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-out" "$ID_OUT" \
+    >"$T/out.out" 2>"$T/out.err"; rc=$?
+  expect_eq "run of a routed Linux guest fetching a page from outside the pod: exit 0" 0 "$rc"
+  lo=$(tr -d '\r' <"$T/out.out")
+  expect_match "the guest configured $GUEST/30 via $HOST" "net eth0 $GUEST/30 gw $HOST" "$lo"
+  expect_match "the guest got the outside server's page" "^fetched: outside-page" "$lo"
+  expect_match "the outside server saw the pod IP (masquerade), not $GUEST" "$IP" "$(cat "$T/outside.log")"
+  kill "$OUTSIDE_PID" 2>/dev/null; wait "$OUTSIDE_PID" 2>/dev/null; OUTSIDE_PID=
+  u delete --force "$ID_OUT" >/dev/null 2>&1
+  expect_eq "nothing left in the pod namespace after it" "" "$(ns_plumbing)"
+fi
 expect_eq "nothing left in the pod namespace at the end" "" "$(ns_plumbing)"
 
 tap_done
