@@ -21,7 +21,7 @@ enum ur_net_mode {
 struct ur_vm_net {
         bool enabled;
         enum ur_net_mode mode; /* input of ur_net_setup */
-        char ports[384];     /* routed mode: published ports ("80,udp/53"), "" = all TCP and UDP */
+        char ports[384];       /* routed mode: published ports ("80,udp/53"), "" = all TCP and UDP */
         char tap_name[16];   /* host tap device */
         int tap_fd;          /* an open tap fd to hand to the monitor, or -1 */
         char mac[18];        /* guest MAC "aa:bb:cc:dd:ee:ff" */
