@@ -434,14 +434,14 @@ static int sysctl_write(const char *path, const char *value, ur_err *err)
         return 0;
 }
 
-/* Routed mode's guest MAC: locally administered 52:54:00 + 24 bits of the id's hash. */
+/* Routed mode's guest MAC: QEMU's locally administered 52:54:00 prefix +
+ * the low 24 bits of the id's hash (only ever seen on the tap's link). */
 static void routed_mac(const char *id, char ret[18])
 {
-        uint64_t h = ur_net_fnv1a64(id ? id : "") >> 48;
-        uint64_t l = ur_net_fnv1a64(id ? id : "");
+        uint64_t h = ur_net_fnv1a64(id ? id : "");
 
-        snprintf(ret, 18, "52:54:00:%02x:%02x:%02x", (unsigned) (h & 0xff), (unsigned) ((l >> 8) & 0xff),
-                 (unsigned) (l & 0xff));
+        snprintf(ret, 18, "52:54:00:%02x:%02x:%02x", (unsigned) ((h >> 16) & 0xff),
+                 (unsigned) ((h >> 8) & 0xff), (unsigned) (h & 0xff));
 }
 
 /* Routed mode on a fresh, up tap: address, neighbour, sysctls, nftables. */
