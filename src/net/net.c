@@ -638,7 +638,7 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         char tap[IF_NAMESIZE];
         int tap_index, if_index, r;
-        bool takeover = false;
+        bool takeover = false, nft_failed = false;
 
         ur_net_tap_name(id, tap);
         if (nl_open(&sk, err) < 0)
@@ -664,12 +664,14 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
         /* Not (or no longer) takeover: a routed-mode table may be left,
          * also when the tap vanished with a crashed monitor. */
         if (!takeover && nft_table_delete(id, err) < 0)
-                return -1;
+                nft_failed = true; /* still delete the tap, then report */
         if (tap_index > 0) {
                 r = link_delete_by_name(sk, tap);
-                if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV)
+                if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV && !nft_failed)
                         return nl_fail(err, r, "deleting tap '%s'", tap);
         }
+        if (nft_failed)
+                return -1;
         ur_log_debug("net: torn down tap '%s' and %s", tap, takeover ? "the redirect" : "the nftables table");
         return 0;
 }
