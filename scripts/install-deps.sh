@@ -5,12 +5,12 @@
 set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
-            libjson-c-dev libseccomp-dev libcmocka-dev)
-run_pkgs=(qemu-system-x86 iproute2 busybox-static)
+            libjson-c-dev libseccomp-dev libnftables-dev libcmocka-dev)
+run_pkgs=(qemu-system-x86 iproute2 busybox-static libnftables1)
 test_pkgs=(runc crun containerd podman conmon buildah umoci skopeo systemd-container dbus-broker
            linux-image-amd64 cpio e2fsprogs curl procps kmod xz-utils zstd
            clang libclang-rt-14-dev python3
-           containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler)
+           nftables containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 case "${1:-all}" in

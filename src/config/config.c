@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -560,6 +561,16 @@ static int apply(struct parser *p, char **path, struct value *v)
                         return set_bool(p, table, key, v, &cfg->security.seccomp_log);
                 if (strcmp(key, "confine") == 0)
                         return set_bool(p, table, key, v, &cfg->security.confine);
+        } else if (n == 2 && strcmp(path[0], "network") == 0) {
+                if (strcmp(key, "mode") == 0) {
+                        if (want_type(p, table, key, v, V_STRING) < 0)
+                                return -1;
+                        if (ur_net_mode_from_string(v->s, &cfg->network.mode) < 0)
+                                return perr(
+                                        p, "[network] mode: invalid value '%s' (expected takeover or routed)",
+                                        v->s);
+                        return 0;
+                }
         } else if (n == 3 && strcmp(path[0], "monitors") == 0) {
                 for (unsigned k = 0; k < cfg->n_monitors; k++)
                         if (strcmp(cfg->monitors[k].name, path[1]) == 0)

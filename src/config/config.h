@@ -38,13 +38,14 @@
  * 16, hvt 8, spt 8, cloud-hypervisor 32; runtime.fallback NULL (runc),
  * timeout 30 s; systemd.cgroup_manager auto, slice "urunc.slice",
  * console_to_journal false; security.policy_dir NULL, seccomp_log false,
- * confine true.
+ * confine true; network.mode takeover.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "util/error.h"
+#include "vm/vm.h"
 
 #define UR_CONFIG_DEFAULT_PATH "/etc/urunc/config.toml"
 #define UR_CONFIG_ENV "URUNC_CONFIG"
@@ -97,6 +98,9 @@ struct ur_config {
                 bool seccomp_log;   /* SCMP_ACT_LOG instead of killing (default false) */
                 bool confine;       /* confined monitor root (default true) */
         } security;
+        struct {
+                enum ur_net_mode mode; /* default UR_NET_TAKEOVER */
+        } network;
         struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
         unsigned n_monitors;
 };

@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
+#include <linux/neighbour.h>
 #include <linux/pkt_sched.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <sched.h>
@@ -46,6 +47,7 @@
 #include <netlink/route/classifier.h>
 #include <netlink/route/cls/u32.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/route.h>
 #include <netlink/route/tc.h>
@@ -350,6 +352,146 @@ static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsign
         return 0;
 }
 
+/* Name of the link holding IPv4 address ip in this namespace, false if none. */
+static bool addr_holder(struct nl_sock *sk, const char *ip, char ret[IF_NAMESIZE])
+{
+        _cleanup_nlcache_ struct nl_cache *addrs = NULL;
+        struct in_addr want;
+
+        if (inet_pton(AF_INET, ip, &want) != 1 || rtnl_addr_alloc_cache(sk, &addrs) < 0)
+                return false;
+        for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+                struct rtnl_addr *a = (struct rtnl_addr *) o;
+                struct nl_addr *local = rtnl_addr_get_local(a);
+
+                if (rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4 ||
+                    memcmp(nl_addr_get_binary_addr(local), &want, 4) != 0)
+                        continue;
+                if (!link_name(sk, rtnl_addr_get_ifindex(a), ret))
+                        snprintf(ret, IF_NAMESIZE, "?");
+                return true;
+        }
+        return false;
+}
+
+static int addr_add(struct nl_sock *sk, int ifindex, const char *name, const char *ip, unsigned prefix,
+                    ur_err *err)
+{
+        _cleanup_nlobj_ struct rtnl_addr *a = rtnl_addr_alloc();
+        _cleanup_nlobj_ struct nl_addr *local = NULL;
+        char cidr[32];
+        int r;
+
+        if (!a)
+                return ur_err_set(err, ENOMEM, "allocating an address");
+        snprintf(cidr, sizeof(cidr), "%s/%u", ip, prefix);
+        r = nl_addr_parse(cidr, AF_INET, &local);
+        if (r < 0)
+                return nl_fail(err, r, "parsing '%s'", cidr);
+        rtnl_addr_set_ifindex(a, ifindex);
+        rtnl_addr_set_family(a, AF_INET);
+        if ((r = rtnl_addr_set_local(a, local)) < 0 ||
+            (r = rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL)) < 0)
+                return nl_fail(err, r, "adding %s to '%s'", cidr, name);
+        return 0;
+}
+
+/* A permanent neighbour entry: nothing ARPs for the guest, even before it is up. */
+static int neigh_add(struct nl_sock *sk, int ifindex, const char *name, const char *ip, const char *mac,
+                     ur_err *err)
+{
+        _cleanup_nlobj_ struct rtnl_neigh *n = rtnl_neigh_alloc();
+        _cleanup_nlobj_ struct nl_addr *dst = NULL, *ll = NULL;
+        int r;
+
+        if (!n)
+                return ur_err_set(err, ENOMEM, "allocating a neighbour");
+        if ((r = nl_addr_parse(ip, AF_INET, &dst)) < 0 || (r = nl_addr_parse(mac, AF_LLC, &ll)) < 0)
+                return nl_fail(err, r, "parsing neighbour %s %s", ip, mac);
+        rtnl_neigh_set_ifindex(n, ifindex);
+        rtnl_neigh_set_family(n, AF_INET);
+        rtnl_neigh_set_state(n, NUD_PERMANENT);
+        if ((r = rtnl_neigh_set_dst(n, dst)) < 0)
+                return nl_fail(err, r, "neighbour %s", ip);
+        rtnl_neigh_set_lladdr(n, ll);
+        r = rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE);
+        if (r < 0)
+                return nl_fail(err, r, "adding neighbour %s -> %s on '%s'", ip, mac, name);
+        return 0;
+}
+
+/* Write a sysctl of the current network namespace (/proc/sys/net is per namespace). */
+static int sysctl_write(const char *path, const char *value, ur_err *err)
+{
+        _cleanup_close_ int fd = RETRY_EINTR(open(path, O_WRONLY | O_CLOEXEC));
+        ssize_t n;
+
+        if (fd < 0)
+                return ur_err_set(err, errno, "open '%s'", path);
+        n = write(fd, value, strlen(value));
+        if (n < 0)
+                return ur_err_set(err, errno, "writing '%s' to '%s'", value, path);
+        return 0;
+}
+
+/* Routed mode's guest MAC: QEMU's locally administered 52:54:00 prefix +
+ * the low 24 bits of the id's hash (only ever seen on the tap's link). */
+static void routed_mac(const char *id, char ret[18])
+{
+        uint64_t h = ur_net_fnv1a64(id ? id : "");
+
+        snprintf(ret, 18, "52:54:00:%02x:%02x:%02x", (unsigned) ((h >> 16) & 0xff),
+                 (unsigned) ((h >> 8) & 0xff), (unsigned) (h & 0xff));
+}
+
+/* Routed mode on a fresh, up tap: address, neighbour, sysctls, nftables. */
+static int routed_plumb(struct nl_sock *sk, const char *id, const struct ur_net_info *info, int tap_index,
+                        const char *tap, const char *mac, const char *ports, ur_err *err)
+{
+        _cleanup_free_ char *script = NULL, *localnet = NULL;
+
+        if (addr_add(sk, tap_index, tap, UR_NET_ROUTED_HOST, UR_NET_ROUTED_PREFIX, err) < 0 ||
+            neigh_add(sk, tap_index, tap, UR_NET_ROUTED_GUEST, mac, err) < 0)
+                return -1;
+        if (sysctl_write("/proc/sys/net/ipv4/ip_forward", "1", err) < 0)
+                return ur_err_wrap(err, "enabling IPv4 forwarding in the container's network namespace");
+        /* 127.0.0.1:<port> from the namespace, DNATed to the guest, leaves
+         * on the tap: only the tap accepts loopback addresses (not eth0,
+         * CVE-2020-8558's way in from the neighbours). */
+        if (asprintf(&localnet, "/proc/sys/net/ipv4/conf/%s/route_localnet", tap) < 0)
+                return ur_err_set(err, ENOMEM, "sysctl path");
+        if (sysctl_write(localnet, "1", err) < 0)
+                return -1;
+        script = ur_net_routed_ruleset(id, info->ip, ports);
+        if (!script)
+                return ur_err_set(err, ENOMEM, "nftables ruleset");
+        ur_log_debug("net: nftables:\n%s", script);
+        if (ur_net_nft_run(script, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* Delete the container's table if there is one.  0 also when nftables is
+ * not available at all (then routed mode never ran, and no table exists). */
+static int nft_table_delete(const char *id, ur_err *err)
+{
+        char table[32], script[128];
+        ur_err e = NULL;
+
+        ur_net_nft_table(id, table);
+        snprintf(script, sizeof(script), "add table ip %s\ndelete table ip %s\n", table, table);
+        if (ur_net_nft_run(script, &e) < 0) {
+                if (e && (e->errnum == ENOENT || e->errnum == EOPNOTSUPP)) {
+                        ur_log_debug("net: %s", ur_err_msg(e));
+                        ur_err_free(&e);
+                        return 0;
+                }
+                *err = e;
+                return ur_err_wrap(err, "deleting nftables table '%s'", table);
+        }
+        return 0;
+}
+
 int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid, struct ur_vm_net *vm_net,
                  ur_err *err)
 {
@@ -357,8 +499,8 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
         _cleanup_close_ int tap_fd = -1;
         struct ingress_state st;
         struct ur_vm_net out = {.tap_fd = -1};
-        char tap[IF_NAMESIZE], cur[IF_NAMESIZE];
-        bool veth_qdisc = false;
+        char tap[IF_NAMESIZE], cur[IF_NAMESIZE], holder[IF_NAMESIZE];
+        bool veth_qdisc = false, routed = vm_net->mode == UR_NET_ROUTED, nft = false;
         int tap_index = 0, r;
 
         if (!info || !info->found || info->ifindex <= 0)
@@ -385,11 +527,18 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
                 r = ingress_del(sk, info->ifindex);
                 if (r < 0 && r != -NLE_OBJ_NOTFOUND)
                         return nl_fail(err, r, "removing the stale ingress qdisc on '%s'", info->ifname);
-        } else if (st.qdisc)
+        } else if (st.qdisc && !routed)
                 return busy(err,
                             "interface '%s' already has an ingress qdisc not set up by "
                             "urunc; refusing to replace it",
                             info->ifname);
+        /* A routed guest's tap holds the in-pod address (its tap vanishes
+         * with its monitor, so a dead one does not count). */
+        if (addr_holder(sk, UR_NET_ROUTED_HOST, holder))
+                return busy(err,
+                            "network namespace already serves a unikernel in routed mode ('%s' holds %s); "
+                            "one unikernel per network namespace",
+                            holder, UR_NET_ROUTED_HOST);
 
         if (link_index(sk, tap) > 0)
                 return ur_err_set(err, EEXIST, "device '%s' already exists", tap);
@@ -397,49 +546,79 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
         if (tap_create(tap, uid, gid, &tap_fd, err) < 0)
                 return -1;
 
-        /* From here on, failures undo: the qdisc on the veth, then the tap. */
+        /* From here on, failures undo: the qdisc on the veth, the table, then the tap. */
         tap_index = link_index(sk, tap);
         if (tap_index <= 0) {
                 r = ur_err_set(err, ENODEV, "tap '%s' vanished after creation", tap);
                 goto fail;
         }
-        if (link_up_mtu(sk, tap_index, tap, info->mtu, err) < 0 || ingress_add(sk, tap_index, tap, err) < 0) {
-                r = -1;
-                goto fail;
-        }
-        if (ingress_add(sk, info->ifindex, info->ifname, err) < 0) {
-                r = -1;
-                goto fail;
-        }
-        veth_qdisc = true;
-        if (redirect_add(sk, info->ifindex, info->ifname, tap_index, tap, err) < 0 ||
-            redirect_add(sk, tap_index, tap, info->ifindex, info->ifname, err) < 0) {
+        if (link_up_mtu(sk, tap_index, tap, info->mtu, err) < 0) {
                 r = -1;
                 goto fail;
         }
 
         out.enabled = true;
+        out.mode = vm_net->mode;
+        memcpy(out.ports, vm_net->ports, sizeof(out.ports));
+        out.ports[sizeof(out.ports) - 1] = '\0';
         snprintf(out.tap_name, sizeof(out.tap_name), "%s", tap);
-        memcpy(out.mac, info->mac, sizeof(out.mac));
-        memcpy(out.ip, info->ip, sizeof(out.ip));
-        out.prefix = info->prefix;
-        if (ur_net_netmask(info->prefix, out.netmask) < 0) {
-                r = ur_err_set(err, EINVAL, "invalid prefix length %u", info->prefix);
+        out.mtu = info->mtu;
+        if (routed) {
+                routed_mac(id, out.mac);
+                nft = true; /* a failed batch leaves nothing, but a retry is cheap */
+                if (routed_plumb(sk, id, info, tap_index, tap, out.mac, out.ports, err) < 0) {
+                        r = -1;
+                        goto fail;
+                }
+                snprintf(out.ip, sizeof(out.ip), "%s", UR_NET_ROUTED_GUEST);
+                out.prefix = UR_NET_ROUTED_PREFIX;
+                snprintf(out.gateway, sizeof(out.gateway), "%s", UR_NET_ROUTED_HOST);
+        } else {
+                if (ingress_add(sk, tap_index, tap, err) < 0) {
+                        r = -1;
+                        goto fail;
+                }
+                if (ingress_add(sk, info->ifindex, info->ifname, err) < 0) {
+                        r = -1;
+                        goto fail;
+                }
+                veth_qdisc = true;
+                if (redirect_add(sk, info->ifindex, info->ifname, tap_index, tap, err) < 0 ||
+                    redirect_add(sk, tap_index, tap, info->ifindex, info->ifname, err) < 0) {
+                        r = -1;
+                        goto fail;
+                }
+                memcpy(out.mac, info->mac, sizeof(out.mac));
+                memcpy(out.ip, info->ip, sizeof(out.ip));
+                out.prefix = info->prefix;
+                memcpy(out.gateway, info->gateway, sizeof(out.gateway));
+        }
+        if (ur_net_netmask(out.prefix, out.netmask) < 0) {
+                r = ur_err_set(err, EINVAL, "invalid prefix length %u", out.prefix);
                 goto fail;
         }
-        memcpy(out.gateway, info->gateway, sizeof(out.gateway));
-        out.mtu = info->mtu;
         /* The DNS server is the caller's business (ur_net_resolv_nameserver). */
         memcpy(out.dns, vm_net->dns, sizeof(out.dns));
         out.dns[sizeof(out.dns) - 1] = '\0';
         out.tap_fd = TAKE_FD(tap_fd);
-        ur_log_info("net: '%s' %s/%u redirected to tap '%s'", info->ifname, info->ip, info->prefix, tap);
+        if (routed)
+                ur_log_info("net: routed: guest %s/%u behind tap '%s', '%s' %s DNATed to it (%s)", out.ip,
+                            out.prefix, tap, info->ifname, info->ip,
+                            out.ports[0] ? out.ports : "all TCP/UDP ports");
+        else
+                ur_log_info("net: '%s' %s/%u redirected to tap '%s'", info->ifname, info->ip, info->prefix,
+                            tap);
         *vm_net = out;
         return 0;
 
 fail:
         if (veth_qdisc)
                 ingress_del(sk, info->ifindex);
+        if (nft) {
+                ur_err e = NULL;
+                nft_table_delete(id, &e);
+                ur_err_free(&e);
+        }
         link_delete_by_name(sk, tap);
         return r;
 }
@@ -459,6 +638,7 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         char tap[IF_NAMESIZE];
         int tap_index, if_index, r;
+        bool takeover = false, nft_failed = false;
 
         ur_net_tap_name(id, tap);
         if (nl_open(&sk, err) < 0)
@@ -477,15 +657,22 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
                         r = ingress_del(sk, if_index);
                         if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV)
                                 return nl_fail(err, r, "removing the ingress qdisc on '%s'", ifname);
+                        takeover = true;
                 } else if (st.qdisc)
                         ur_log_debug("net: leaving the ingress qdisc on '%s': not ours", ifname);
         }
+        /* Not (or no longer) takeover: a routed-mode table may be left,
+         * also when the tap vanished with a crashed monitor. */
+        if (!takeover && nft_table_delete(id, err) < 0)
+                nft_failed = true; /* still delete the tap, then report */
         if (tap_index > 0) {
                 r = link_delete_by_name(sk, tap);
-                if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV)
+                if (r < 0 && r != -NLE_OBJ_NOTFOUND && r != -NLE_NODEV && !nft_failed)
                         return nl_fail(err, r, "deleting tap '%s'", tap);
         }
-        ur_log_debug("net: torn down tap '%s' and redirect on '%s'", tap, ifname ?: "");
+        if (nft_failed)
+                return -1;
+        ur_log_debug("net: torn down tap '%s' and %s", tap, takeover ? "the redirect" : "the nftables table");
         return 0;
 }
 

@@ -45,6 +45,50 @@ void ur_net_tap_name(const char *id, char ret[IF_NAMESIZE]);
 int ur_net_discover(struct ur_net_info *ret, ur_err *err);
 
 /*
+ * Routed mode (vm_net->mode == UR_NET_ROUTED; docs/sidecar-network.md): the
+ * namespace keeps its interface and address; the tap holds
+ * UR_NET_ROUTED_HOST/30 and the guest gets UR_NET_ROUTED_GUEST, its own MAC
+ * and UR_NET_ROUTED_HOST as gateway.  One nftables table per container,
+ * "ip urunc-<the tap name's hash>", DNATs the pod IP (every TCP/UDP port,
+ * or the published ports) to the guest, inbound and from the namespace's
+ * own processes (sidecars), 127.0.0.1:<published port> too, and
+ * masquerades the guest's outbound traffic.  net.ipv4.ip_forward is turned
+ * on in the namespace; route_localnet only on the tap.
+ */
+#define UR_NET_ROUTED_HOST "169.254.100.1"
+#define UR_NET_ROUTED_GUEST "169.254.100.2"
+#define UR_NET_ROUTED_PREFIX 30
+#define UR_ANNOT_NETWORK "com.urunc.network"             /* takeover | routed */
+#define UR_ANNOT_NETWORK_PORTS "com.urunc.network.ports" /* routed: "80,443,udp/53" */
+
+/* "takeover" / "routed" <-> enum; -1 for an unknown name. */
+int ur_net_mode_from_string(const char *s, enum ur_net_mode *ret);
+const char *ur_net_mode_to_string(enum ur_net_mode m);
+
+/*
+ * Validate and normalise a published-ports list: comma-separated entries
+ * "PORT", "tcp/PORT" or "udp/PORT" (PORT 1..65535, blanks around entries
+ * allowed), at most 32 entries.  ret gets the normalised text ("tcp/80,
+ * udp/53" without blanks), which fits struct ur_vm_net's ports.  what names
+ * the source in messages (e.g. "annotation 'com.urunc.network.ports'").
+ */
+int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err);
+
+/* Name of the nftables table of a container ("urunc-" + the tap's hash). */
+void ur_net_nft_table(const char *id, char ret[32]);
+
+/*
+ * The nftables script of routed mode for this container: deletes a stale
+ * table of the same name and creates the table, atomically (one batch).
+ * pod_ip is the namespace's address; ports a normalised list or "".
+ * Returns a malloc'ed string, NULL on ENOMEM.
+ */
+char *ur_net_routed_ruleset(const char *id, const char *pod_ip, const char *ports);
+
+/* Run an nftables script through libnftables (loaded at run time). */
+int ur_net_nft_run(const char *script, ur_err *err);
+
+/*
  * In the current network namespace: refuse when another unikernel already
  * redirects info->ifname (clear error), create the tap (owned by uid/gid
  * when not root, -1 to leave as root), set its MTU, bring it up, plumb the
@@ -62,7 +106,7 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
  */
 int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, ur_err *err);
 
-/* Remove what ur_net_setup added (tap, qdiscs, filters) in the network
+/* Remove what ur_net_setup added (tap, qdiscs, filters, nftables table) in the network
  * namespace at netns_path (NULL = current).  Missing pieces are fine. */
 int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, ur_err *err);
 

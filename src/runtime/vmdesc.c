@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "monitors/monitor.h"
+#include "net/net.h"
 #include "runtime/proc.h"
 #include "security/seccomp.h"
 #include "util/cleanup.h"
@@ -117,6 +118,32 @@ static int resolve_accel(const struct ur_monitor_cfg *mcfg, const struct ur_spec
         }
 }
 
+/* Network mode: annotation com.urunc.network, else [network] mode; the
+ * published ports (routed mode only) from com.urunc.network.ports. */
+static int resolve_network(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_vm_net *net,
+                           ur_err *err)
+{
+        const char *mode = ur_spec_annotation(spec, UR_ANNOT_NETWORK);
+        const char *ports = ur_spec_annotation(spec, UR_ANNOT_NETWORK_PORTS);
+
+        net->mode = cfg ? cfg->network.mode : UR_NET_TAKEOVER;
+        if (mode && *mode && ur_net_mode_from_string(mode, &net->mode) < 0)
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected takeover or routed)",
+                                  UR_ANNOT_NETWORK, mode);
+        net->ports[0] = '\0';
+        if (ports && *ports) {
+                if (net->mode != UR_NET_ROUTED)
+                        return ur_err_set(
+                                err, 0,
+                                "annotation '%s' ('%s') needs network mode 'routed' (annotation '%s' "
+                                "or [network] mode in the urunc config)",
+                                UR_ANNOT_NETWORK_PORTS, ports, UR_ANNOT_NETWORK);
+                if (ur_net_ports_parse(ports, "annotation '" UR_ANNOT_NETWORK_PORTS "'", net->ports, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err)
 {
@@ -188,6 +215,8 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);
         }
+        if (resolve_network(cfg, spec, &vm->net, err) < 0)
+                return -1;
         machine = ur_spec_annotation(spec, UR_ANNOT_MACHINE);
         if (!machine && mcfg)
                 machine = mcfg->machine;

@@ -16,7 +16,8 @@
 #define UR_MIN_GUEST_MIB 16
 
 /*
- * Fill a VM description (everything but the network) from the spec, the
+ * Fill a VM description (of the network only the mode and published ports,
+ * annotations com.urunc.network[.ports] or [network] mode) from the spec, the
  * metadata and the config: kernel, initrd, block, argv/env, memory
  * (limit - overhead, else the default), vCPUs (ceil(quota/period), else the
  * cpuset's size, else the default), accel, monitor binary.

@@ -12,8 +12,16 @@
 
 #include "util/error.h"
 
+/* How the guest gets the container's network (src/net/net.h). */
+enum ur_net_mode {
+        UR_NET_TAKEOVER, /* default: the guest takes over the pod's interface (tc redirect) */
+        UR_NET_ROUTED,   /* the guest sits behind the namespace on a private /30, DNAT + masquerade */
+};
+
 struct ur_vm_net {
         bool enabled;
+        enum ur_net_mode mode; /* input of ur_net_setup */
+        char ports[384];       /* routed mode: published ports ("80,udp/53"), "" = all TCP and UDP */
         char tap_name[16];   /* host tap device */
         int tap_fd;          /* an open tap fd to hand to the monitor, or -1 */
         char mac[18];        /* guest MAC "aa:bb:cc:dd:ee:ff" */

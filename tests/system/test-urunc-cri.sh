@@ -13,7 +13,8 @@
 # Cases: a runc pod (the node works), then unikernel pods whose metadata
 # comes from /urunc.json in the image, from container annotations and from
 # pod annotations; containerd restarted under a running pod; a guest that
-# exits by itself.  Every pod ends with StopContainer, RemoveContainer,
+# exits by itself; a routed pod (docs/sidecar-network.md) whose busybox
+# sidecar reaches the guest.  Every pod ends with StopContainer, RemoveContainer,
 # StopPodSandbox, RemovePodSandbox and a search for anything left.
 #
 # Usage: test-urunc-cri.sh [URUNC HELLO_PVH NET_PVH]
@@ -117,7 +118,7 @@ if [ "$BENCH" != 0 ]; then
 fi
 
 # ---- test mode ----------------------------------------------------------------
-NCASES=21
+NCASES=26
 tap_plan $NCASES
 
 if ! tap_case "box boots" box_start "$BOX"; then
@@ -299,6 +300,63 @@ tap_case "a guest that exits (exit=3): CONTAINER_EXITED, exit code 7 as kubelet 
 
 tap_case "the exited pod goes away: down; nothing left" in_box '
 	cri down $(cat /tmp/e.id)
+	cri_leftovers'
+
+# ---- a sidecar reaches the unikernel: routed network mode ---------------------
+# shellcheck disable=SC2016
+RANN='{"com.urunc.network": "routed", "com.urunc.network.ports": "80"}'
+
+tap_case "routed pod (pod annotations com.urunc.network=routed, ports 80): net.pvh + busybox sidecar RUNNING" in_box '
+	podjson s '"'$RANN'"' >/tmp/s.pod
+	pod=$(cri runp /tmp/s.pod urunc); echo $pod >/tmp/s.id
+	ctrjson web $CRI_IMG/net:test >/tmp/s-web.ctr
+	ctrjson side docker.io/library/bb-httpd:test "{}" "[\"/bin/busybox\", \"sh\", \"/sidecar.sh\"]" >/tmp/s-side.ctr
+	cid=$(cri create $pod /tmp/s-web.ctr /tmp/s.pod); echo $cid >/tmp/s-web.cid
+	cri start $cid
+	sid=$(cri create $pod /tmp/s-side.ctr /tmp/s.pod); echo $sid >/tmp/s-side.cid
+	cri start $sid
+	[ "$(ctr_state $cid)" = CONTAINER_RUNNING ]
+	[ "$(ctr_state $sid)" = CONTAINER_RUNNING ]
+	[ "$(cat /proc/$(ctr_pid $cid)/comm)" = qemu-system-x86 ]
+	[ "$(cat /proc/$(ctr_pid $sid)/comm)" = busybox ]
+	ip=$(cri inspectp $pod | jget "d[\"status\"][\"network\"][\"ip\"]"); echo $ip >/tmp/s.ip
+	log=/var/log/pods/default_s_$(pod_uid s)/web/0.log
+	for i in $(seq 100); do grep -q " stdout F net: ready$" $log 2>/dev/null && break; sleep 0.1; done
+	grep -q " stdout F net: ip=169.254.100.2/30 gw=169.254.100.1 " $log'
+
+tap_case "the sidecar gets 200 from the guest at 169.254.100.2, 127.0.0.1:80 and the pod IP; its ping to the gateway is answered" in_box '
+	log=/var/log/pods/default_s_$(pod_uid s)/side/0.log ip=$(cat /tmp/s.ip)
+	ok() { grep -q " stdout F sidecar $1" $log; }
+	for i in $(seq 150); do
+		ok "GET 169.254.100.2: HTTP/1.. 200" && ok "GET 127.0.0.1: HTTP/1.. 200" &&
+			ok "GET $ip: HTTP/1.. 200" && ok "ping $CRI_NET.1: ok" && break
+		sleep 0.1
+	done
+	tail -8 $log
+	ok "GET 169.254.100.2: HTTP/1.. 200"
+	ok "GET 127.0.0.1: HTTP/1.. 200"
+	ok "GET $ip: HTTP/1.. 200"
+	ok "ping $CRI_NET.1: ok"'
+
+tap_case "from the node: the pod IP :80 is the guest (200), :8012 the sidecar's own httpd" in_box '
+	ip=$(cat /tmp/s.ip)
+	[ "$(http_code $ip)" = 200 ]
+	curl -s -m 3 http://$ip/ | tee /dev/stderr | grep -qx "urunc-test-guest net ok"
+	curl -s -m 3 http://$ip:8012/ | tee /dev/stderr | grep -qx "busybox httpd ok"'
+
+tap_case "StopContainer of the guest: the pod namespace (kept by the sidecar) has no nft table, tap or address left" in_box '
+	pod=$(cat /tmp/s.id) cid=$(cat /tmp/s-web.cid)
+	pid=$(cat /run/containerd/io.containerd.runtime.v2.task/k8s.io/$pod/init.pid)
+	nsenter -t $pid -n nft list tables | tee /dev/stderr | grep -q "^table ip urunc-"
+	cri stop $cid 10
+	[ "$(ctr_state $cid)" = CONTAINER_EXITED ]
+	[ -z "$(nsenter -t $pid -n nft list tables)" ]
+	[ -z "$(nsenter -t $pid -n ip -o link show type tun)" ]
+	! nsenter -t $pid -n ip -o addr show | grep -F 169.254.100.1
+	[ "$(ctr_state $(cat /tmp/s-side.cid))" = CONTAINER_RUNNING ]'
+
+tap_case "the routed pod goes away: down; nothing left" in_box '
+	cri down $(cat /tmp/s.id) 2
 	cri_leftovers'
 
 tap_case "box stops; nothing left on the host" box_stop "$BOX"

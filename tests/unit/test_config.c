@@ -343,6 +343,19 @@ static void test_load(void **state)
         rmdir(tmpl);
 }
 
+static void test_network_mode(void **state)
+{
+        _cleanup_config_ struct ur_config *def = parse_ok("");
+        assert_int_equal(def->network.mode, UR_NET_TAKEOVER);
+        _cleanup_config_ struct ur_config *routed = parse_ok("[network]\nmode = \"routed\"\n");
+        assert_int_equal(routed->network.mode, UR_NET_ROUTED);
+        _cleanup_config_ struct ur_config *takeover = parse_ok("[network]\nmode = 'takeover'\n");
+        assert_int_equal(takeover->network.mode, UR_NET_TAKEOVER);
+        parse_fail("[network]\nmode = \"bridge\"\n",
+                   "config.toml:2:", "[network] mode: invalid value 'bridge' (expected takeover or routed)");
+        parse_fail("[network]\nmode = 1\n", "config.toml:2:", "network");
+}
+
 static void test_accel(void **state)
 {
         enum ur_accel a;
@@ -363,13 +376,10 @@ static void test_accel(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_full),
-                cmocka_unit_test(test_syntax),
-                cmocka_unit_test(test_unknown_is_a_warning),
-                cmocka_unit_test(test_errors),
-                cmocka_unit_test(test_load),
-                cmocka_unit_test(test_accel),
+                cmocka_unit_test(test_defaults), cmocka_unit_test(test_full),
+                cmocka_unit_test(test_syntax),   cmocka_unit_test(test_unknown_is_a_warning),
+                cmocka_unit_test(test_errors),   cmocka_unit_test(test_load),
+                cmocka_unit_test(test_accel),    cmocka_unit_test(test_network_mode),
         };
         return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -392,6 +392,139 @@ static void test_setup_without_interface(void **state)
         ur_err_free(&err);
 }
 
+static void ports_ok(const char *in, const char *want)
+{
+        char out[384];
+        ur_err err = NULL;
+
+        assert_int_equal(ur_net_ports_parse(in, "test", out, &err), 0);
+        assert_null(err);
+        assert_string_equal(out, want);
+}
+
+static void ports_bad(const char *in, const char *msg)
+{
+        char out[384] = "untouched";
+        ur_err err = NULL;
+
+        assert_true(ur_net_ports_parse(in, "annotation 'k'", out, &err) < 0);
+        assert_non_null(err);
+        if (!strstr(ur_err_msg(err), msg))
+                fail_msg("'%s' not in '%s'", msg, ur_err_msg(err));
+        assert_non_null(strstr(ur_err_msg(err), "annotation 'k'"));
+        assert_string_equal(out, "untouched");
+        ur_err_free(&err);
+}
+
+static void test_ports(void **state)
+{
+        char many[256] = "";
+
+        ports_ok("80", "tcp/80");
+        ports_ok("80,443,udp/53", "tcp/80,tcp/443,udp/53");
+        ports_ok(" tcp/8080 , udp/5353 ", "tcp/8080,udp/5353");
+        ports_ok("1,65535", "tcp/1,tcp/65535");
+        ports_bad("0", "invalid entry '0' in '0'");
+        ports_bad("65536", "invalid entry '65536'");
+        ports_bad("80,http", "invalid entry 'http' in '80,http'");
+        ports_bad("80,", "invalid entry '' in '80,'");
+        ports_bad("", "invalid entry ''");
+        ports_bad("sctp/9", "invalid entry 'sctp/9'");
+        ports_bad("80 443", "invalid entry '80 443'");
+        ports_bad("-1", "invalid entry '-1'");
+        for (int i = 0; i < 33; i++)
+                snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%d", i ? "," : "", i + 1);
+        ports_bad(many, "more than 32 ports");
+}
+
+static void test_mode_names(void **state)
+{
+        enum ur_net_mode m = UR_NET_ROUTED;
+
+        assert_int_equal(ur_net_mode_from_string("takeover", &m), 0);
+        assert_int_equal(m, UR_NET_TAKEOVER);
+        assert_int_equal(ur_net_mode_from_string("routed", &m), 0);
+        assert_int_equal(m, UR_NET_ROUTED);
+        assert_int_equal(ur_net_mode_from_string("Routed", &m), -1);
+        assert_int_equal(ur_net_mode_from_string(NULL, &m), -1);
+        assert_string_equal(ur_net_mode_to_string(UR_NET_ROUTED), "routed");
+        assert_string_equal(ur_net_mode_to_string(UR_NET_TAKEOVER), "takeover");
+}
+
+/* Lines of text that contain needle, counted. */
+static int count(const char *text, const char *needle)
+{
+        int n = 0;
+        for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+                n++;
+        return n;
+}
+
+static void test_ruleset(void **state)
+{
+        char tap[IF_NAMESIZE], table[32], line[256];
+        char *all, *pub, *tcp_only;
+
+        ur_net_tap_name("ctr", tap);
+        ur_net_nft_table("ctr", table);
+        assert_string_equal(table + 6, tap + 3);
+        assert_memory_equal(table, "urunc-", 6);
+
+        all = ur_net_routed_ruleset("ctr", "10.1.2.3", "");
+        assert_non_null(all);
+        /* Stale table removed in the same batch, first. */
+        snprintf(line, sizeof(line), "add table ip %s\ndelete table ip %s\ntable ip %s {\n", table, table,
+                 table);
+        assert_memory_equal(all, line, strlen(line));
+        snprintf(line, sizeof(line),
+                 "iifname != \"%s\" ip daddr 10.1.2.3 meta l4proto { tcp, udp } dnat to %s\n", tap,
+                 UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(all, line), 1);
+        snprintf(line, sizeof(line), "\t\tip daddr 10.1.2.3 meta l4proto { tcp, udp } dnat to %s\n",
+                 UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(all, line), 1);
+        assert_int_equal(count(all, "127.0.0.1"), 0); /* loopback not published without ports */
+        snprintf(line, sizeof(line), "oifname \"%s\" ip saddr 127.0.0.0/8 snat to %s\n", tap,
+                 UR_NET_ROUTED_HOST);
+        assert_int_equal(count(all, line), 1);
+        snprintf(line, sizeof(line), "oifname != \"%s\" ip saddr %s masquerade\n", tap, UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(all, line), 1);
+        assert_int_equal(count(all, "type nat hook prerouting priority -100;"), 1);
+        assert_int_equal(count(all, "type nat hook output priority -100;"), 1);
+        assert_int_equal(count(all, "type nat hook postrouting priority 100;"), 1);
+
+        pub = ur_net_routed_ruleset("ctr", "10.1.2.3", "tcp/80,udp/53,tcp/443");
+        assert_non_null(pub);
+        assert_int_equal(count(pub, "meta l4proto"), 0);
+        snprintf(line, sizeof(line), "iifname != \"%s\" ip daddr 10.1.2.3 tcp dport { 80, 443 } dnat to %s\n",
+                 tap, UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(pub, line), 1);
+        snprintf(line, sizeof(line), "iifname != \"%s\" ip daddr 10.1.2.3 udp dport { 53 } dnat to %s\n", tap,
+                 UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(pub, line), 1);
+        snprintf(line, sizeof(line),
+                 "\t\tip daddr { 10.1.2.3, 127.0.0.1 } tcp dport { 80, 443 } dnat to %s\n",
+                 UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(pub, line), 1);
+        snprintf(line, sizeof(line), "\t\tip daddr { 10.1.2.3, 127.0.0.1 } udp dport { 53 } dnat to %s\n",
+                 UR_NET_ROUTED_GUEST);
+        assert_int_equal(count(pub, line), 1);
+
+        tcp_only = ur_net_routed_ruleset("ctr", "10.1.2.3", "tcp/8080");
+        assert_non_null(tcp_only);
+        assert_int_equal(count(tcp_only, "udp dport"), 0);
+        assert_int_equal(count(tcp_only, "tcp dport { 8080 }"), 2);
+
+        /* Another id, another table and tap. */
+        char *other = ur_net_routed_ruleset("ctr2", "10.1.2.3", "");
+        assert_int_equal(count(other, table), 0);
+        assert_int_equal(count(other, tap), 0);
+        free(other);
+        free(all);
+        free(pub);
+        free(tcp_only);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -407,6 +540,9 @@ int main(void)
                 cmocka_unit_test(test_default_route_link_unusable),
                 cmocka_unit_test(test_resolv),
                 cmocka_unit_test(test_setup_without_interface),
+                cmocka_unit_test(test_ports),
+                cmocka_unit_test(test_mode_names),
+                cmocka_unit_test(test_ruleset),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

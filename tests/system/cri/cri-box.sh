@@ -96,6 +96,23 @@ cri_build_images() {
 	image_busybox_rootfs $t/bb
 	mkdir -p $t/bb/www
 	echo "busybox httpd ok" >$t/bb/www/index.html
+	# the sidecar of the routed pod: its own server on :8012, then every
+	# second GET / of the guest at the in-pod address, 127.0.0.1 and the
+	# pod IP, and a ping of the gateway, each result a line on stdout
+	# (timeout, not wget -T: busybox 1.35's static wget crashes with -T)
+	cat >$t/bb/sidecar.sh <<-'EOF'
+	b=/bin/busybox
+	$b httpd -p 8012 -h /www
+	ip=$($b ip -4 -o addr show dev eth0 | $b awk '{ sub("/.*", "", $4); print $4 }')
+	gw=$($b ip route | $b awk '/^default/ { print $3 }')
+	while :; do
+		for a in 169.254.100.2 127.0.0.1 $ip; do
+			echo "sidecar GET $a: $($b timeout 3 $b wget -q -S -O /dev/null http://$a/ 2>&1 | $b head -1 | $b sed 's/^ *//')"
+		done
+		$b ping -c 1 -W 2 $gw >/dev/null 2>&1 && echo "sidecar ping $gw: ok" || echo "sidecar ping $gw: lost"
+		$b sleep 1
+	done
+	EOF
 	image_build_oci $t/bb.tar docker.io/library/bb-httpd:test $t/bb \
 		--cmd '["/bin/busybox","httpd","-f","-p","80","-h","/www"]'
 	local i
