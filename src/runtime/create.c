@@ -341,6 +341,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         req.pid = j->pid;
         req.default_slice = ctx->config->systemd.slice;
         req.timeout_usec = timeout;
+        req.service_unit = o->service_unit;
         /* Record the monitor process and the cgroup about to be made
          * before making it: what delete --force needs if create dies from
          * here on. */
@@ -461,6 +462,13 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
         free(TAKE_PTR(j.dir));
         if (ur_spec_load(o->bundle ? o->bundle : ".", &spec, err) < 0)
                 return -1;
+        if (o->netns_path) {
+                free(spec->namespaces[UR_NS_NETWORK].path);
+                spec->namespaces[UR_NS_NETWORK].path = strdup(o->netns_path);
+                if (!spec->namespaces[UR_NS_NETWORK].path)
+                        return ur_err_set(err, ENOMEM, "create");
+                spec->namespaces[UR_NS_NETWORK].present = true;
+        }
         r = ur_metadata_load(spec, &md, err);
         if (r < 0)
                 return -1;
