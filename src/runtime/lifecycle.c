@@ -570,7 +570,7 @@ static int guest_address(const char *netns, char ret[16], ur_err *err)
         return 0;
 }
 
-/* One connect() to ip:port, bounded by 200 ms: 1 when it is accepted. */
+/* One connect() to ip:port, bounded by 100 ms: 1 when it is accepted. */
 static int port_answers(const char *ip, unsigned port)
 {
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port) };
@@ -587,7 +587,7 @@ static int port_answers(const char *ip, unsigned port)
                 r = 1;
         } else if (errno == EINPROGRESS) {
                 pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
-                if (poll(&pfd, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e == 0)
+                if (poll(&pfd, 1, 100) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e == 0)
                         r = 1;
         }
         close(fd);
