@@ -25,6 +25,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/vmdesc.h"
+#include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -206,7 +207,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         sd_bus *bus = NULL;
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
-        bool console_journal = false;
+        bool console_journal = false, register_machine = false;
         int flags = 0, r;
 
         ur_vm_init(&vm);
@@ -244,6 +245,9 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         r = ur_console_to_journal(ctx->config, spec, &console_journal, err);
+        if (r < 0)
+                goto out;
+        r = ur_machine_wanted(ctx->config, spec, &register_machine, err);
         if (r < 0)
                 goto out;
         ur_ts_mark(o->id, "create-vm-built");
@@ -364,6 +368,18 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         st->cgroup.manager = j->cgroup.manager;
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
+        /* Opt-in, and not worth failing the container for: a warning. */
+        if (register_machine) {
+                ur_err e = NULL;
+
+                if (ur_machine_register(o->id, j->pid, &e) < 0) {
+                        ur_log_warning("%s", ur_err_msg(e));
+                        ur_err_free(&e);
+                } else {
+                        st->machine = strdup(o->id);
+                        ur_log_info("container '%s' is machine '%s' (machinectl status %s)", o->id, o->id, o->id);
+                }
+        }
 
         r = ur_channel_open_fd(sp[0], &bus, err);
         if (r < 0)

@@ -24,6 +24,7 @@
 #include "runtime/internal.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
+#include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -290,6 +291,9 @@ static void forget(const struct ur_state *st)
         _cleanup_free_ char *stopped_json = NULL;
         ur_err e = NULL;
 
+        if (st->machine && ur_machine_unregister(st->machine, &e) < 0)
+                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+        ur_err_free(&e);
         if (ur_cgroup_destroy(&st->cgroup, &e) < 0)
                 ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
         ur_err_free(&e);

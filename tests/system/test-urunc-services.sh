@@ -37,7 +37,7 @@ BOX=urunc-svc-$$
 trap 'box_stop "$BOX"' EXIT
 trap 'exit 130' INT TERM
 
-NCASES=16
+NCASES=18
 tap_plan $NCASES
 
 PRELUDE="set -eu
@@ -276,5 +276,44 @@ tap_case "systemctl stop takes < 5 s (TERM to the guest, not the KILL after Time
 	[ $(( (t1 - t0) / 1000000 )) -lt 5000 ]
 	nothing_left web'
 figures
+
+# 17
+tap_case "machinectl (annotation com.urunc.register-machine): list/status show the VM, terminate stops it, delete --force unregisters" in_box '
+	U() { $URUNC --root /tmp/mroot "$@"; }
+	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' make_bundle /tmp/b-plain $NETG
+	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' B_ANNOT='"'"'"com.urunc.register-machine": "true"'"'"' make_bundle /tmp/b-m $NETG
+	U create --bundle /tmp/b-plain plain </dev/null >/dev/null 2>&1; U start plain
+	for id in m1 m2; do U create --bundle /tmp/b-m $id </dev/null >/dev/null 2>&1; U start $id; done
+	out=$(machinectl list --no-pager --no-legend); echo "$out"
+	echo "$out" | grep -Eq "^m1 +vm +urunc"; echo "$out" | grep -Eq "^m2 +vm +urunc"
+	! echo "$out" | grep -q "^plain"
+	pid=$(U state m1 | sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p")
+	[ "$(machinectl show --value --property=Leader m1)" = $pid ]
+	[ "$(machinectl show --value --property=Unit m1)" = urunc-m1.scope ]
+	[ "$(machinectl show --value --property=Class m1)" = vm ]
+	machinectl status --no-pager m1 | grep -q "Unit: urunc-m1.scope"
+	timeout 20 machinectl terminate m1
+	for i in $(seq 100); do U state m1 | grep -q "\"status\": \"stopped\"" && break; sleep 0.05; done
+	U state m1 | grep -q "\"status\": \"stopped\""
+	! machinectl list --no-pager --no-legend | grep -q "^m1 "
+	U delete m1
+	U delete --force m2
+	U delete --force plain
+	[ -z "$(machinectl list --no-pager --no-legend)" ]
+	[ "$(U list -q)" = "" ]'
+
+# 18
+tap_case "machinectl ([systemd] register_machine = true): urunc@web is a machine in its service; terminate stops the service cleanly" in_box '
+	mkdir -p /etc/urunc; [ ! -e /etc/urunc/config.toml ] || cp /etc/urunc/config.toml /tmp/config.toml.orig
+	printf "[systemd]\nregister_machine = true\n" >>/etc/urunc/config.toml
+	timeout 60 systemctl start urunc@web
+	[ "$(machinectl show --value --property=Unit web)" = urunc@web.service ]
+	[ "$(machinectl show --value --property=Leader web)" = "$($URUNC state web | sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p")" ]
+	timeout 40 machinectl terminate web
+	wait_state urunc@web inactive
+	[ "$(systemctl show -P Result urunc@web)" = success ]
+	[ -z "$(machinectl list --no-pager --no-legend)" ]
+	if [ -e /tmp/config.toml.orig ]; then mv /tmp/config.toml.orig /etc/urunc/config.toml; else rm /etc/urunc/config.toml; fi
+	nothing_left web'
 
 tap_done
