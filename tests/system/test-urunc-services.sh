@@ -278,7 +278,7 @@ tap_case "systemctl stop takes < 5 s (TERM to the guest, not the KILL after Time
 figures
 
 # 17
-tap_case "machinectl (annotation com.urunc.register-machine): list/status show the VM, terminate stops it, delete --force unregisters" in_box '
+tap_case "machinectl (annotation com.urunc.register-machine): list/status show the VM, terminate stops it, delete --force unregisters; a bad value is refused" in_box '
 	U() { $URUNC --root /tmp/mroot "$@"; }
 	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' make_bundle /tmp/b-plain $NETG
 	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' B_ANNOT='"'"'"com.urunc.register-machine": "true"'"'"' make_bundle /tmp/b-m $NETG
@@ -300,6 +300,10 @@ tap_case "machinectl (annotation com.urunc.register-machine): list/status show t
 	U delete --force m2
 	U delete --force plain
 	[ -z "$(machinectl list --no-pager --no-legend)" ]
+	B_ANNOT='"'"'"com.urunc.register-machine": "yes"'"'"' make_bundle /tmp/b-bad $NETG
+	out=$(U create --bundle /tmp/b-bad bad </dev/null 2>&1) && exit 1
+	echo "$out"; echo "$out" | grep -q "annotation .com.urunc.register-machine.: unknown value .yes. (expected true or false)"
+	[ ! -e /tmp/mroot/bad ]
 	[ "$(U list -q)" = "" ]'
 
 # 18
