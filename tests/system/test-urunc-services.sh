@@ -1,6 +1,6 @@
 #!/bin/bash
 # test-urunc-services.sh - unikernels as systemd services (TAP, suite
-# 'system'; issue 17).  Usage: test-urunc-services.sh URUNC NET_PVH
+# 'system'; issue 17).  Usage: test-urunc-services.sh URUNC NET_PVH HELLO_PVH
 #
 # One box (lib/systemd-box.sh).  contrib/systemd is installed in it as meson
 # install would (the configured units from the build dir, urunc and the
@@ -15,6 +15,8 @@
 # the guest, idle stops it, the next starts it again, a hand-started
 # urunc@web survives the proxy's idle exit.  The time from connect() to the
 # first byte is printed for each (cold, warm through the proxy, direct).
+# machinectl: opt-in registration (annotation, config key), list, status,
+# terminate, unregistered on exit and delete.
 set -u
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib/tap.sh"
@@ -28,7 +30,7 @@ done
 	tap_skip_all "no CNI bridge/host-local plugins (containernetworking-plugins)"
 [ -x /lib/systemd/systemd-socket-proxyd ] || tap_skip_all "no /lib/systemd/systemd-socket-proxyd"
 
-URUNC=$(readlink -f "$1") NETG=$(readlink -f "$2")
+URUNC=$(readlink -f "$1") NETG=$(readlink -f "$2") HELLO=$(readlink -f "$3")
 SRC=$(readlink -f "$here/../..")
 export URUNC_SRC=${URUNC_SRC:-$SRC}
 export URUNC_BUILD=${URUNC_BUILD:-$(dirname "$(dirname "$(dirname "$URUNC")")")}
@@ -41,7 +43,7 @@ NCASES=18
 tap_plan $NCASES
 
 PRELUDE="set -eu
-SRC=$SRC BUILD=$BUILD URUNC=$URUNC NETG=$NETG
+SRC=$SRC BUILD=$BUILD URUNC=$URUNC NETG=$NETG HELLO=$HELLO
 . \$SRC/tests/lib/bundle.sh
 # the journal is written asynchronously: poll (up to 5 s)
 journal_has() { local end=\$((SECONDS + 6)); while [ \$SECONDS -lt \$end ]; do
@@ -280,8 +282,8 @@ figures
 # 17
 tap_case "machinectl (annotation com.urunc.register-machine): list/status show the VM, terminate stops it, delete --force unregisters; a bad value is refused" in_box '
 	U() { $URUNC --root /tmp/mroot "$@"; }
-	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' make_bundle /tmp/b-plain $NETG
-	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' B_ANNOT='"'"'"com.urunc.register-machine": "true"'"'"' make_bundle /tmp/b-m $NETG
+	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' make_bundle /tmp/b-plain $HELLO
+	B_ARGS='"'"'["hello", "sleep=forever"]'"'"' B_ANNOT='"'"'"com.urunc.register-machine": "true"'"'"' make_bundle /tmp/b-m $HELLO
 	U create --bundle /tmp/b-plain plain </dev/null >/dev/null 2>&1; U start plain
 	for id in m1 m2; do U create --bundle /tmp/b-m $id </dev/null >/dev/null 2>&1; U start $id; done
 	out=$(machinectl list --no-pager --no-legend); echo "$out"
@@ -300,7 +302,7 @@ tap_case "machinectl (annotation com.urunc.register-machine): list/status show t
 	U delete --force m2
 	U delete --force plain
 	[ -z "$(machinectl list --no-pager --no-legend)" ]
-	B_ANNOT='"'"'"com.urunc.register-machine": "yes"'"'"' make_bundle /tmp/b-bad $NETG
+	B_ANNOT='"'"'"com.urunc.register-machine": "yes"'"'"' make_bundle /tmp/b-bad $HELLO
 	out=$(U create --bundle /tmp/b-bad bad </dev/null 2>&1) && exit 1
 	echo "$out"; echo "$out" | grep -q "annotation .com.urunc.register-machine.: unknown value .yes. (expected true or false)"
 	[ ! -e /tmp/mroot/bad ]
