@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
             libjson-c-dev libseccomp-dev libnftables-dev libcmocka-dev)
-run_pkgs=(qemu-system-x86 iproute2 busybox-static libnftables1)
+run_pkgs=(qemu-system-x86 iproute2 busybox-static libnftables1 containernetworking-plugins)
 test_pkgs=(runc crun containerd podman conmon buildah umoci skopeo systemd-container dbus-broker
            linux-image-amd64 cpio e2fsprogs curl procps kmod xz-utils zstd
            clang libclang-rt-14-dev python3

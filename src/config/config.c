@@ -554,6 +554,8 @@ static int apply(struct parser *p, char **path, struct value *v)
                 }
                 if (strcmp(key, "console_to_journal") == 0)
                         return set_bool(p, table, key, v, &cfg->systemd.console_to_journal);
+                if (strcmp(key, "register_machine") == 0)
+                        return set_bool(p, table, key, v, &cfg->systemd.register_machine);
         } else if (n == 2 && strcmp(path[0], "security") == 0) {
                 if (strcmp(key, "policy_dir") == 0)
                         return set_opt_string(p, table, key, v, &cfg->security.policy_dir);

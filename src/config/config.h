@@ -24,7 +24,8 @@
  *                    elsewhere)
  *   [runtime]        fallback ("" = unset), timeout (1..86400 seconds)
  *   [systemd]        cgroup_manager (auto|systemd|cgroupfs|none),
- *                    slice (a unit name ending in ".slice"), console_to_journal
+ *                    slice (a unit name ending in ".slice"), console_to_journal,
+ *                    register_machine (bool)
  *   [security]       policy_dir (seccomp policies; "" = URUNC_DATADIR/seccomp),
  *                    seccomp_log (bool: log instead of kill, for debugging a
  *                    policy), confine (bool: the monitor's private root)
@@ -37,8 +38,8 @@
  * auto, no binary/data path or machine; overheads qemu 64 MiB, firecracker
  * 16, hvt 8, spt 8, cloud-hypervisor 32; runtime.fallback NULL (runc),
  * timeout 30 s; systemd.cgroup_manager auto, slice "urunc.slice",
- * console_to_journal false; security.policy_dir NULL, seccomp_log false,
- * confine true; network.mode takeover.
+ * console_to_journal false, register_machine false; security.policy_dir
+ * NULL, seccomp_log false, confine true; network.mode takeover.
  */
 
 #include <stdbool.h>
@@ -92,6 +93,7 @@ struct ur_config {
                 enum ur_cgroup_manager cgroup_manager;
                 char *slice;        /* default "urunc.slice" */
                 bool console_to_journal;
+                bool register_machine; /* systemd-machined, class vm */
         } systemd;
         struct {
                 char *policy_dir;   /* NULL = URUNC_DATADIR "/seccomp" */

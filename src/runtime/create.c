@@ -25,6 +25,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/vmdesc.h"
+#include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -206,7 +207,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         sd_bus *bus = NULL;
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
-        bool console_journal = false;
+        bool console_journal = false, register_machine = false;
         int flags = 0, r;
 
         ur_vm_init(&vm);
@@ -244,6 +245,9 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         r = ur_console_to_journal(ctx->config, spec, &console_journal, err);
+        if (r < 0)
+                goto out;
+        r = ur_machine_wanted(ctx->config, spec, &register_machine, err);
         if (r < 0)
                 goto out;
         ur_ts_mark(o->id, "create-vm-built");
@@ -341,6 +345,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         req.pid = j->pid;
         req.default_slice = ctx->config->systemd.slice;
         req.timeout_usec = timeout;
+        req.service_unit = o->service_unit;
         /* Record the monitor process and the cgroup about to be made
          * before making it: what delete --force needs if create dies from
          * here on. */
@@ -363,6 +368,18 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         st->cgroup.manager = j->cgroup.manager;
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
+        /* Opt-in, and not worth failing the container for: a warning. */
+        if (register_machine) {
+                ur_err e = NULL;
+
+                if (ur_machine_register(o->id, j->pid, &e) < 0) {
+                        ur_log_warning("%s", ur_err_msg(e));
+                        ur_err_free(&e);
+                } else {
+                        st->machine = strdup(o->id);
+                        ur_log_info("container '%s' is machine '%s' (machinectl status %s)", o->id, o->id, o->id);
+                }
+        }
 
         r = ur_channel_open_fd(sp[0], &bus, err);
         if (r < 0)
@@ -461,6 +478,13 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
         free(TAKE_PTR(j.dir));
         if (ur_spec_load(o->bundle ? o->bundle : ".", &spec, err) < 0)
                 return -1;
+        if (o->netns_path) {
+                free(spec->namespaces[UR_NS_NETWORK].path);
+                spec->namespaces[UR_NS_NETWORK].path = strdup(o->netns_path);
+                if (!spec->namespaces[UR_NS_NETWORK].path)
+                        return ur_err_set(err, ENOMEM, "create");
+                spec->namespaces[UR_NS_NETWORK].present = true;
+        }
         r = ur_metadata_load(spec, &md, err);
         if (r < 0)
                 return -1;

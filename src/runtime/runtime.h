@@ -36,6 +36,15 @@ struct ur_create_opts {
         int preserve_fds;
         /* run: the terminal, if any, is our own stdio (no console socket). */
         bool inherit_terminal;
+        /* run --netns: join this network namespace instead of the bundle's. */
+        const char *netns_path;
+        /* run --service: urunc run is the main process of this systemd
+         * service: the monitor stays in the service's cgroup and the
+         * bundle's limits are set on the service (no scope). */
+        const char *service_unit;
+        /* run under $NOTIFY_SOCKET: READY=1 once the guest runs and, when
+         * non-zero, once this TCP port of the guest's address answers. */
+        unsigned ready_port;
 };
 
 int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err);

@@ -33,6 +33,7 @@ void ur_state_free(struct ur_state *st)
         free(st->guest);
         free(st->monitor);
         free(st->netns_path);
+        free(st->machine);
         free(st->tap);
         free(st->ifname);
         ur_cgroup_done(&st->cgroup);
@@ -77,6 +78,7 @@ int ur_state_save(const struct ur_state *st, ur_err *err)
         add_str(o, "guest", st->guest);
         add_str(o, "monitor", st->monitor);
         add_str(o, "netnsPath", st->netns_path);
+        add_str(o, "machine", st->machine);
         add_str(o, "tap", st->tap);
         add_str(o, "ifname", st->ifname);
         json_object_object_add(cg, "manager", json_object_new_string(ur_cgroup_manager_name(st->cgroup.manager)));
@@ -178,6 +180,7 @@ int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_er
         st->guest = get_str(o, "guest");
         st->monitor = get_str(o, "monitor");
         st->netns_path = get_str(o, "netnsPath");
+        st->machine = get_str(o, "machine");
         st->tap = get_str(o, "tap");
         st->ifname = get_str(o, "ifname");
         if (json_object_object_get_ex(o, "cgroup", &cg)) {

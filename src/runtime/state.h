@@ -62,6 +62,7 @@ struct ur_state {
         char *guest;
         char *monitor;
         char *netns_path;      /* joined network namespace, NULL when new */
+        char *machine;         /* registered with systemd-machined under this name */
         char *tap;             /* tap name when networked */
         char *ifname;          /* the interface the guest took over */
         struct ur_cgroup cgroup;

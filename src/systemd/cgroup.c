@@ -76,12 +76,30 @@ static bool v1_cpu(void)
         return open_fs(&fs, NULL) == 0 && fs.layout != UR_CGFS_UNIFIED;
 }
 
+/* run --service: the monitor, forked by urunc run, is already in the
+ * service's cgroup; the bundle's limits become runtime properties of the
+ * service.  Nothing to remove later: the service ends with urunc run. */
+static int enter_service(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+{
+        _cleanup_bus_ sd_bus *bus = NULL;
+
+        if (open_bus(&bus, err) < 0 ||
+            ur_scope_update(bus, req->service_unit, req->res, v1_cpu(), req->timeout_usec, err) < 0)
+                return ur_err_wrap(err, "setting the limits of container '%s' on service '%s'", req->id,
+                                   req->service_unit);
+        ur_log_info("container '%s' is in service '%s'", req->id, req->service_unit);
+        *ret = (struct ur_cgroup){ .manager = UR_CGROUP_NONE };
+        return 0;
+}
+
 int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
                     ur_err *err)
 {
         _cleanup_free_ char *unit = NULL, *path = NULL;
 
         m = ur_cgroup_resolve(m);
+        if (req->service_unit && m != UR_CGROUP_NONE)
+                return enter_service(req, ret, err);
         switch (m) {
         case UR_CGROUP_NONE:
                 *ret = (struct ur_cgroup){ .manager = m };
@@ -128,6 +146,8 @@ int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req
         _cleanup_free_ char *unit = NULL, *slice = NULL, *path = NULL;
 
         m = ur_cgroup_resolve(m);
+        if (req->service_unit)
+                m = UR_CGROUP_NONE;
         switch (m) {
         case UR_CGROUP_NONE:
                 break;

@@ -28,6 +28,9 @@ struct ur_cgroup_request {
         pid_t pid;
         const char *default_slice;      /* config systemd.slice */
         uint64_t timeout_usec;          /* bound of the systemd waits, 0 = 30 s */
+        const char *service_unit;       /* run --service: the systemd manager sets the
+                                         * limits on this unit, which already holds pid;
+                                         * recorded as manager none (the unit is not ours) */
         bool v1_cpu;                    /* set by ur_cgroup_enter: the cpu controller is
                                          * cgroup v1 (CPUShares instead of CPUWeight) */
 };

@@ -81,6 +81,7 @@ static void check_defaults(const struct ur_config *cfg)
         assert_int_equal(cfg->systemd.cgroup_manager, UR_CGROUP_AUTO);
         assert_string_equal(cfg->systemd.slice, "urunc.slice");
         assert_false(cfg->systemd.console_to_journal);
+        assert_false(cfg->systemd.register_machine);
         assert_int_equal(cfg->n_monitors, 5);
         for (size_t i = 0; i < ELEMENTSOF(mons); i++) {
                 const struct ur_monitor_cfg *m = ur_config_monitor(cfg, mons[i].name);
@@ -147,6 +148,7 @@ static void test_full(void **state)
         assert_int_equal(cfg->systemd.cgroup_manager, UR_CGROUP_CGROUPFS);
         assert_string_equal(cfg->systemd.slice, "machine-urunc.slice");
         assert_true(cfg->systemd.console_to_journal);
+        assert_true(cfg->systemd.register_machine);
         assert_string_equal(warnings, "");
 }
 
@@ -267,6 +269,7 @@ static void test_errors(void **state)
         parse_fail("[systemd]\ncgroup_manager = 1\n", "config.toml:2:", "[systemd] cgroup_manager: expected a string");
         parse_fail("[systemd]\nslice = 1\n", "config.toml:2:", "[systemd] slice: expected a string");
         parse_fail("[systemd]\nconsole_to_journal = \"true\"\n", "config.toml:2:", "[systemd] console_to_journal: expected a boolean");
+        parse_fail("[systemd]\nregister_machine = 1\n", "config.toml:2:", "[systemd] register_machine: expected a boolean");
 
         /* Values. */
         parse_fail("[log]\nlevel = \"verbose\"\n", "config.toml:2:", "[log] level: invalid value 'verbose'");

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * systemd-machined registration (opt-in: [systemd] register_machine, or the
+ * annotation com.urunc.register-machine): the container as a machine of
+ * class "vm", service "urunc", leader the monitor process, its unit the
+ * scope (or service) the leader is in; so machinectl list/status/terminate
+ * see it.  machined forgets a machine when its unit stops; delete also
+ * unregisters it.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+#include "oci/spec.h"
+#include "util/error.h"
+
+#define UR_ANNOT_REGISTER_MACHINE "com.urunc.register-machine" /* "true" | "false" */
+
+/* Whether to register: the annotation, else the configuration. */
+int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err);
+/* RegisterMachine(name, leader) on the system bus. */
+int ur_machine_register(const char *name, pid_t leader, ur_err *err);
+/* UnregisterMachine(name); a machine machined does not know is fine. */
+int ur_machine_unregister(const char *name, ur_err *err);
