@@ -140,6 +140,10 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->rootfs = spec->root_path ? strdup(spec->root_path) : NULL;
         vm->share_rootfs = md->mount_rootfs;
         vm->state_dir = strdup(state_dir);
+        vm->net_possible = spec->namespaces[UR_NS_NETWORK].present;
+        if ((md->solo5_net_dev && !(vm->solo5_net_dev = strdup(md->solo5_net_dev))) ||
+            (md->solo5_blk_dev && !(vm->solo5_blk_dev = strdup(md->solo5_blk_dev))))
+                return ur_err_set(err, ENOMEM, "VM description");
         if (ur_seccomp_wanted(spec, &vm->seccomp, err) < 0)
                 return -1;
         if (!vm->guest || !vm->monitor || !vm->kernel || !vm->argv || !vm->env || !vm->state_dir)
