@@ -81,9 +81,10 @@ static int check_named(const struct ur_solo5_info *info, enum ur_solo5_dev_type 
         if (find(info, type, name))
                 return 0;
         describe(info, 0, decl, sizeof(decl));
-        return ur_err_set(err, 0, "%s = '%s': kernel '%s' declares no %s device '%s' in its Solo5 manifest "
-                          "(it declares %s)", key, name, vm->kernel,
-                          type == UR_SOLO5_DEV_NET ? "network" : "block", name, decl);
+        return ur_err_set(err, 0,
+                          "%s = '%s': kernel '%s' declares no %s device '%s' in its Solo5 manifest "
+                          "(it declares %s)",
+                          key, name, vm->kernel, type == UR_SOLO5_DEV_NET ? "network" : "block", name, decl);
 }
 
 /*
@@ -100,44 +101,53 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
         unsigned nics = vm->net.enabled || vm->net_possible ? 1 : 0;
 
         *net_dev = NULL;
-        if (vm->solo5_net_dev && check_named(info, UR_SOLO5_DEV_NET, KEY_NETDEV, vm->solo5_net_dev, vm, err) < 0)
+        if (vm->solo5_net_dev &&
+            check_named(info, UR_SOLO5_DEV_NET, KEY_NETDEV, vm->solo5_net_dev, vm, err) < 0)
                 return -1;
-        if (vm->solo5_blk_dev && check_named(info, UR_SOLO5_DEV_BLOCK, KEY_BLKDEV, vm->solo5_blk_dev, vm, err) < 0)
+        if (vm->solo5_blk_dev &&
+            check_named(info, UR_SOLO5_DEV_BLOCK, KEY_BLKDEV, vm->solo5_blk_dev, vm, err) < 0)
                 return -1;
 
         if (n_net > nics) {
                 describe(info, UR_SOLO5_DEV_NET, decl, sizeof(decl));
                 if (nics == 0)
-                        return ur_err_set(err, 0,
-                                          "kernel '%s' declares %u network device%s in its Solo5 manifest (%s) and "
-                                          "the container offers none (%s): solo5-%s starts only with every declared "
-                                          "device attached", vm->kernel, n_net, n_net > 1 ? "s" : "", decl,
-                                          vm->net_possible || vm->net.enabled
-                                                  ? "no interface with an IPv4 address in its network namespace"
-                                                  : "no network namespace of its own in config.json",
-                                          mon);
-                return ur_err_set(err, 0,
-                                  "kernel '%s' declares %u network devices in its Solo5 manifest (%s) and the "
-                                  "container offers one NIC: solo5-%s starts only with every declared device "
-                                  "attached", vm->kernel, n_net, decl, mon);
+                        return ur_err_set(
+                                err, 0,
+                                "kernel '%s' declares %u network device%s in its Solo5 manifest (%s) and "
+                                "the container offers none (%s): solo5-%s starts only with every declared "
+                                "device attached",
+                                vm->kernel, n_net, n_net > 1 ? "s" : "", decl,
+                                vm->net_possible || vm->net.enabled
+                                        ? "no interface with an IPv4 address in its network namespace"
+                                        : "no network namespace of its own in config.json",
+                                mon);
+                return ur_err_set(
+                        err, 0,
+                        "kernel '%s' declares %u network devices in its Solo5 manifest (%s) and the "
+                        "container offers one NIC: solo5-%s starts only with every declared device "
+                        "attached",
+                        vm->kernel, n_net, decl, mon);
         }
         if (n_blk != vm->n_blocks) {
                 describe(info, UR_SOLO5_DEV_BLOCK, decl, sizeof(decl));
                 if (n_blk > vm->n_blocks)
-                        return ur_err_set(err, 0,
-                                          "kernel '%s' declares %u block device%s in its Solo5 manifest (%s) and the "
-                                          "container offers %u (%s): solo5-%s starts only with every declared "
-                                          "device attached", vm->kernel, n_blk, n_blk > 1 ? "s" : "", decl,
-                                          vm->n_blocks, KEY_BLOCK, mon);
+                        return ur_err_set(
+                                err, 0,
+                                "kernel '%s' declares %u block device%s in its Solo5 manifest (%s) and the "
+                                "container offers %u (%s): solo5-%s starts only with every declared "
+                                "device attached",
+                                vm->kernel, n_blk, n_blk > 1 ? "s" : "", decl, vm->n_blocks, KEY_BLOCK, mon);
                 if (n_blk == 0)
-                        return ur_err_set(err, 0,
-                                          "the container has a block image (%s = '%s') but kernel '%s' declares no "
-                                          "block device in its Solo5 manifest: solo5-%s refuses an undeclared "
-                                          "device", KEY_BLOCK, vm->blocks[0].path, vm->kernel, mon);
+                        return ur_err_set(
+                                err, 0,
+                                "the container has a block image (%s = '%s') but kernel '%s' declares no "
+                                "block device in its Solo5 manifest: solo5-%s refuses an undeclared "
+                                "device",
+                                KEY_BLOCK, vm->blocks[0].path, vm->kernel, mon);
                 return ur_err_set(err, 0,
                                   "the container offers %u block images but kernel '%s' declares %u block "
-                                  "device%s in its Solo5 manifest (%s)", vm->n_blocks, vm->kernel, n_blk,
-                                  n_blk > 1 ? "s" : "", decl);
+                                  "device%s in its Solo5 manifest (%s)",
+                                  vm->n_blocks, vm->kernel, n_blk, n_blk > 1 ? "s" : "", decl);
         }
 
         /* One declared NIC at most (checked above); the annotation, when
@@ -153,7 +163,8 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
                 blk_names[b++] = vm->solo5_blk_dev;
         for (unsigned i = 0; i < info->n_devs && b < vm->n_blocks; i++) {
                 const struct ur_solo5_dev *d = &info->devs[i];
-                if (d->type != UR_SOLO5_DEV_BLOCK || (vm->solo5_blk_dev && strcmp(d->name, vm->solo5_blk_dev) == 0))
+                if (d->type != UR_SOLO5_DEV_BLOCK ||
+                    (vm->solo5_blk_dev && strcmp(d->name, vm->solo5_blk_dev) == 0))
                         continue;
                 blk_names[b++] = d->name;
         }
@@ -175,20 +186,22 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
         if (ur_solo5_info_read(vm->kernel, &info, err) < 0)
                 return ur_err_wrap(err, "%s", KEY_BINARY);
         if (info.target != UR_SOLO5_TARGET_UNKNOWN && info.target != target)
-                return ur_err_set(err, 0,
-                                  "kernel '%s' (%s) is built for the Solo5 %s target, not for %s (%s = '%s'): "
-                                  "run it with %s, or use a kernel built for %s", vm->kernel, KEY_BINARY,
-                                  ur_solo5_target_name(info.target), mon, KEY_HYPERVISOR, mon,
-                                  info.target == UR_SOLO5_TARGET_HVT || info.target == UR_SOLO5_TARGET_SPT
-                                          ? ur_solo5_target_name(info.target)
-                                          : "a monitor for that target (urunc runs hvt and spt only)",
-                                  mon);
+                return ur_err_set(
+                        err, 0,
+                        "kernel '%s' (%s) is built for the Solo5 %s target, not for %s (%s = '%s'): "
+                        "run it with %s, or use a kernel built for %s",
+                        vm->kernel, KEY_BINARY, ur_solo5_target_name(info.target), mon, KEY_HYPERVISOR, mon,
+                        info.target == UR_SOLO5_TARGET_HVT || info.target == UR_SOLO5_TARGET_SPT
+                                ? ur_solo5_target_name(info.target)
+                                : "a monitor for that target (urunc runs hvt and spt only)",
+                        mon);
         if (!info.has_manifest)
-                return ur_err_set(err, 0, "kernel '%s' (%s) has no Solo5 manifest (MFT1 note): solo5-%s refuses it",
+                return ur_err_set(err, 0,
+                                  "kernel '%s' (%s) has no Solo5 manifest (MFT1 note): solo5-%s refuses it",
                                   vm->kernel, KEY_BINARY, mon);
 
         const char *net_dev = NULL;
-        const char *blk_names[UR_SOLO5_MAX_DEVICES] = { 0 };
+        const char *blk_names[UR_SOLO5_MAX_DEVICES] = {0};
         if (plan_devices(mon, vm, &info, &net_dev, blk_names, err) < 0)
                 return -1;
 
@@ -208,9 +221,9 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
                                 ret->pass_tap_fd = true;
                         } else {
                                 ur_strv_free(a);
-                                return ur_err_set(err, 0,
-                                                  "%s: network enabled but neither a tap name nor a tap fd given",
-                                                  mon);
+                                return ur_err_set(
+                                        err, 0,
+                                        "%s: network enabled but neither a tap name nor a tap fd given", mon);
                         }
                         if (vm->net.mac[0])
                                 r |= ur_strv_addf(&a, "--net-mac:%s=%s", net_dev, vm->net.mac);
@@ -231,7 +244,8 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
         }
         if (b != vm->n_blocks) {
                 ur_strv_free(a);
-                return ur_err_set(err, 0, "%s: %u of %u block images placed (internal error)", mon, b, vm->n_blocks);
+                return ur_err_set(err, 0, "%s: %u of %u block images placed (internal error)", mon, b,
+                                  vm->n_blocks);
         }
         ret->argv = a;
         return 0;
@@ -242,7 +256,11 @@ static int hvt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, c
 {
         (void) guest;
         if (!vm->kvm)
-                return ur_err_set(err, 0, "hvt needs KVM, which is not in use (use spt without KVM)");
+                return ur_err_set(err, 0,
+                                  "hvt needs KVM, which is not in use (use spt without KVM): %s = 'hvt', and "
+                                  "/dev/kvm cannot create a VM here or accel is 'tcg' (com.urunc.accel or "
+                                  "[monitors.hvt] accel)",
+                                  KEY_HYPERVISOR);
         return solo5_build("hvt", UR_SOLO5_TARGET_HVT, vm, guest_cmdline, ret, err);
 }
 
@@ -269,4 +287,5 @@ const struct ur_monitor_ops ur_monitor_spt = {
         .stop_signal = SIGTERM,
         .build = spt_build,
         .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_SOLO5),
+        .no_accel = true,
 };

@@ -344,8 +344,8 @@ static int resolve_file(const struct ur_spec *spec, const struct source *s, int 
         return 0;
 }
 
-/* A Solo5 device name: what a manifest entry can hold (1..67 characters,
- * no blank or '=' or ':', which the tender's --net:NAME= syntax splits on). */
+/* A Solo5 device name: what a manifest entry can hold and the tenders'
+ * --net:NAME= / --block:NAME= options accept: 1..67 letters and digits. */
 static int check_solo5_name(const struct source *s, int k, ur_err *err)
 {
         const char *v = s->val[k];
@@ -357,8 +357,9 @@ static int check_solo5_name(const struct source *s, int k, ur_err *err)
                 return ur_err_set(err, 0, "%s: '%s'%s is longer than a Solo5 device name (67 characters)",
                                   s->what[k], v, origin(s, k, buf, sizeof(buf)));
         for (const char *c = v; *c; c++)
-                if (*c == '=' || *c == ':' || *c == ' ' || (unsigned char) *c < 0x21 || *c == 0x7f)
-                        return ur_err_set(err, 0, "%s: '%s'%s is not a Solo5 device name (no blanks, '=' or ':')",
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+                        return ur_err_set(err, 0,
+                                          "%s: '%s'%s is not a Solo5 device name (letters and digits only)",
                                           s->what[k], v, origin(s, k, buf, sizeof(buf)));
         return 0;
 }
@@ -388,8 +389,8 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         if (!md)
                 return ur_err_set(err, ENOMEM, "unikernel metadata");
         if (parse_bool(s, K_USEDM, &md->use_dm_block, err) < 0 ||
-            parse_bool(s, K_MOUNTROOTFS, &md->mount_rootfs, err) < 0 || check_solo5_name(s, K_NETDEV, err) < 0 ||
-            check_solo5_name(s, K_BLKDEV, err) < 0)
+            parse_bool(s, K_MOUNTROOTFS, &md->mount_rootfs, err) < 0 ||
+            check_solo5_name(s, K_NETDEV, err) < 0 || check_solo5_name(s, K_BLKDEV, err) < 0)
                 return -1;
         if (resolve_file(spec, s, K_BINARY, false, &md->binary_path, err) < 0 ||
             resolve_file(spec, s, K_INITRD, false, &md->initrd_path, err) < 0 ||

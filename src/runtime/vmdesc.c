@@ -182,7 +182,16 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period, spec->resources.cpu_cpus,
                                 mcfg ? mcfg->default_vcpus : 1);
 
-        if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
+        if (mops->no_accel) {
+                /* spt: a process, not a VM; KVM and TCG do not apply. */
+                const char *annot = ur_spec_annotation(spec, UR_ANNOT_ACCEL);
+                enum ur_accel a;
+                if (annot && ur_accel_from_string(annot, &a) < 0)
+                        return ur_err_set(err, 0,
+                                          "annotation '%s': unknown value '%s' (expected auto, kvm or tcg)",
+                                          UR_ANNOT_ACCEL, annot);
+                vm->kvm = false;
+        } else if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
                 return -1;
         if (!vm->kvm && ur_streq(vm->guest, "linux") && ur_streq(vm->monitor, "qemu")) {
                 /* Linux on an emulated microvm hangs calibrating against the

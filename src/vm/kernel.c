@@ -118,9 +118,10 @@ static uint16_t rd16(const unsigned char *p, bool swap)
  *     16 bytes of properties (union, 8-aligned at offset 72)
  *     8 bytes host fd / pointer (offset 88), bool attached (offset 96),
  *     7 bytes of padding.
- * Entry 0 is the reserved one (type 1<<30, empty name); at most 64
- * entries; the descriptor size is exactly 4 + 8 + entries * 104; attached
- * is false in the file.  These are the tender's own checks (mft_validate).
+ * Entry 0 is the reserved one (type 1<<30, empty name); names are
+ * letters and digits (solo5-elftool's rule, and all the tenders' --net:
+ * and --block: options accept); at most 64 entries; the descriptor size is exactly 4 + 8 + entries * 104;
+ * attached is false in the file.  These are the tender's own checks (mft_validate).
  */
 #define SOLO5_ABI1_TYPE 0x31494241u /* "ABI1" */
 #define SOLO5_MFT1_TYPE 0x3154464du /* "MFT1" */
@@ -160,13 +161,14 @@ static void parse_mft1(const unsigned char *d, size_t n, bool swap, struct notes
         const unsigned char *m = d + MFT_PAD;
         uint32_t version = rd32(m, swap), entries = rd32(m + 4, swap);
         if (version != MFT_VERSION) {
-                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest has version %u (this urunc reads version %u)",
-                         version, MFT_VERSION);
+                snprintf(seen->bad, sizeof(seen->bad),
+                         "its Solo5 manifest has version %u (this urunc reads version %u)", version,
+                         MFT_VERSION);
                 return;
         }
         if (entries < 1 || entries > MFT_MAX_ENTRIES) {
-                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest has %u entries (1 to %u expected)", entries,
-                         MFT_MAX_ENTRIES);
+                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest has %u entries (1 to %u expected)",
+                         entries, MFT_MAX_ENTRIES);
                 return;
         }
         if (n != MFT_PAD + MFT_HEADER + (size_t) entries * MFT_ENTRY) {
@@ -185,7 +187,8 @@ static void parse_mft1(const unsigned char *d, size_t n, bool swap, struct notes
                         return;
                 }
                 if (e[MFT_ENTRY_ATTACHED] != 0) {
-                        snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest entry %u is marked attached", i);
+                        snprintf(seen->bad, sizeof(seen->bad),
+                                 "its Solo5 manifest entry %u is marked attached", i);
                         return;
                 }
                 if (i == 0) {
@@ -197,15 +200,27 @@ static void parse_mft1(const unsigned char *d, size_t n, bool swap, struct notes
                         continue;
                 }
                 if (type != UR_SOLO5_DEV_BLOCK && type != UR_SOLO5_DEV_NET) {
-                        snprintf(seen->bad, sizeof(seen->bad),
-                                 "its Solo5 manifest entry %u ('%.67s') has device type %u (1 block and 2 net "
-                                 "are known)", i, (const char *) e, type);
+                        snprintf(
+                                seen->bad, sizeof(seen->bad),
+                                "its Solo5 manifest entry %u ('%.67s') has device type %u (1 block and 2 net "
+                                "are known)",
+                                i, (const char *) e, type);
                         return;
                 }
                 if (e[0] == 0) {
-                        snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest entry %u has an empty name", i);
+                        snprintf(seen->bad, sizeof(seen->bad),
+                                 "its Solo5 manifest entry %u has an empty name", i);
                         return;
                 }
+                for (const unsigned char *c = e; *c; c++)
+                        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                              (*c >= '0' && *c <= '9'))) {
+                                snprintf(seen->bad, sizeof(seen->bad),
+                                         "its Solo5 manifest entry %u ('%.67s') is not a Solo5 device name "
+                                         "(letters and digits only)",
+                                         i, (const char *) e);
+                                return;
+                        }
                 struct ur_solo5_dev *dev = &info->devs[info->n_devs++];
                 memcpy(dev->name, e, UR_SOLO5_NAME_MAX + 1);
                 dev->type = (enum ur_solo5_dev_type) type;
@@ -419,7 +434,7 @@ int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err)
 
 const char *ur_solo5_target_name(unsigned target)
 {
-        static const char *const names[] = { "unknown", "hvt", "spt", "virtio", "muen", "genode", "xen" };
+        static const char *const names[] = {"unknown", "hvt", "spt", "virtio", "muen", "genode", "xen"};
         return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
 }
 
@@ -440,7 +455,7 @@ int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
                 return ur_err_set(err, -n, "read kernel '%s'", path);
         if ((size_t) n < SELFMAG || memcmp(head, ELFMAG, SELFMAG) != 0)
                 return ur_err_set(err, 0, "kernel '%s' is not an ELF file (a Solo5 kernel is)", path);
-        struct notes_seen seen = { .info = ret };
+        struct notes_seen seen = {.info = ret};
         const char *why = NULL;
         int r = elf_notes(fd, head, (size_t) n, (uint64_t) st.st_size, &seen, &why);
         if (r < 0) {

@@ -94,8 +94,8 @@ enum ur_solo5_target {
         UR_SOLO5_TARGET_GENODE = 5,
         UR_SOLO5_TARGET_XEN = 6,
 };
-#define UR_SOLO5_NAME_MAX 67     /* characters of a device name */
-#define UR_SOLO5_MAX_DEVICES 63  /* 64 entries, the first one reserved */
+#define UR_SOLO5_NAME_MAX 67    /* characters of a device name */
+#define UR_SOLO5_MAX_DEVICES 63 /* 64 entries, the first one reserved */
 
 enum ur_solo5_dev_type {
         UR_SOLO5_DEV_BLOCK = 1, /* MFT_DEV_BLOCK_BASIC */
@@ -108,10 +108,10 @@ struct ur_solo5_dev {
 };
 
 struct ur_solo5_info {
-        unsigned target;         /* enum ur_solo5_target (raw value when unknown to us) */
+        unsigned target; /* enum ur_solo5_target (raw value when unknown to us) */
         unsigned abi_version;
-        bool has_manifest;       /* an MFT1 note was found (and is valid) */
-        unsigned n_devs;         /* devices in declared order, without the reserved entry */
+        bool has_manifest; /* an MFT1 note was found (and is valid) */
+        unsigned n_devs;   /* devices in declared order, without the reserved entry */
         struct ur_solo5_dev devs[UR_SOLO5_MAX_DEVICES];
 };
 

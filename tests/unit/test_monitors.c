@@ -227,19 +227,20 @@ static void test_solo5(void **state)
         struct ur_vm vm;
         struct ur_exec ex;
         assert_non_null(mkdtemp(s5dir));
-        static const struct t_solo5_dev rump[] = { { "tap", 2 }, { "rootfs", 1 } };
-        static const struct t_solo5_dev mir[] = { { "service", 2 }, { "storage", 1 } };
-        static const struct t_solo5_dev custom[] = { { "disk_a", 1 }, { "uplink0", 2 }, { "disk_b", 1 } };
-        static const struct t_solo5_dev two_nics[] = { { "service0", 2 }, { "service1", 2 } };
-        static const struct t_solo5_dev one_nic[] = { { "service0", 2 } };
-        static const struct t_solo5_dev one_blk[] = { { "storage", 1 } };
+        static const struct t_solo5_dev rump[] = {{"tap", 2}, {"rootfs", 1}};
+        static const struct t_solo5_dev mir[] = {{"service", 2}, {"storage", 1}};
+        static const struct t_solo5_dev custom[] = {{"diskA", 1}, {"uplink0", 2}, {"diskB", 1}};
+        static const struct t_solo5_dev two_nics[] = {{"service0", 2}, {"service1", 2}};
+        static const struct t_solo5_dev one_nic[] = {{"service0", 2}};
+        static const struct t_solo5_dev one_blk[] = {{"storage", 1}};
         char *k_rump = s5kernel("rump.hvt", 1, rump, 2), *k_mir = s5kernel("mirage.spt", 2, mir, 2);
-        char *k_custom = s5kernel("custom.spt", 2, custom, 3), *k_two = s5kernel("net2if.spt", 2, two_nics, 2);
+        char *k_custom = s5kernel("custom.spt", 2, custom, 3),
+             *k_two = s5kernel("net2if.spt", 2, two_nics, 2);
         char *k_net = s5kernel("net.spt", 2, one_nic, 1), *k_blk = s5kernel("blk.hvt", 1, one_blk, 1);
         char *k_hello = s5kernel("hello.spt", 2, NULL, 0), *k_nomft = s5kernel("nomft.spt", 2, NULL, -1);
-        char *argv[] = { (char *) "/app", NULL };
+        char *argv[] = {(char *) "/app", NULL};
         struct ur_vm_block b = { .path = (char *) "/img/r.ext2", .mountpoint = (char *) "/data" };
-        struct ur_vm_block two[] = { { .path = (char *) "/img/0" }, { .path = (char *) "/img/1" } };
+        struct ur_vm_block two[] = {{.path = (char *) "/img/0"}, {.path = (char *) "/img/1"}};
 
         /* rumprun's manifest: tap and rootfs, by name. */
         base(&vm, "rumprun", "hvt", UR_BOOT_SOLO5);
@@ -249,13 +250,17 @@ static void test_solo5(void **state)
         vm.n_blocks = 1;
         net(&vm, -1, "tap1");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){
-                "/usr/bin/vmm", "--mem=512", "--net:tap=tap1", "--net-mac:tap=02:00:00:00:00:02",
-                "--block:rootfs=/img/r.ext2", k_rump,
-                "{\"cmdline\":\"/app\",\"net\":{\"if\":\"ukvmif0\",\"cloner\":\"True\",\"type\":\"inet\","
-                "\"method\":\"static\",\"addr\":\"10.0.0.2\",\"mask\":\"1\",\"gw\":\"10.0.0.1\"},\"blk\":{"
-                "\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}",
-                NULL });
+        assert_argv(ex.argv,
+                    (const char *const[]){
+                            "/usr/bin/vmm", "--mem=512", "--net:tap=tap1", "--net-mac:tap=02:00:00:00:00:02",
+                            "--block:rootfs=/img/r.ext2", k_rump,
+                            "{\"cmdline\":\"/"
+                            "app\",\"net\":{\"if\":\"ukvmif0\",\"cloner\":\"True\",\"type\":\"inet\","
+                            "\"method\":\"static\",\"addr\":\"10.0.0.2\",\"mask\":\"1\",\"gw\":\"10.0.0.1\"},"
+                            "\"blk\":{"
+                            "\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/"
+                            "data\"}}",
+                            NULL});
         ur_exec_done(&ex);
 
         /* mirage's: service and storage; a tap fd. */
@@ -266,10 +271,10 @@ static void test_solo5(void **state)
         vm.n_blocks = 1;
         net(&vm, 4, "");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){ "/usr/bin/vmm", "--mem=512", "--net:service=@4",
-                                                    "--net-mac:service=02:00:00:00:00:02",
-                                                    "--block:storage=/img/r.ext2", k_mir,
-                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL });
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", "--net:service=@4",
+                                                   "--net-mac:service=02:00:00:00:00:02",
+                                                   "--block:storage=/img/r.ext2", k_mir,
+                                                   "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         assert_true(ex.pass_tap_fd);
         ur_exec_done(&ex);
 
@@ -280,25 +285,28 @@ static void test_solo5(void **state)
         vm.n_blocks = 2;
         net(&vm, -1, "tapX");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){ "/usr/bin/vmm", "--mem=512", "--block:disk_a=/img/0",
-                                                    "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
-                                                    "--block:disk_b=/img/1", k_custom,
-                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL });
+        assert_argv(ex.argv,
+                    (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/0",
+                                          "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
+                                          "--block:diskB=/img/1", k_custom,
+                                          "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
         /* solo5BlkDev: the first image goes to the named device. */
-        vm.solo5_blk_dev = (char *) "disk_b";
+        vm.solo5_blk_dev = (char *) "diskB";
         vm.solo5_net_dev = (char *) "uplink0";
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){ "/usr/bin/vmm", "--mem=512", "--block:disk_a=/img/1",
-                                                    "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
-                                                    "--block:disk_b=/img/0", k_custom,
-                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL });
+        assert_argv(ex.argv,
+                    (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/1",
+                                          "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
+                                          "--block:diskB=/img/0", k_custom,
+                                          "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
         /* A name the manifest does not declare (or declares with the other type). */
         vm.solo5_blk_dev = (char *) "uplink0";
         build_fails(&vm, "com.urunc.unikernel.solo5BlkDev = 'uplink0': kernel '");
-        build_fails(&vm, "declares no block device 'uplink0' in its Solo5 manifest (it declares block 'disk_a', "
-                         "net 'uplink0', block 'disk_b')");
+        build_fails(&vm,
+                    "declares no block device 'uplink0' in its Solo5 manifest (it declares block 'diskA', "
+                    "net 'uplink0', block 'diskB')");
         vm.solo5_blk_dev = NULL;
         vm.solo5_net_dev = (char *) "service";
         build_fails(&vm, "mirage guest on spt: com.urunc.unikernel.solo5NetDev = 'service': kernel '");
@@ -309,16 +317,17 @@ static void test_solo5(void **state)
         vm.kernel = k_hello;
         net(&vm, -1, "tapY");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){ "/usr/bin/vmm", "--mem=512", k_hello,
-                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL });
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_hello,
+                                                   "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
 
         /* Fewer devices than the manifest declares. */
         base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
         vm.kernel = k_two;
         net(&vm, -1, "tapZ");
-        build_fails(&vm, "declares 2 network devices in its Solo5 manifest (net 'service0', net 'service1') and "
-                         "the container offers one NIC");
+        build_fails(&vm,
+                    "declares 2 network devices in its Solo5 manifest (net 'service0', net 'service1') and "
+                    "the container offers one NIC");
         base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
         vm.kernel = k_net;
         build_fails(&vm, "declares 1 network device in its Solo5 manifest (net 'service0') and the container "
@@ -326,26 +335,32 @@ static void test_solo5(void **state)
         /* create's dry build: a network namespace may bring the NIC at start. */
         vm.net_possible = true;
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){ "/usr/bin/vmm", "--mem=512", k_net, NULL });
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_net, NULL});
         ur_exec_done(&ex);
         base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
         vm.kernel = k_blk;
-        build_fails(&vm, "declares 1 block device in its Solo5 manifest (block 'storage') and the container offers "
-                         "0 (com.urunc.unikernel.block)");
+        build_fails(
+                &vm,
+                "declares 1 block device in its Solo5 manifest (block 'storage') and the container offers "
+                "0 (com.urunc.unikernel.block)");
         build_fails(&vm, k_blk);
         base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
         vm.kernel = k_net;
         vm.net_possible = true;
         vm.blocks = &b;
         vm.n_blocks = 1;
-        build_fails(&vm, "the container has a block image (com.urunc.unikernel.block = '/img/r.ext2') but kernel '");
+        build_fails(
+                &vm,
+                "the container has a block image (com.urunc.unikernel.block = '/img/r.ext2') but kernel '");
 
         /* Built for the other target. */
         base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
         vm.kernel = k_hello;
         build_fails(&vm, "mirage guest on hvt: kernel '");
-        build_fails(&vm, "(com.urunc.unikernel.binary) is built for the Solo5 spt target, not for hvt "
-                         "(com.urunc.unikernel.hypervisor = 'hvt'): run it with spt, or use a kernel built for hvt");
+        build_fails(
+                &vm,
+                "(com.urunc.unikernel.binary) is built for the Solo5 spt target, not for hvt "
+                "(com.urunc.unikernel.hypervisor = 'hvt'): run it with spt, or use a kernel built for hvt");
         base(&vm, "rumprun", "spt", UR_BOOT_SOLO5);
         vm.kernel = k_rump;
         build_fails(&vm, "is built for the Solo5 hvt target, not for spt");
@@ -365,7 +380,7 @@ static void test_solo5(void **state)
         base(&vm, "unikraft", "spt", UR_BOOT_SOLO5);
         build_fails(&vm, "guest 'unikraft' is not supported on monitor 'spt'");
 
-        char *all[] = { k_rump, k_mir, k_custom, k_two, k_net, k_blk, k_hello, k_nomft };
+        char *all[] = {k_rump, k_mir, k_custom, k_two, k_net, k_blk, k_hello, k_nomft};
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
                 unlink(all[i]);
                 free(all[i]);

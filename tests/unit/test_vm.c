@@ -231,7 +231,7 @@ static char *solo5_path(const char *name)
 
 static void solo5_bad(const char *name, enum t_solo5_spoil spoil, const char *needle)
 {
-        static const struct t_solo5_dev devs[] = { { "service0", 2 }, { "storage", 1 } };
+        static const struct t_solo5_dev devs[] = {{"service0", 2}, {"storage", 1}};
         char *p = solo5_path(name);
         struct ur_solo5_info info;
         ur_err err = NULL;
@@ -249,7 +249,10 @@ static void test_solo5_manifest(void **state)
 {
         (void) state;
         static const struct t_solo5_dev devs[] = {
-                { "disk_a", 1 }, { "uplink0", 2 }, { "service1", 2 }, { "a-name-of-67-characters-is-the-longest-a-solo5-manifest-entry-has", 1 },
+                {"diskA", 1},
+                {"uplink0", 2},
+                {"service1", 2},
+                {"Aname0of0sixtyseven0characters0is0the0longest0a0Solo50manifest0has0", 1},
         };
         struct ur_solo5_info info;
         ur_err err = NULL;
@@ -300,11 +303,20 @@ static void test_solo5_manifest(void **state)
         solo5_bad("s5-reserved", T_SOLO5_NO_RESERVED, "does not start with the reserved entry");
         solo5_bad("s5-long", T_SOLO5_LONG_NAME, "more than 67 characters");
         solo5_bad("s5-attached", T_SOLO5_ATTACHED, "marked attached");
-        static const struct t_solo5_dev odd[] = { { "gpu0", 7 } };
+        static const struct t_solo5_dev odd[] = {{"gpu0", 7}};
         p = solo5_path("s5-type");
         t_write_solo5_elf(p, 2, odd, 1, T_SOLO5_OK);
         assert_true(ur_solo5_info_read(p, &info, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "entry 1 ('gpu0') has device type 7"));
+        ur_err_free(&err);
+        free(p);
+
+        static const struct t_solo5_dev under[] = {{"disk_a", 1}};
+        p = solo5_path("s5-underscore");
+        t_write_solo5_elf(p, 2, under, 1, T_SOLO5_OK);
+        assert_true(ur_solo5_info_read(p, &info, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err),
+                               "entry 1 ('disk_a') is not a Solo5 device name (letters and digits only)"));
         ur_err_free(&err);
         free(p);
 
