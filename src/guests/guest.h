@@ -18,8 +18,8 @@ struct ur_guest_ops {
         int (*cmdline)(const struct ur_vm *vm, char **ret, ur_err *err);
 
         /* Hints for monitors; NULL/false = the monitor's default. */
-        const char *solo5_net;     /* solo5 device names the image's manifest declares */
-        const char *solo5_block;
+        const char *solo5_net;       /* the family's usual solo5 device names (upstream's defaults); */
+        const char *solo5_block;     /* the solo5 monitors take them from the kernel's manifest */
         const char *qemu_debug_exit; /* isa-debug-exit properties, e.g. "iobase=0x501,iosize=2" */
         const char *qemu_pci_props;  /* extra properties for virtio-*-pci devices */
         bool qemu_acpi;            /* on microvm: keep ACPI (and the legacy PIC/PIT) on */

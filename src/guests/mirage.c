@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * MirageOS: `[--ipv4=<ip>/<prefix> [--ipv4-gateway=<gw>]] <args>`
- * (COMPAT.md §4).  On solo5 the devices are named after the image's default
- * manifest: network "service", block "storage".  The arguments are the
+ * (COMPAT.md §4); with the annotation solo5NetDev naming a device other
+ * than "service", `--<dev>-ipv4=` and `--<dev>-ipv4-gateway=` (upstream's
+ * rule).  On solo5 the device names come from the kernel's manifest
+ * (monitors/solo5.c).  The arguments are the
  * whole argv (Mirage has no argv[0]; its images carry options only), joined
  * by blanks, as upstream does.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guests/common.h"
 #include "guests/guest.h"
@@ -24,9 +28,16 @@ static int mirage_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 return ur_err_set(err, ENOMEM, "mirage command line");
         int r = 0;
         if (vm->net.enabled) {
-                r |= ur_strv_addf(&v, "--ipv4=%s/%u", vm->net.ip, vm->net.prefix);
+                /* Mirage names a network's options after its device: the
+                 * default "service" has plain --ipv4, another device NAME
+                 * (annotation solo5NetDev, as upstream) --NAME-ipv4. */
+                const char *dev = vm->solo5_net_dev;
+                bool named = dev && *dev && strcmp(dev, "service") != 0;
+                r |= ur_strv_addf(&v, "--%s%sipv4=%s/%u", named ? dev : "", named ? "-" : "", vm->net.ip,
+                                  vm->net.prefix);
                 if (vm->net.gateway[0])
-                        r |= ur_strv_addf(&v, "--ipv4-gateway=%s", vm->net.gateway);
+                        r |= ur_strv_addf(&v, "--%s%sipv4-gateway=%s", named ? dev : "", named ? "-" : "",
+                                          vm->net.gateway);
         }
         r |= ur_strv_extend(&v, args);
         if (r < 0)
