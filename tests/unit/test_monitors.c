@@ -291,7 +291,8 @@ static void test_solo5(void **state)
                                           "--block:diskB=/img/1", k_custom,
                                           "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
-        /* solo5BlkDev: the first image goes to the named device. */
+        /* solo5BlkDev: the first image goes to the named device; solo5NetDev
+         * names the NIC (and Mirage's options after it). */
         vm.solo5_blk_dev = (char *) "diskB";
         vm.solo5_net_dev = (char *) "uplink0";
         build_ok(&vm, &ex);
@@ -299,7 +300,7 @@ static void test_solo5(void **state)
                     (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/1",
                                           "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
                                           "--block:diskB=/img/0", k_custom,
-                                          "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
+                                          "--uplink0-ipv4=10.0.0.2/24 --uplink0-ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
         /* A name the manifest does not declare (or declares with the other type). */
         vm.solo5_blk_dev = (char *) "uplink0";
