@@ -98,7 +98,7 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
         unsigned n_net = count(info, UR_SOLO5_DEV_NET), n_blk = count(info, UR_SOLO5_DEV_BLOCK);
         /* At create the NIC is not known yet (vm->net is filled in at
          * start): a network namespace of its own may bring one. */
-        unsigned nics = vm->net.enabled || vm->net_possible ? 1 : 0;
+        unsigned nics = vm->net.enabled || (vm->net_possible && !vm->net_decided) ? 1 : 0;
 
         *net_dev = NULL;
         if (vm->solo5_net_dev &&
@@ -117,7 +117,7 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
                                 "the container offers none (%s): solo5-%s starts only with every declared "
                                 "device attached",
                                 vm->kernel, n_net, n_net > 1 ? "s" : "", decl,
-                                vm->net_possible || vm->net.enabled
+                                vm->net_possible
                                         ? "no interface with an IPv4 address in its network namespace"
                                         : "no network namespace of its own in config.json",
                                 mon);

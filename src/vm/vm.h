@@ -75,6 +75,8 @@ struct ur_vm {
         bool net_possible;      /* the container has a network namespace of its own, so
                                  * start may give the guest a NIC (vm->net is only filled
                                  * in at start): create's dry build checks against it */
+        bool net_decided;       /* start has set vm->net up (or found nothing to set up):
+                                 * vm->net.enabled is final */
         char *solo5_net_dev;    /* solo5 NIC name (annotation solo5NetDev), may be NULL */
         char *solo5_blk_dev;    /* solo5 block device name (annotation solo5BlkDev), may be NULL */
 };

@@ -389,6 +389,21 @@ B_TYPE=rumprun B_HV=spt make_bundle "$T/b-s5nonet" "$SOLO5_DIR/rumprun-net.spt"
 create_fails s5nonet "a NIC declared, no network namespace"
 expect_match "  ... saying why none is offered" \
   "rumprun guest on spt: kernel '[^']*/rumprun-net.spt' declares 1 network device in its Solo5 manifest \\(net 'tap'\\) and the container offers none \\(no network namespace of its own in config.json\\)" "$ERR"
+# A network namespace without an IPv4 interface: create passes (the NIC is
+# only known at start), start fails saying why.
+E=urmon-e$$
+ip netns add "$E"
+B_TYPE=rumprun B_HV=spt B_NS="[$NS_BASE, {\"type\": \"network\", \"path\": \"/var/run/netns/$E\"}]" \
+  make_bundle "$T/b-s5noip" "$SOLO5_DIR/rumprun-net.spt"
+u create --bundle "$T/b-s5noip" s5noip >/dev/null 2>"$T/s5noip.err" </dev/null; rc=$?
+expect_eq "a NIC declared, a network namespace without IPv4: create passes" 0 "$rc"
+ERR=$(u start s5noip 2>&1 </dev/null); rc=$?
+check "  ... start fails" test "$rc" -ne 0
+expect_match "  ... saying the namespace has no IPv4 interface" \
+  "kernel '[^']*/rumprun-net.spt' declares 1 network device in its Solo5 manifest \\(net 'tap'\\) and the container offers none \\(no interface with an IPv4 address in its network namespace\\)" "$ERR"
+u delete --force s5noip >/dev/null 2>&1
+expect_eq "  ... and delete leaves nothing behind" "" "$(left_behind s5noip)"
+ip netns del "$E"
 B_TYPE=rumprun B_HV=spt make_bundle "$T/b-s5noblk" "$SOLO5_DIR/rumprun-blk.spt"
 create_fails s5noblk "a block device declared, no block image"
 expect_match "  ... naming the device, the kernel and the key" \

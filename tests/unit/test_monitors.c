@@ -338,6 +338,10 @@ static void test_solo5(void **state)
         build_ok(&vm, &ex);
         assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_net, NULL});
         ur_exec_done(&ex);
+        /* start found no interface to give the guest. */
+        vm.net_decided = true;
+        build_fails(&vm, "declares 1 network device in its Solo5 manifest (net 'service0') and the container "
+                         "offers none (no interface with an IPv4 address in its network namespace)");
         base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
         vm.kernel = k_blk;
         build_fails(
