@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * MirageOS: `[--ipv4=<ip>/<prefix> [--ipv4-gateway=<gw>]] <args>`
- * (COMPAT.md §4); with the annotation solo5NetDev naming a device other
- * than "service", `--<dev>-ipv4=` and `--<dev>-ipv4-gateway=` (upstream's
- * rule).  On solo5 the device names come from the kernel's manifest
- * (monitors/solo5.c).  The arguments are the
+ * (COMPAT.md §4).  On solo5 the devices are named after the image's default
+ * manifest: network "service", block "storage".  The arguments are the
  * whole argv (Mirage has no argv[0]; its images carry options only), joined
  * by blanks, as upstream does.
  */

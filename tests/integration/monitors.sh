@@ -47,7 +47,7 @@ S=urmon-s$$ C=urmon-c$$
 IP=10.205.$N.2 GW=10.205.$N.1
 MAC=0a:58:0a:cd:$(printf %02x "$N"):02
 KVM=no
-# /dev/kvm itself (10:232), not /dev/null bound over it to hide KVM.
+# c 10:232: /dev/null bound over /dev/kvm (KVM hidden) is a character device too.
 [ -c /dev/kvm ] && [ -w /dev/kvm ] && [ "$(stat -c %t:%T /dev/kvm)" = a:e8 ] && KVM=yes
 HAVE_QEMU=no
 command -v qemu-system-x86_64 >/dev/null && HAVE_QEMU=yes
@@ -279,12 +279,13 @@ solo5_cases() { # HV MONITOR-FILE
   mkdir -p "$T/b-rump$hv/rootfs/data"
   truncate -s 1M "$T/b-rump$hv/rootfs/data/disk.img"
   B_TYPE=rumprun B_HV=$hv B_RES=$RES B_ARGS='["hello", "a b", "exit=4"]' B_ENV='["K=V"]' \
-    B_ANNOT="$(b64k block /data/disk.img), $(b64k blkMntPoint /data)" make_bundle "$T/b-rump$hv" "$SOLO5_DIR/rumprun-blk.$hv"
+    B_ANNOT="$(b64k block /data/disk.img), $(b64k blkMntPoint /data)" B_BIN=/unikernel/rumprun.solo5 \
+    make_bundle "$T/b-rump$hv" "$SOLO5_DIR/rumprun-blk.$hv"
   standin_run rump$hv "$mon"
   expect_eq "rumprun/$hv: run status 4 (solo5 passes the guest's status), checks ok" "4 ok" "$RC $(recval "$mon" check)"
   expect_match "rumprun/$hv: the monitor's banner on stdout" "^urunc-stand-in: $mon" "$OUT"
   expect_eq "rumprun/$hv: argv --mem=<MiB> --block:rootfs=<image> <kernel> <json>" \
-    "--mem=192 --block:rootfs=$T/b-rump$hv/rootfs/data/disk.img $T/b-rump$hv/rootfs/unikernel/rumprun-blk.$hv {\"cmdline\":\"hello \\\"a b\\\" exit=4\",\"env\":\"K=V\",\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}" \
+    "--mem=192 --block:rootfs=$T/b-rump$hv/rootfs/data/disk.img $T/b-rump$hv/rootfs/unikernel/rumprun.solo5 {\"cmdline\":\"hello \\\"a b\\\" exit=4\",\"env\":\"K=V\",\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}" \
     "$(recargv "$mon")"
   expect_eq "rumprun/$hv: the configuration is a valid JSON document" ok "$(recval "$mon" guest-json)"
   expect_eq "rumprun/$hv: the configuration is one word for the tender" 1 "$(recval "$mon" guest-words)"
@@ -302,11 +303,11 @@ solo5_cases() { # HV MONITOR-FILE
   mkdir -p "$T/b-mir$hv/rootfs/data"
   truncate -s 1M "$T/b-mir$hv/rootfs/data/store.img"
   B_TYPE=mirage B_HV=$hv B_NS="$NS_NET" B_ARGS='["--hello=yes", "exit=6"]' \
-    B_ANNOT="$(b64k block /data/store.img)" make_bundle "$T/b-mir$hv" "$SOLO5_DIR/mirage.$hv"
+    B_ANNOT="$(b64k block /data/store.img)" B_BIN=/unikernel/mirage.solo5 make_bundle "$T/b-mir$hv" "$SOLO5_DIR/mirage.$hv"
   standin_run mir$hv "$mon"
   expect_eq "mirage/$hv networked: run status 6, checks ok" "6 ok" "$RC $(recval "$mon" check)"
   expect_match "mirage/$hv: --net:service=<tap> --net-mac:service=<MAC> --block:storage=<image>" \
-    "^--mem=256 --net:service=urt[0-9a-f]{12} --net-mac:service=$MAC --block:storage=$T/b-mir$hv/rootfs/data/store.img $T/b-mir$hv/rootfs/unikernel/mirage.$hv " \
+    "^--mem=256 --net:service=urt[0-9a-f]{12} --net-mac:service=$MAC --block:storage=$T/b-mir$hv/rootfs/data/store.img $T/b-mir$hv/rootfs/unikernel/mirage.solo5 " \
     "$(recargv "$mon")"
   expect_eq "mirage/$hv: guest arguments --ipv4=<ip>/<prefix> --ipv4-gateway=<gw> <args>" \
     "--ipv4=$IP/24 --ipv4-gateway=$GW --hello=yes exit=6" "$(recval "$mon" cmdline)"
