@@ -32,8 +32,8 @@ struct ur_guest_ops {
         int (*cmdline)(const struct ur_vm *vm, char **ret, ur_err *err);
 
         /* Hints for monitors; NULL/false = the monitor's default. */
-        const char *solo5_net;     /* solo5 device names the image's manifest declares */
-        const char *solo5_block;
+        const char *solo5_net;       /* the family's usual solo5 device names (upstream's defaults); */
+        const char *solo5_block;     /* the solo5 monitors take them from the kernel's manifest */
         const char *qemu_debug_exit; /* isa-debug-exit properties, e.g. "iobase=0x501,iosize=2" */
         /* The family's exit codes through that port, ended by what == NULL;
          * other statuses are QEMU's as they are (see man/urunc.8). */

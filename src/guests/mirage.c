@@ -10,7 +10,9 @@
  * drops, is refused.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guests/common.h"
 #include "guests/guest.h"
@@ -27,9 +29,16 @@ static int mirage_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 return ur_err_set(err, ENOMEM, "mirage command line");
         int r = 0;
         if (vm->net.enabled) {
-                r |= ur_strv_addf(&v, "--ipv4=%s/%u", vm->net.ip, vm->net.prefix);
+                /* Mirage names a network's options after its device: the
+                 * default "service" has plain --ipv4, another device NAME
+                 * (annotation solo5NetDev, as upstream) --NAME-ipv4. */
+                const char *dev = vm->solo5_net_dev;
+                bool named = dev && *dev && strcmp(dev, "service") != 0;
+                r |= ur_strv_addf(&v, "--%s%sipv4=%s/%u", named ? dev : "", named ? "-" : "", vm->net.ip,
+                                  vm->net.prefix);
                 if (vm->net.gateway[0])
-                        r |= ur_strv_addf(&v, "--ipv4-gateway=%s", vm->net.gateway);
+                        r |= ur_strv_addf(&v, "--%s%sipv4-gateway=%s", named ? dev : "", named ? "-" : "",
+                                          vm->net.gateway);
         }
         if (r < 0)
                 return ur_err_set(err, ENOMEM, "mirage command line");

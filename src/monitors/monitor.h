@@ -23,6 +23,9 @@ struct ur_monitor_ops {
                      const char *guest_cmdline, struct ur_exec *ret, ur_err *err);
         /* Boot formats it can load: a mask of UR_BOOT_FORMAT_BIT(format). */
         unsigned boot_formats;
+        /* Runs the guest as a sandboxed host process (spt): no VM, so
+         * accel (KVM or TCG) does not apply and is not resolved. */
+        bool no_accel;
 };
 
 #define UR_BOOT_FORMAT_BIT(f) (1u << (unsigned) (f))

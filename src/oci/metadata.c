@@ -26,6 +26,8 @@ enum {
         K_BLKMNT,
         K_USEDM,
         K_MOUNTROOTFS,
+        K_NETDEV,
+        K_BLKDEV,
         K_MAX,
 };
 
@@ -40,6 +42,8 @@ static const char *const key_names[K_MAX] = {
         [K_BLKMNT] = UR_ANNOT_PREFIX "blkMntPoint",
         [K_USEDM] = UR_ANNOT_PREFIX "useDMBlock",
         [K_MOUNTROOTFS] = UR_ANNOT_PREFIX "mountRootfs",
+        [K_NETDEV] = UR_ANNOT_PREFIX "solo5NetDev",
+        [K_BLKDEV] = UR_ANNOT_PREFIX "solo5BlkDev",
 };
 
 static const char *const guests[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", NULL};
@@ -58,6 +62,8 @@ void ur_metadata_free(struct ur_metadata *md)
         free(md->initrd);
         free(md->block);
         free(md->block_mnt_point);
+        free(md->solo5_net_dev);
+        free(md->solo5_blk_dev);
         free(md->binary_path);
         free(md->initrd_path);
         free(md->block_path);
@@ -338,6 +344,26 @@ static int resolve_file(const struct ur_spec *spec, const struct source *s, int 
         return 0;
 }
 
+/* A Solo5 device name: what a manifest entry can hold and the tenders'
+ * --net:NAME= / --block:NAME= options accept: 1..67 letters and digits. */
+static int check_solo5_name(const struct source *s, int k, ur_err *err)
+{
+        const char *v = s->val[k];
+        char buf[256];
+
+        if (!v)
+                return 0;
+        if (strlen(v) > 67)
+                return ur_err_set(err, 0, "%s: '%s'%s is longer than a Solo5 device name (67 characters)",
+                                  s->what[k], v, origin(s, k, buf, sizeof(buf)));
+        for (const char *c = v; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+                        return ur_err_set(err, 0,
+                                          "%s: '%s'%s is not a Solo5 device name (letters and digits only)",
+                                          s->what[k], v, origin(s, k, buf, sizeof(buf)));
+        return 0;
+}
+
 static int build(const struct ur_spec *spec, struct source *s, struct ur_metadata **ret, ur_err *err)
 {
         _cleanup_metadata_ struct ur_metadata *md = NULL;
@@ -369,7 +395,8 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         if (!md)
                 return ur_err_set(err, ENOMEM, "unikernel metadata");
         if (parse_bool(s, K_USEDM, &md->use_dm_block, err) < 0 ||
-            parse_bool(s, K_MOUNTROOTFS, &md->mount_rootfs, err) < 0)
+            parse_bool(s, K_MOUNTROOTFS, &md->mount_rootfs, err) < 0 ||
+            check_solo5_name(s, K_NETDEV, err) < 0 || check_solo5_name(s, K_BLKDEV, err) < 0)
                 return -1;
         if (resolve_file(spec, s, K_BINARY, false, &md->binary_path, err) < 0 ||
             resolve_file(spec, s, K_INITRD, false, &md->initrd_path, err) < 0 ||
@@ -387,6 +414,8 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         md->initrd = TAKE_PTR(s->val[K_INITRD]);
         md->block = TAKE_PTR(s->val[K_BLOCK]);
         md->block_mnt_point = TAKE_PTR(s->val[K_BLKMNT]);
+        md->solo5_net_dev = TAKE_PTR(s->val[K_NETDEV]);
+        md->solo5_blk_dev = TAKE_PTR(s->val[K_BLKDEV]);
         *ret = TAKE_PTR(md);
         return 1;
 }

@@ -27,6 +27,8 @@ struct ur_metadata {
         char *initrd;            /* optional, inside the rootfs */
         char *block;             /* optional, inside the rootfs */
         char *block_mnt_point;   /* optional */
+        char *solo5_net_dev;     /* optional: solo5NetDev, the Solo5 NIC name */
+        char *solo5_blk_dev;     /* optional: solo5BlkDev, the Solo5 block device name */
         bool use_dm_block;
         bool mount_rootfs;
 

@@ -433,7 +433,11 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
                     md->unikernel_type, md->hypervisor, vm.vcpus, (unsigned long long) vm.mem_mib,
-                    vm.kvm ? "kvm" : "tcg", (int) j->pid);
+                    ur_monitor_find(md->hypervisor) && ur_monitor_find(md->hypervisor)->no_accel
+                            ? "a sandboxed process (no VM, no KVM)"
+                    : vm.kvm ? "kvm"
+                             : "tcg",
+                    (int) j->pid);
         *ret_pid = j->pid;
         r = 0;
 out:

@@ -252,6 +252,8 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
+        /* From here on whether the guest has a NIC is known. */
+        m->vm->net_decided = true;
         ur_ts_mark(m->id, "start-network");
         ur_crash_point("monitor-after-network", 0);
         if (ur_hooks_run(m->spec, UR_HOOK_START_CONTAINER, state, err) < 0)

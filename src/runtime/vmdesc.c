@@ -167,6 +167,10 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->rootfs = spec->root_path ? strdup(spec->root_path) : NULL;
         vm->share_rootfs = md->mount_rootfs;
         vm->state_dir = strdup(state_dir);
+        vm->net_possible = spec->namespaces[UR_NS_NETWORK].present;
+        if ((md->solo5_net_dev && !(vm->solo5_net_dev = strdup(md->solo5_net_dev))) ||
+            (md->solo5_blk_dev && !(vm->solo5_blk_dev = strdup(md->solo5_blk_dev))))
+                return ur_err_set(err, ENOMEM, "VM description");
         if (ur_seccomp_wanted(spec, &vm->seccomp, err) < 0)
                 return -1;
         if (!vm->guest || !vm->monitor || !vm->kernel || !vm->argv || !vm->env || !vm->state_dir)
@@ -205,7 +209,16 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period, spec->resources.cpu_cpus,
                                 mcfg ? mcfg->default_vcpus : 1);
 
-        if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
+        if (mops->no_accel) {
+                /* spt: a process, not a VM; KVM and TCG do not apply. */
+                const char *annot = ur_spec_annotation(spec, UR_ANNOT_ACCEL);
+                enum ur_accel a;
+                if (annot && ur_accel_from_string(annot, &a) < 0)
+                        return ur_err_set(err, 0,
+                                          "annotation '%s': unknown value '%s' (expected auto, kvm or tcg)",
+                                          UR_ANNOT_ACCEL, annot);
+                vm->kvm = false;
+        } else if (resolve_accel(mcfg, spec, &vm->kvm, err) < 0)
                 return -1;
         if (!vm->kvm && ur_streq(vm->guest, "linux") && ur_streq(vm->monitor, "qemu")) {
                 /* Linux on an emulated microvm hangs calibrating against the

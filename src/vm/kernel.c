@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,6 +75,9 @@ static int pread_full(int fd, void *buf, size_t len, off_t off)
 struct notes_seen {
         bool pvh;
         bool solo5;
+        struct ur_solo5_info *info; /* non-NULL: parse Solo5's ABI1 and MFT1 notes into it */
+        bool abi_seen, mft_seen;    /* the same note is met through a PT_NOTE and a section */
+        char bad[192];              /* why a Solo5 note is malformed ("" = fine) */
 };
 
 static uint32_t rd32(const unsigned char *p, bool swap)
@@ -97,6 +101,133 @@ static uint16_t rd16(const unsigned char *p, bool swap)
         return swap ? __builtin_bswap16(v) : v;
 }
 
+/*
+ * Solo5's notes (its include/elf_abi.h and mft_abi.h, x86-64/aarch64
+ * layout).  Both are named "Solo5"; the tender finds them in PT_NOTE
+ * segments.
+ *
+ * ABI1 (type "ABI1"): four uint32: target (1 hvt, 2 spt, 3 virtio, 4 muen,
+ * 5 genode, 6 xen), version, two reserved.
+ *
+ * MFT1 (type "MFT1"): the manifest, struct mft, 8-byte aligned: as the
+ * 20-byte note header is not, the descriptor starts with 4 bytes of
+ * padding.  struct mft is uint32 version (1), uint32 entries, then
+ * `entries` struct mft_entry of 104 bytes each:
+ *     char name[68]   (NUL-terminated, at most 67 characters)
+ *     uint32 type     (1 block, 2 net, 1<<30 the reserved first entry)
+ *     16 bytes of properties (union, 8-aligned at offset 72)
+ *     8 bytes host fd / pointer (offset 88), bool attached (offset 96),
+ *     7 bytes of padding.
+ * Entry 0 is the reserved one (type 1<<30, empty name); names are
+ * letters and digits (solo5-elftool's rule, and all the tenders' --net:
+ * and --block: options accept); at most 64 entries; the descriptor size is exactly 4 + 8 + entries * 104;
+ * attached is false in the file.  These are the tender's own checks (mft_validate).
+ */
+#define SOLO5_ABI1_TYPE 0x31494241u /* "ABI1" */
+#define SOLO5_MFT1_TYPE 0x3154464du /* "MFT1" */
+#define MFT_VERSION 1u
+#define MFT_PAD 4u
+#define MFT_HEADER 8u
+#define MFT_ENTRY 104u
+#define MFT_ENTRY_TYPE 68u
+#define MFT_ENTRY_ATTACHED 96u
+#define MFT_MAX_ENTRIES 64u
+#define MFT_RESERVED_FIRST (1u << 30)
+
+static void parse_abi1(const unsigned char *d, size_t n, bool swap, struct notes_seen *seen)
+{
+        if (seen->abi_seen)
+                return;
+        seen->abi_seen = true;
+        if (n < 8) {
+                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 ABI1 note has %zu bytes, fewer than 8", n);
+                return;
+        }
+        seen->info->target = rd32(d, swap);
+        seen->info->abi_version = rd32(d + 4, swap);
+}
+
+static void parse_mft1(const unsigned char *d, size_t n, bool swap, struct notes_seen *seen)
+{
+        struct ur_solo5_info *info = seen->info;
+
+        if (seen->mft_seen)
+                return;
+        seen->mft_seen = true;
+        if (n < MFT_PAD + MFT_HEADER) {
+                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest note has %zu bytes, too few", n);
+                return;
+        }
+        const unsigned char *m = d + MFT_PAD;
+        uint32_t version = rd32(m, swap), entries = rd32(m + 4, swap);
+        if (version != MFT_VERSION) {
+                snprintf(seen->bad, sizeof(seen->bad),
+                         "its Solo5 manifest has version %u (this urunc reads version %u)", version,
+                         MFT_VERSION);
+                return;
+        }
+        if (entries < 1 || entries > MFT_MAX_ENTRIES) {
+                snprintf(seen->bad, sizeof(seen->bad), "its Solo5 manifest has %u entries (1 to %u expected)",
+                         entries, MFT_MAX_ENTRIES);
+                return;
+        }
+        if (n != MFT_PAD + MFT_HEADER + (size_t) entries * MFT_ENTRY) {
+                snprintf(seen->bad, sizeof(seen->bad),
+                         "its Solo5 manifest note has %zu bytes, %u entries need %zu (not solo5's layout)", n,
+                         entries, (size_t) (MFT_PAD + MFT_HEADER + (size_t) entries * MFT_ENTRY));
+                return;
+        }
+        for (uint32_t i = 0; i < entries; i++) {
+                const unsigned char *e = m + MFT_HEADER + (size_t) i * MFT_ENTRY;
+                uint32_t type = rd32(e + MFT_ENTRY_TYPE, swap);
+                if (e[UR_SOLO5_NAME_MAX] != 0) {
+                        snprintf(seen->bad, sizeof(seen->bad),
+                                 "its Solo5 manifest entry %u has a name of more than %u characters", i,
+                                 UR_SOLO5_NAME_MAX);
+                        return;
+                }
+                if (e[MFT_ENTRY_ATTACHED] != 0) {
+                        snprintf(seen->bad, sizeof(seen->bad),
+                                 "its Solo5 manifest entry %u is marked attached", i);
+                        return;
+                }
+                if (i == 0) {
+                        if (type != MFT_RESERVED_FIRST || e[0] != 0) {
+                                snprintf(seen->bad, sizeof(seen->bad),
+                                         "its Solo5 manifest does not start with the reserved entry");
+                                return;
+                        }
+                        continue;
+                }
+                if (type != UR_SOLO5_DEV_BLOCK && type != UR_SOLO5_DEV_NET) {
+                        snprintf(
+                                seen->bad, sizeof(seen->bad),
+                                "its Solo5 manifest entry %u ('%.67s') has device type %u (1 block and 2 net "
+                                "are known)",
+                                i, (const char *) e, type);
+                        return;
+                }
+                if (e[0] == 0) {
+                        snprintf(seen->bad, sizeof(seen->bad),
+                                 "its Solo5 manifest entry %u has an empty name", i);
+                        return;
+                }
+                for (const unsigned char *c = e; *c; c++)
+                        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                              (*c >= '0' && *c <= '9'))) {
+                                snprintf(seen->bad, sizeof(seen->bad),
+                                         "its Solo5 manifest entry %u ('%.67s') is not a Solo5 device name "
+                                         "(letters and digits only)",
+                                         i, (const char *) e);
+                                return;
+                        }
+                struct ur_solo5_dev *dev = &info->devs[info->n_devs++];
+                memcpy(dev->name, e, UR_SOLO5_NAME_MAX + 1);
+                dev->type = (enum ur_solo5_dev_type) type;
+        }
+        info->has_manifest = true;
+}
+
 /* Walk the notes in buf[0..len) (4-byte aligned, as on x86). */
 static void scan_notes(const unsigned char *buf, size_t len, bool swap, struct notes_seen *seen)
 {
@@ -113,8 +244,14 @@ static void scan_notes(const unsigned char *buf, size_t len, bool swap, struct n
                 const char *name = (const char *) buf + off;
                 if (namesz == 4 && memcmp(name, "Xen", 4) == 0 && type == XEN_ELFNOTE_PHYS32_ENTRY)
                         seen->pvh = true;
-                if (namesz == 6 && memcmp(name, "Solo5", 6) == 0)
+                if (namesz == 6 && memcmp(name, "Solo5", 6) == 0) {
                         seen->solo5 = true;
+                        const unsigned char *desc = buf + off + name_al;
+                        if (seen->info && !seen->bad[0] && type == SOLO5_ABI1_TYPE)
+                                parse_abi1(desc, descsz, swap, seen);
+                        else if (seen->info && !seen->bad[0] && type == SOLO5_MFT1_TYPE)
+                                parse_mft1(desc, descsz, swap, seen);
+                }
                 off += name_al + desc_al;
         }
 }
@@ -293,6 +430,45 @@ int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err)
         return ur_err_set(err, 0,
                           "kernel '%s': unknown format (not ELF, no multiboot header, "
                           "no Linux boot header)", path);
+}
+
+const char *ur_solo5_target_name(unsigned target)
+{
+        static const char *const names[] = {"unknown", "hvt", "spt", "virtio", "muen", "genode", "xen"};
+        return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
+}
+
+int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
+{
+        memset(ret, 0, sizeof(*ret));
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return ur_err_set(err, errno, "open kernel '%s'", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return ur_err_set(err, errno, "stat kernel '%s'", path);
+        if (!S_ISREG(st.st_mode))
+                return ur_err_set(err, 0, "kernel '%s' is not a regular file", path);
+        unsigned char head[sizeof(Elf64_Ehdr)];
+        int n = pread_full(fd, head, sizeof(head), 0);
+        if (n < 0)
+                return ur_err_set(err, -n, "read kernel '%s'", path);
+        if ((size_t) n < SELFMAG || memcmp(head, ELFMAG, SELFMAG) != 0)
+                return ur_err_set(err, 0, "kernel '%s' is not an ELF file (a Solo5 kernel is)", path);
+        struct notes_seen seen = {.info = ret};
+        const char *why = NULL;
+        int r = elf_notes(fd, head, (size_t) n, (uint64_t) st.st_size, &seen, &why);
+        if (r < 0) {
+                memset(ret, 0, sizeof(*ret));
+                if (why)
+                        return ur_err_set(err, 0, "kernel '%s': %s", path, why);
+                return ur_err_set(err, -r, "read kernel '%s'", path);
+        }
+        if (seen.bad[0]) {
+                memset(ret, 0, sizeof(*ret));
+                return ur_err_set(err, 0, "kernel '%s': %s", path, seen.bad);
+        }
+        return 0;
 }
 
 static uint64_t mono_ns(void)

@@ -36,6 +36,8 @@ void ur_vm_done(struct ur_vm *vm)
         free(vm->blocks);
         free(vm->machine);
         free(vm->state_dir);
+        free(vm->solo5_net_dev);
+        free(vm->solo5_blk_dev);
         ur_vm_init(vm);
 }
 

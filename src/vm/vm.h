@@ -80,7 +80,57 @@ struct ur_vm {
         struct ur_vm_net net;
         unsigned tsc_khz;       /* host TSC frequency (ur_host_tsc_khz), 0 = unknown; a
                                  * Linux guest on qemu microvm under TCG needs it */
+        bool net_possible;      /* the container has a network namespace of its own, so
+                                 * start may give the guest a NIC (vm->net is only filled
+                                 * in at start): create's dry build checks against it */
+        bool net_decided;       /* start has set vm->net up (or found nothing to set up):
+                                 * vm->net.enabled is final */
+        char *solo5_net_dev;    /* solo5 NIC name (annotation solo5NetDev), may be NULL */
+        char *solo5_blk_dev;    /* solo5 block device name (annotation solo5BlkDev), may be NULL */
 };
+
+/*
+ * A Solo5 kernel's notes (solo5 include/elf_abi.h, mft_abi.h): the ABI1
+ * note says which tender it is built for, the MFT1 note (the manifest)
+ * lists the devices it declares, in order.  The tender refuses a kernel
+ * for another target and any declared device left unattached.
+ */
+enum ur_solo5_target {
+        UR_SOLO5_TARGET_UNKNOWN = 0, /* no ABI1 note */
+        UR_SOLO5_TARGET_HVT = 1,
+        UR_SOLO5_TARGET_SPT = 2,
+        UR_SOLO5_TARGET_VIRTIO = 3,
+        UR_SOLO5_TARGET_MUEN = 4,
+        UR_SOLO5_TARGET_GENODE = 5,
+        UR_SOLO5_TARGET_XEN = 6,
+};
+#define UR_SOLO5_NAME_MAX 67    /* characters of a device name */
+#define UR_SOLO5_MAX_DEVICES 63 /* 64 entries, the first one reserved */
+
+enum ur_solo5_dev_type {
+        UR_SOLO5_DEV_BLOCK = 1, /* MFT_DEV_BLOCK_BASIC */
+        UR_SOLO5_DEV_NET = 2,   /* MFT_DEV_NET_BASIC */
+};
+
+struct ur_solo5_dev {
+        char name[UR_SOLO5_NAME_MAX + 1];
+        enum ur_solo5_dev_type type;
+};
+
+struct ur_solo5_info {
+        unsigned target; /* enum ur_solo5_target (raw value when unknown to us) */
+        unsigned abi_version;
+        bool has_manifest; /* an MFT1 note was found (and is valid) */
+        unsigned n_devs;   /* devices in declared order, without the reserved entry */
+        struct ur_solo5_dev devs[UR_SOLO5_MAX_DEVICES];
+};
+
+/* Read the ABI1 and MFT1 notes of the Solo5 kernel at path.  A kernel
+ * without an ABI1 note gets target UNKNOWN; without an MFT1 note,
+ * has_manifest false; a malformed note is an error naming the kernel. */
+int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err);
+/* "hvt", "spt", "virtio", ..., or "unknown". */
+const char *ur_solo5_target_name(unsigned target);
 
 void ur_vm_init(struct ur_vm *vm);
 /* Read the kernel's headers and tell its boot format. */

@@ -16,11 +16,20 @@
 #     Debian kernel (initrd; block-device root).
 #  3. Real firecracker / solo5 / cloud-hypervisor when installed
 #     (URUNC_TEST_FIRECRACKER, URUNC_TEST_SOLO5_HVT, URUNC_TEST_SOLO5_SPT,
-#     URUNC_TEST_CLOUD_HYPERVISOR or $PATH), else a skip saying so.
+#     URUNC_TEST_CLOUD_HYPERVISOR or $PATH; the Solo5 kernels in
+#     URUNC_TEST_SOLO5_HVT_KERNEL / URUNC_TEST_SOLO5_SPT_KERNEL), else a
+#     skip saying so.
 #  4. A missing monitor binary, an unsupported pair, `urunc features`.
 #
-# Usage: monitors.sh URUNC STAND_IN RUMPRUN_SOLO5 MIRAGE_SOLO5 HELLO_PVH
-#                    HELLO_MULTIBOOT NET_PVH LINUX_BUILD_SH LINUX_DIR
+#  5. Solo5 manifests (stand-in/solo5-note.S kernels, one per target with
+#     the devices stand-in/meson.build lists): devices in declared order
+#     with declared names, the solo5NetDev/solo5BlkDev annotations, fewer
+#     devices than declared and a kernel for the other target refused at
+#     create; the stand-in tender under the shipped hvt/spt seccomp
+#     policies making the syscalls the real tenders make.
+#
+# Usage: monitors.sh URUNC STAND_IN SOLO5_DIR HELLO_PVH HELLO_MULTIBOOT
+#                    NET_PVH LINUX_BUILD_SH LINUX_DIR POLICY_DIR HAVE_SECCOMP
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -28,8 +37,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/proc.sh"
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
-[ $# -eq 9 ] || { echo "usage: monitors.sh URUNC STAND_IN RUMPRUN_SOLO5 MIRAGE_SOLO5 HELLO_PVH HELLO_MB NET_PVH LINUX_BUILD_SH LINUX_DIR" >&2; exit 2; }
-URUNC=$1 STAND_IN=$2 RUMP_K=$3 MIRAGE_K=$4 PVH=$5 MB=$6 NETPVH=$7 LINUX_BUILD=$8 LINUX_DIR=$9
+[ $# -eq 10 ] || { echo "usage: monitors.sh URUNC STAND_IN SOLO5_DIR HELLO_PVH HELLO_MB NET_PVH LINUX_BUILD_SH LINUX_DIR POLICY_DIR HAVE_SECCOMP" >&2; exit 2; }
+URUNC=$1 STAND_IN=$2 SOLO5_DIR=$3 PVH=$4 MB=$5 NETPVH=$6 LINUX_BUILD=$7 LINUX_DIR=$8 POLICY_DIR=$9 HAVE_SECCOMP=${10}
 
 T=$(mktemp -d /tmp/urunc-monitors.XXXXXX)
 ROOT=$T/root
@@ -95,6 +104,8 @@ binary_path = "$BIN/solo5-hvt"
 binary_path = "$BIN/solo5-spt"
 [monitors.cloud-hypervisor]
 binary_path = "$BIN/cloud-hypervisor"
+[security]
+policy_dir = "$POLICY_DIR"
 TOML
 
 NS_BASE='{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}'
@@ -147,7 +158,7 @@ expect_eq "  ... and leaves nothing behind" "" "$(left_behind missing1)"
 for hv in firecracker:firecracker cloud-hypervisor:cloud-hypervisor spt:solo5-spt; do
   name=${hv#*:} hv=${hv%%:*}
   case $hv in
-  spt) B_TYPE=mirage B_HV=spt make_bundle "$T/b-nobin-$hv" "$MIRAGE_K" ;;
+  spt) B_TYPE=mirage B_HV=spt make_bundle "$T/b-nobin-$hv" "$SOLO5_DIR/hello.spt" ;;
   cloud-hypervisor) B_TYPE=linux B_HV=$hv make_bundle "$T/b-nobin-$hv" "$PVH" ;;
   *) B_HV=$hv make_bundle "$T/b-nobin-$hv" "$PVH" ;;
   esac
@@ -270,7 +281,8 @@ solo5_cases() { # HV MONITOR-FILE
   mkdir -p "$T/b-rump$hv/rootfs/data"
   truncate -s 1M "$T/b-rump$hv/rootfs/data/disk.img"
   B_TYPE=rumprun B_HV=$hv B_RES=$RES B_ARGS='["hello", "a b", "exit=4"]' B_ENV='["K=V"]' \
-    B_ANNOT="$(b64k block /data/disk.img), $(b64k blkMntPoint /data)" make_bundle "$T/b-rump$hv" "$RUMP_K"
+    B_ANNOT="$(b64k block /data/disk.img), $(b64k blkMntPoint /data)" B_BIN=/unikernel/rumprun.solo5 \
+    make_bundle "$T/b-rump$hv" "$SOLO5_DIR/rumprun-blk.$hv"
   standin_run rump$hv "$mon"
   expect_eq "rumprun/$hv: run status 4 (solo5 passes the guest's status), checks ok" "4 ok" "$RC $(recval "$mon" check)"
   expect_match "rumprun/$hv: the monitor's banner on stdout" "^urunc-stand-in: $mon" "$OUT"
@@ -280,7 +292,7 @@ solo5_cases() { # HV MONITOR-FILE
   expect_eq "rumprun/$hv: the configuration is a valid JSON document" ok "$(recval "$mon" guest-json)"
   expect_eq "rumprun/$hv: the configuration is one word for the tender" 1 "$(recval "$mon" guest-words)"
 
-  B_TYPE=rumprun B_HV=$hv B_NS="$NS_NET" B_ARGS='["hello", "sleep=forever"]' make_bundle "$T/b-rumpnet$hv" "$RUMP_K"
+  B_TYPE=rumprun B_HV=$hv B_NS="$NS_NET" B_ARGS='["hello", "sleep=forever"]' make_bundle "$T/b-rumpnet$hv" "$SOLO5_DIR/rumprun-net.$hv"
   standin_lifecycle rumpnet$hv "$mon" net_running
   expect_eq "rumpnet$hv: --net:tap=<tap> --net-mac:tap=<veth MAC>" \
     "--mem=256 --net:tap=$NET_TAP --net-mac:tap=$MAC" "$(recargv "$mon" | cut -d' ' -f1-3)"
@@ -293,7 +305,7 @@ solo5_cases() { # HV MONITOR-FILE
   mkdir -p "$T/b-mir$hv/rootfs/data"
   truncate -s 1M "$T/b-mir$hv/rootfs/data/store.img"
   B_TYPE=mirage B_HV=$hv B_NS="$NS_NET" B_ARGS='["--hello=yes", "exit=6"]' \
-    B_ANNOT="$(b64k block /data/store.img)" make_bundle "$T/b-mir$hv" "$MIRAGE_K"
+    B_ANNOT="$(b64k block /data/store.img)" B_BIN=/unikernel/mirage.solo5 make_bundle "$T/b-mir$hv" "$SOLO5_DIR/mirage.$hv"
   standin_run mir$hv "$mon"
   expect_eq "mirage/$hv networked: run status 6, checks ok" "6 ok" "$RC $(recval "$mon" check)"
   expect_match "mirage/$hv: --net:service=<tap> --net-mac:service=<MAC> --block:storage=<image>" \
@@ -303,7 +315,7 @@ solo5_cases() { # HV MONITOR-FILE
     "--ipv4=$IP/24 --ipv4-gateway=$GW --hello=yes exit=6" "$(recval "$mon" cmdline)"
   net_after mir$hv
 
-  B_TYPE=mirage B_HV=$hv B_ARGS='["sleep=forever"]' make_bundle "$T/b-mirlife$hv" "$MIRAGE_K"
+  B_TYPE=mirage B_HV=$hv B_ARGS='["sleep=forever"]' make_bundle "$T/b-mirlife$hv" "$SOLO5_DIR/hello.$hv"
   standin_lifecycle mirlife$hv "$mon"
 }
 solo5_cases spt solo5-spt
@@ -312,12 +324,138 @@ section "stand-in: hvt"
 if [ "$KVM" = yes ]; then
   solo5_cases hvt solo5-hvt
 else
-  B_TYPE=rumprun B_HV=hvt make_bundle "$T/b-hvt" "$RUMP_K"
+  B_TYPE=rumprun B_HV=hvt make_bundle "$T/b-hvt" "$SOLO5_DIR/hello.hvt"
   err=$(u create --bundle "$T/b-hvt" hvt 2>&1); rc=$?
   check "hvt without /dev/kvm: create fails" test "$rc" -ne 0
   expect_match "  ... saying hvt needs KVM and spt runs without" "hvt needs KVM, which is not in use \\(use spt without KVM\\)" "$err"
   expect_eq "  ... and leaves nothing behind" "" "$(left_behind hvt)"
   skip "rumprun/hvt and mirage/hvt through the stand-in" "no /dev/kvm on this machine: urunc refuses hvt at create (checked above); the same solo5 builder is covered by spt"
+fi
+
+# --- 5. Solo5 manifests and the tenders' seccomp policies ------------------------------
+# recargs: the stand-in's argv from 1 on, one element a line (compared as an array).
+recargs() { sed -n 's/^record: argv\[[1-9][0-9]*\]: //p' "$REC" 2>/dev/null; }
+# create_fails ID NAME: create of $T/b-ID fails; $ERR holds its stderr; nothing is left.
+create_fails() {
+  ERR=$(u create --bundle "$T/b-$1" "$1" 2>&1); local rc=$?
+  check "$2: create fails" test "$rc" -ne 0
+  expect_eq "  ... and leaves nothing behind" "" "$(left_behind "$1")"
+}
+section "stand-in: solo5 manifests"
+# custom.spt declares block diskA, then NIC uplink0: that order, those names.
+mkdir -p "$T/b-s5custom/rootfs/data"
+truncate -s 1M "$T/b-s5custom/rootfs/data/d.img"
+B_TYPE=mirage B_HV=spt B_NS="$NS_NET" B_ARGS='["--x=1", "exit=5"]' B_ANNOT="$(b64k block /data/d.img)" \
+  make_bundle "$T/b-s5custom" "$SOLO5_DIR/custom.spt"
+standin_run s5custom solo5-spt
+expect_eq "custom manifest: run status 5, the stand-in's checks (every declared device attached) pass" "5 ok" \
+  "$RC $(recval solo5-spt check)"
+tap=$(recval solo5-spt tap | sed 's/.*=//')
+expect_eq "custom manifest: argv is --mem, the block and the NIC in declared order with declared names, kernel, args" \
+  "--mem=256
+--block:diskA=$T/b-s5custom/rootfs/data/d.img
+--net:uplink0=$tap
+--net-mac:uplink0=$MAC
+$T/b-s5custom/rootfs/unikernel/custom.spt
+--ipv4=$IP/24 --ipv4-gateway=$GW --x=1 exit=5" "$(recargs)"
+expect_eq "custom manifest: the stand-in read the same manifest" "block diskA
+net uplink0" "$(recval solo5-spt manifest)"
+net_after s5custom
+
+# The annotations: naming declared devices is fine; an undeclared one is refused.
+B_TYPE=mirage B_HV=spt B_NS="$NS_NET" B_ARGS='["exit=0"]' \
+  B_ANNOT="$(b64k block /data/d.img), $(b64k solo5NetDev uplink0), $(b64k solo5BlkDev diskA)" \
+  make_bundle "$T/b-s5annot" "$SOLO5_DIR/custom.spt"
+mkdir -p "$T/b-s5annot/rootfs/data" && cp "$T/b-s5custom/rootfs/data/d.img" "$T/b-s5annot/rootfs/data/"
+standin_run s5annot solo5-spt
+expect_eq "solo5NetDev=uplink0, solo5BlkDev=diskA: run status 0, checks ok" "0 ok" "$RC $(recval solo5-spt check)"
+expect_match "  ... the devices under those names" "^--mem=256 --block:diskA=[^ ]*/d.img --net:uplink0=urt[0-9a-f]{12} " \
+  "$(recargv solo5-spt)"
+net_after s5annot
+B_TYPE=mirage B_HV=spt B_NS="$NS_NET" B_ANNOT="$(b64k block /data/d.img), $(b64k solo5BlkDev uplink0)" \
+  make_bundle "$T/b-s5badannot" "$SOLO5_DIR/custom.spt"
+mkdir -p "$T/b-s5badannot/rootfs/data" && cp "$T/b-s5custom/rootfs/data/d.img" "$T/b-s5badannot/rootfs/data/"
+create_fails s5badannot "solo5BlkDev naming the NIC"
+expect_match "  ... naming the key, the value, the kernel and what it declares" \
+  "com.urunc.unikernel.solo5BlkDev = 'uplink0': kernel '[^']*/custom.spt' declares no block device 'uplink0' in its Solo5 manifest \\(it declares block 'diskA', net 'uplink0'\\)" "$ERR"
+B_TYPE=mirage B_HV=spt B_ANNOT="$(b64k solo5NetDev 'bad name')" make_bundle "$T/b-s5badname" "$SOLO5_DIR/hello.spt"
+create_fails s5badname "solo5NetDev with a blank"
+expect_match "  ... naming the key and the value" \
+  "annotation 'com.urunc.unikernel.solo5NetDev': 'bad name' \\(decoded from '[^']*'\\) is not a Solo5 device name" "$ERR"
+
+# Fewer devices than the manifest declares.
+B_TYPE=mirage B_HV=spt B_NS="$NS_NET" make_bundle "$T/b-s5two" "$SOLO5_DIR/net2if.spt"
+create_fails s5two "two NICs declared (solo5's test_net_2if), one offered"
+expect_match "  ... naming the devices and the kernel" \
+  "kernel '[^']*/net2if.spt' declares 2 network devices in its Solo5 manifest \\(net 'service0', net 'service1'\\) and the container offers one NIC: solo5-spt starts only with every declared device attached" "$ERR"
+B_TYPE=rumprun B_HV=spt make_bundle "$T/b-s5nonet" "$SOLO5_DIR/rumprun-net.spt"
+create_fails s5nonet "a NIC declared, no network namespace"
+expect_match "  ... saying why none is offered" \
+  "rumprun guest on spt: kernel '[^']*/rumprun-net.spt' declares 1 network device in its Solo5 manifest \\(net 'tap'\\) and the container offers none \\(no network namespace of its own in config.json\\)" "$ERR"
+# A network namespace without an IPv4 interface: create passes (the NIC is
+# only known at start), start fails saying why.
+E=urmon-e$$
+ip netns add "$E"
+B_TYPE=rumprun B_HV=spt B_NS="[$NS_BASE, {\"type\": \"network\", \"path\": \"/var/run/netns/$E\"}]" \
+  make_bundle "$T/b-s5noip" "$SOLO5_DIR/rumprun-net.spt"
+u create --bundle "$T/b-s5noip" s5noip >/dev/null 2>"$T/s5noip.err" </dev/null; rc=$?
+expect_eq "a NIC declared, a network namespace without IPv4: create passes" 0 "$rc"
+ERR=$(u start s5noip 2>&1 </dev/null); rc=$?
+check "  ... start fails" test "$rc" -ne 0
+expect_match "  ... saying the namespace has no IPv4 interface" \
+  "kernel '[^']*/rumprun-net.spt' declares 1 network device in its Solo5 manifest \\(net 'tap'\\) and the container offers none \\(no interface with an IPv4 address in its network namespace\\)" "$ERR"
+u delete --force s5noip >/dev/null 2>&1
+expect_eq "  ... and delete leaves nothing behind" "" "$(left_behind s5noip)"
+ip netns del "$E"
+B_TYPE=rumprun B_HV=spt make_bundle "$T/b-s5noblk" "$SOLO5_DIR/rumprun-blk.spt"
+create_fails s5noblk "a block device declared, no block image"
+expect_match "  ... naming the device, the kernel and the key" \
+  "kernel '[^']*/rumprun-blk.spt' declares 1 block device in its Solo5 manifest \\(block 'rootfs'\\) and the container offers 0 \\(com.urunc.unikernel.block\\)" "$ERR"
+
+# A kernel built for the other target.
+B_TYPE=mirage B_HV=spt make_bundle "$T/b-s5target" "$SOLO5_DIR/hello.hvt"
+create_fails s5target "an hvt kernel handed to spt"
+expect_match "  ... naming both targets and the keys" \
+  "mirage guest on spt: kernel '[^']*/hello.hvt' \\(com.urunc.unikernel.binary\\) is built for the Solo5 hvt target, not for spt \\(com.urunc.unikernel.hypervisor = 'spt'\\): run it with hvt" "$ERR"
+if [ "$KVM" = yes ]; then
+  B_TYPE=mirage B_HV=hvt make_bundle "$T/b-s5target2" "$SOLO5_DIR/hello.spt"
+  create_fails s5target2 "an spt kernel handed to hvt"
+  expect_match "  ... naming both targets" "is built for the Solo5 spt target, not for hvt" "$ERR"
+else
+  skip "an spt kernel handed to hvt" "no /dev/kvm on this machine: urunc refuses hvt for that first (checked above)"
+fi
+
+section "stand-in: solo5 tenders under the seccomp policies"
+SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'
+sc_cases() { # HV
+  local hv=$1 mon=solo5-$1
+  B_TYPE=mirage B_HV=$hv B_LINUX="$SECCOMP" B_ARGS='["exit=3"]' make_bundle "$T/b-sc$hv" "$SOLO5_DIR/hello.$hv"
+  standin_run sc$hv "$mon"
+  expect_eq "$hv.policy: the tender stand-in (no devices) runs filtered to its end: status 3, seccomp mode 2, tender syscalls ok" \
+    "3 2 ok" "$RC $(recval "$mon" seccomp-mode) $(recval "$mon" tender-syscalls)"
+  mkdir -p "$T/b-scnet$hv/rootfs/data"
+  truncate -s 1M "$T/b-scnet$hv/rootfs/data/store.img"
+  B_TYPE=mirage B_HV=$hv B_LINUX="$SECCOMP" B_NS="$NS_NET" B_ARGS='["exit=4"]' \
+    B_ANNOT="$(b64k block /data/store.img)" make_bundle "$T/b-scnet$hv" "$SOLO5_DIR/mirage.$hv"
+  standin_run scnet$hv "$mon"
+  expect_eq "$hv.policy: with a NIC and a block device (getifaddrs, SIOCGIFMTU$([ "$hv" = hvt ] && echo ', eventfd, a thread')): status 4, tender syscalls ok" \
+    "4 2 ok" "$RC $(recval "$mon" seccomp-mode) $(recval "$mon" tender-syscalls)"
+  expect_eq "  ... the MTU read from the tap" 1500 "$(recval "$mon" tap-mtu)"
+  net_after scnet$hv
+  # The check bites: without personality in the policy the stand-in dies as the real tender did.
+  mkdir -p "$T/pol-$hv"
+  cp "$POLICY_DIR"/*.policy "$T/pol-$hv/"
+  sed -i '/^personality/d' "$T/pol-$hv/$hv.policy"
+  sed "s#^policy_dir = .*#policy_dir = \"$T/pol-$hv\"#" "$URUNC_CONFIG" >"$T/pol-$hv.toml"
+  REC=$T/scbad$hv.err
+  OUT=$(URUNC_CONFIG=$T/pol-$hv.toml u run --bundle "$T/b-sc$hv" scbad$hv 2>"$REC"); RC=$?
+  expect_eq "$hv.policy without personality: the stand-in is killed by SIGSYS (159), as solo5-$hv was" 159 "$RC"
+}
+if [ "$HAVE_SECCOMP" = 1 ]; then
+  sc_cases spt
+  if [ "$KVM" = yes ]; then sc_cases hvt; else skip "hvt.policy with the stand-in" "no /dev/kvm on this machine: urunc refuses hvt"; fi
+else
+  skip "spt.policy and hvt.policy with the stand-in" "urunc built without seccomp"
 fi
 
 section "stand-in: linux/cloud-hypervisor"
@@ -516,13 +654,16 @@ for t in hvt:solo5-hvt:URUNC_TEST_SOLO5_HVT spt:solo5-spt:URUNC_TEST_SOLO5_SPT; 
     skip "real $name" "$name is not installed on this machine (set $var=/path or put it in \$PATH)"
   elif [ "$hv" = hvt ] && [ "$KVM" = no ]; then
     skip "real $name ($SB)" "no /dev/kvm on this machine: solo5-hvt needs KVM"
-  elif [ -z "${URUNC_TEST_SOLO5_KERNEL:-}" ]; then
-    skip "real $name ($SB)" "no solo5 unikernel to boot: set URUNC_TEST_SOLO5_KERNEL to a solo5 hello ($hv) build, e.g. solo5's test_hello.$hv"
   else
-    real_config "$hv" "$SB"
-    B_TYPE=mirage B_HV=$hv B_ARGS='["hello-from-urunc"]' make_bundle "$T/b-r$hv" "$URUNC_TEST_SOLO5_KERNEL"
-    URUNC_CONFIG=$T/real-$hv.toml qemu_run "r$hv"
-    expect_match "real $name: the solo5 guest boots (its banner on the console)" 'Solo5' "$(console "r$hv")"
+    kvar=URUNC_TEST_SOLO5_$(echo "$hv" | tr a-z A-Z)_KERNEL
+    if [ -z "${!kvar:-}" ]; then
+      skip "real $name ($SB)" "no solo5 unikernel to boot: set $kvar to a solo5 hello built for $hv, e.g. solo5's test_hello.$hv"
+    else
+      real_config "$hv" "$SB"
+      B_TYPE=mirage B_HV=$hv B_ARGS='["hello-from-urunc"]' make_bundle "$T/b-r$hv" "${!kvar}"
+      URUNC_CONFIG=$T/real-$hv.toml qemu_run "r$hv"
+      expect_match "real $name: the solo5 guest boots (its banner on the console)" 'Solo5' "$(console "r$hv")"
+    fi
   fi
 done
 

@@ -744,6 +744,12 @@ static void test_mirage_mewz_hermit(void **state)
         expect(&vm, "--hello=world");
         with_net(&vm);
         expect(&vm, "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1 --hello=world");
+        /* solo5NetDev: Mirage's options carry the device's name (upstream's rule). */
+        vm.solo5_net_dev = (char *) "management";
+        expect(&vm, "--management-ipv4=10.0.0.2/24 --management-ipv4-gateway=10.0.0.1 --hello=world");
+        vm.solo5_net_dev = (char *) "service";
+        expect(&vm, "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1 --hello=world");
+        vm.solo5_net_dev = NULL;
         assert_string_equal(ur_guest_find("mirage")->solo5_net, "service");
         assert_string_equal(ur_guest_find("mirage")->solo5_block, "storage");
         assert_string_equal(ur_guest_find("rumprun")->solo5_net, "tap");

@@ -283,6 +283,49 @@ static void test_booleans(void **state)
         load_fail(kv2, "annotation '" K("mountRootfs") "'", "'yes' (decoded from 'b64:eWVz')", NULL);
 }
 
+/* solo5NetDev / solo5BlkDev: Solo5 device names (letters and digits,
+ * at most 67), from annotations or urunc.json, base64 or plain. */
+static void test_solo5_devs(void **state)
+{
+        const char *kv[] = {K("unikernelType"),
+                            "mirage",
+                            K("hypervisor"),
+                            "spt",
+                            K("binary"),
+                            "/unikernel/kernel",
+                            K("solo5NetDev"),
+                            "bWFuYWdlbWVudA==", /* management */
+                            K("solo5BlkDev"),
+                            "database",
+                            NULL};
+        _cleanup_metadata_ struct ur_metadata *md = load_ok(kv);
+        assert_string_equal(md->solo5_net_dev, "management");
+        assert_string_equal(md->solo5_blk_dev, "database");
+        const char *none[] = {K("unikernelType"),  "mirage", K("hypervisor"), "spt", K("binary"),
+                              "/unikernel/kernel", NULL};
+        _cleanup_metadata_ struct ur_metadata *md2 = load_ok(none);
+        assert_null(md2->solo5_net_dev);
+        assert_null(md2->solo5_blk_dev);
+        const char *blank[] = {K("unikernelType"),  "mirage",         K("hypervisor"), "spt", K("binary"),
+                               "/unikernel/kernel", K("solo5NetDev"), "my net",        NULL};
+        load_fail(blank, "annotation '" K("solo5NetDev") "'", "'my net' is not a Solo5 device name",
+                  "letters and digits only");
+        const char *under[] = {K("unikernelType"),  "mirage",         K("hypervisor"), "spt", K("binary"),
+                               "/unikernel/kernel", K("solo5BlkDev"), "b64:ZGlza19h",  NULL}; /* disk_a */
+        load_fail(under, "annotation '" K("solo5BlkDev") "'", "'disk_a' (decoded from 'b64:ZGlza19h')", NULL);
+        const char *lng[] = {K("unikernelType"),
+                             "mirage",
+                             K("hypervisor"),
+                             "spt",
+                             K("binary"),
+                             "/unikernel/kernel",
+                             K("solo5BlkDev"),
+                             "a123456789b123456789c123456789d123456789e123456789f123456789g12345678",
+                             NULL};
+        load_fail(lng, "annotation '" K("solo5BlkDev") "'", "longer than a Solo5 device name (67 characters)",
+                  NULL);
+}
+
 static void test_validation(void **state)
 {
         const char *no_type[] = {K("hypervisor"), "qemu", K("binary"), "/unikernel/kernel", NULL};
@@ -401,6 +444,8 @@ static void test_urunc_json(void **state)
                           " \"com.urunc.unikernel.binary\": \"L3VuaWtlcm5lbC9rZXJuZWw=\",\n"
                           " \"com.urunc.unikernel.hypervisor\": \"aHZ0\",\n"
                           " \"com.urunc.unikernel.mountRootfs\": false,\n"
+                          " \"com.urunc.unikernel.solo5NetDev\": \"dGFw\",\n"
+                          " \"com.urunc.unikernel.solo5BlkDev\": \"cm9vdGZz\",\n"
                           " \"other\": 5\n}\n");
         assert_int_equal(load_json(&md, &err), 1);
         assert_string_equal(md->source, "urunc.json");
@@ -410,6 +455,8 @@ static void test_urunc_json(void **state)
         snprintf(want, sizeof(want), "%s/unikernel/kernel", rootfs);
         assert_string_equal(md->binary_path, want);
         assert_false(md->mount_rootfs);
+        assert_string_equal(md->solo5_net_dev, "tap");
+        assert_string_equal(md->solo5_blk_dev, "rootfs");
         ur_metadata_free(TAKE_PTR(md));
 
         /* Annotations win over urunc.json. */
@@ -568,11 +615,9 @@ static void test_sandbox(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_decode),
-                cmocka_unit_test(test_annotations),
-                cmocka_unit_test(test_booleans),
-                cmocka_unit_test(test_validation),
-                cmocka_unit_test(test_no_metadata),
+                cmocka_unit_test(test_decode),     cmocka_unit_test(test_annotations),
+                cmocka_unit_test(test_booleans),   cmocka_unit_test(test_validation),
+                cmocka_unit_test(test_solo5_devs), cmocka_unit_test(test_no_metadata),
                 cmocka_unit_test(test_urunc_json),
                 cmocka_unit_test(test_sandbox),
         };

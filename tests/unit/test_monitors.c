@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
 
 #include "monitors/monitor.h"
+#include "solo5-elf.h"
 #include "util/strv.h"
 
 static void base(struct ur_vm *vm, const char *guest, const char *monitor, enum ur_boot_format boot)
@@ -185,42 +187,194 @@ static void test_firecracker(void **state)
         build_fails(&vm, "state directory");
 }
 
+static char s5dir[] = "/tmp/urunc-test-solo5-XXXXXX";
+
+/* A Solo5 kernel in s5dir (solo5-elf.h); returns its path (static buffer per call site). */
+static char *s5kernel(const char *name, uint32_t target, const struct t_solo5_dev *devs, int n)
+{
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/%s", s5dir, name) > 0);
+        t_write_solo5_elf(p, target, devs, n, T_SOLO5_OK);
+        return p;
+}
+
+/* argv equals want[] (NULL-terminated), element by element. */
+static void assert_argv(char **argv, const char *const *want)
+{
+        size_t i = 0;
+        assert_non_null(argv);
+        for (; want[i]; i++) {
+                if (!argv[i])
+                        fail_msg("argv ends at %zu, expected '%s'", i, want[i]);
+                if (strcmp(argv[i], want[i]) != 0)
+                        fail_msg("argv[%zu] is '%s', expected '%s'", i, argv[i], want[i]);
+        }
+        if (argv[i])
+                fail_msg("argv[%zu] is '%s', expected the end", i, argv[i]);
+}
+
+static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
+{
+        ur_err err = NULL;
+        memset(ex, 0, sizeof(*ex));
+        if (ur_vm_build_exec(vm, ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+}
+
 static void test_solo5(void **state)
 {
         (void) state;
         struct ur_vm vm;
         struct ur_exec ex;
-        base(&vm, "rumprun", "hvt", UR_BOOT_SOLO5);
-        char *argv[] = { (char *) "/app", NULL };
-        vm.argv = argv;
+        assert_non_null(mkdtemp(s5dir));
+        static const struct t_solo5_dev rump[] = {{"tap", 2}, {"rootfs", 1}};
+        static const struct t_solo5_dev mir[] = {{"service", 2}, {"storage", 1}};
+        static const struct t_solo5_dev custom[] = {{"diskA", 1}, {"uplink0", 2}, {"diskB", 1}};
+        static const struct t_solo5_dev two_nics[] = {{"service0", 2}, {"service1", 2}};
+        static const struct t_solo5_dev one_nic[] = {{"service0", 2}};
+        static const struct t_solo5_dev one_blk[] = {{"storage", 1}};
+        char *k_rump = s5kernel("rump.hvt", 1, rump, 2), *k_mir = s5kernel("mirage.spt", 2, mir, 2);
+        char *k_custom = s5kernel("custom.spt", 2, custom, 3),
+             *k_two = s5kernel("net2if.spt", 2, two_nics, 2);
+        char *k_net = s5kernel("net.spt", 2, one_nic, 1), *k_blk = s5kernel("blk.hvt", 1, one_blk, 1);
+        char *k_hello = s5kernel("hello.spt", 2, NULL, 0), *k_nomft = s5kernel("nomft.spt", 2, NULL, -1);
+        char *argv[] = {(char *) "/app", NULL};
         struct ur_vm_block b = { .path = (char *) "/img/r.ext2", .mountpoint = (char *) "/data" };
+        struct ur_vm_block two[] = {{.path = (char *) "/img/0"}, {.path = (char *) "/img/1"}};
+
+        /* rumprun's manifest: tap and rootfs, by name. */
+        base(&vm, "rumprun", "hvt", UR_BOOT_SOLO5);
+        vm.kernel = k_rump;
+        vm.argv = argv;
         vm.blocks = &b;
         vm.n_blocks = 1;
         net(&vm, -1, "tap1");
-        char *s = build(&vm, &ex);
-        assert_string_equal(s, "/usr/bin/vmm --mem=512 --net:tap=tap1 --net-mac:tap=02:00:00:00:00:02 "
-                               "--block:rootfs=/img/r.ext2 /k/kernel {\"cmdline\":\"/app\",\"net\":{\"if\":"
-                               "\"ukvmif0\",\"cloner\":\"True\",\"type\":\"inet\",\"method\":\"static\","
-                               "\"addr\":\"10.0.0.2\",\"mask\":\"1\",\"gw\":\"10.0.0.1\"},\"blk\":{\"source\":"
-                               "\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}");
-        /* The JSON is one argv element. */
-        assert_int_equal(ur_strv_len(ex.argv), 7);
-        free(s);
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv,
+                    (const char *const[]){
+                            "/usr/bin/vmm", "--mem=512", "--net:tap=tap1", "--net-mac:tap=02:00:00:00:00:02",
+                            "--block:rootfs=/img/r.ext2", k_rump,
+                            "{\"cmdline\":\"/"
+                            "app\",\"net\":{\"if\":\"ukvmif0\",\"cloner\":\"True\",\"type\":\"inet\","
+                            "\"method\":\"static\",\"addr\":\"10.0.0.2\",\"mask\":\"1\",\"gw\":\"10.0.0.1\"},"
+                            "\"blk\":{"
+                            "\"source\":\"etfs\",\"path\":\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/"
+                            "data\"}}",
+                            NULL});
         ur_exec_done(&ex);
 
+        /* mirage's: service and storage; a tap fd. */
         base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_mir;
         vm.kvm = false;
         vm.blocks = &b;
         vm.n_blocks = 1;
         net(&vm, 4, "");
-        s = build(&vm, &ex);
-        assert_string_equal(s, "/usr/bin/vmm --mem=512 --net:service=@4 --net-mac:service=02:00:00:00:00:02 "
-                               "--block:storage=/img/r.ext2 /k/kernel --ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1");
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", "--net:service=@4",
+                                                   "--net-mac:service=02:00:00:00:00:02",
+                                                   "--block:storage=/img/r.ext2", k_mir,
+                                                   "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         assert_true(ex.pass_tap_fd);
-        free(s);
         ur_exec_done(&ex);
 
+        /* Custom names, in the manifest's order (block, net, block). */
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_custom;
+        vm.blocks = two;
+        vm.n_blocks = 2;
+        net(&vm, -1, "tapX");
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv,
+                    (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/0",
+                                          "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
+                                          "--block:diskB=/img/1", k_custom,
+                                          "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
+        ur_exec_done(&ex);
+        /* solo5BlkDev: the first image goes to the named device; solo5NetDev
+         * names the NIC (and Mirage's options after it). */
+        vm.solo5_blk_dev = (char *) "diskB";
+        vm.solo5_net_dev = (char *) "uplink0";
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv,
+                    (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/1",
+                                          "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
+                                          "--block:diskB=/img/0", k_custom,
+                                          "--uplink0-ipv4=10.0.0.2/24 --uplink0-ipv4-gateway=10.0.0.1", NULL});
+        ur_exec_done(&ex);
+        /* A name the manifest does not declare (or declares with the other type). */
+        vm.solo5_blk_dev = (char *) "uplink0";
+        build_fails(&vm, "com.urunc.unikernel.solo5BlkDev = 'uplink0': kernel '");
+        build_fails(&vm,
+                    "declares no block device 'uplink0' in its Solo5 manifest (it declares block 'diskA', "
+                    "net 'uplink0', block 'diskB')");
+        vm.solo5_blk_dev = NULL;
+        vm.solo5_net_dev = (char *) "service";
+        build_fails(&vm, "mirage guest on spt: com.urunc.unikernel.solo5NetDev = 'service': kernel '");
+
+        /* A NIC the kernel has no use for is not passed (test_hello in a
+         * networked container). */
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_hello;
+        net(&vm, -1, "tapY");
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_hello,
+                                                   "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
+        ur_exec_done(&ex);
+
+        /* Fewer devices than the manifest declares. */
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_two;
+        net(&vm, -1, "tapZ");
+        build_fails(&vm,
+                    "declares 2 network devices in its Solo5 manifest (net 'service0', net 'service1') and "
+                    "the container offers one NIC");
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_net;
+        build_fails(&vm, "declares 1 network device in its Solo5 manifest (net 'service0') and the container "
+                         "offers none (no network namespace of its own in config.json)");
+        /* create's dry build: a network namespace may bring the NIC at start. */
+        vm.net_possible = true;
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_net, NULL});
+        ur_exec_done(&ex);
+        /* start found no interface to give the guest. */
+        vm.net_decided = true;
+        build_fails(&vm, "declares 1 network device in its Solo5 manifest (net 'service0') and the container "
+                         "offers none (no interface with an IPv4 address in its network namespace)");
         base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
+        vm.kernel = k_blk;
+        build_fails(
+                &vm,
+                "declares 1 block device in its Solo5 manifest (block 'storage') and the container offers "
+                "0 (com.urunc.unikernel.block)");
+        build_fails(&vm, k_blk);
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_net;
+        vm.net_possible = true;
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        build_fails(
+                &vm,
+                "the container has a block image (com.urunc.unikernel.block = '/img/r.ext2') but kernel '");
+
+        /* Built for the other target. */
+        base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
+        vm.kernel = k_hello;
+        build_fails(&vm, "mirage guest on hvt: kernel '");
+        build_fails(
+                &vm,
+                "(com.urunc.unikernel.binary) is built for the Solo5 spt target, not for hvt "
+                "(com.urunc.unikernel.hypervisor = 'hvt'): run it with spt, or use a kernel built for hvt");
+        base(&vm, "rumprun", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_rump;
+        build_fails(&vm, "is built for the Solo5 hvt target, not for spt");
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        vm.kernel = k_nomft;
+        build_fails(&vm, "has no Solo5 manifest (MFT1 note): solo5-spt refuses it");
+
+        base(&vm, "mirage", "hvt", UR_BOOT_SOLO5);
+        vm.kernel = k_blk;
         vm.kvm = false;
         build_fails(&vm, "hvt needs KVM");
         base(&vm, "mirage", "hvt", UR_BOOT_PVH);
@@ -230,6 +384,13 @@ static void test_solo5(void **state)
         build_fails(&vm, "no initrd");
         base(&vm, "unikraft", "spt", UR_BOOT_SOLO5);
         build_fails(&vm, "guest 'unikraft' is not supported on monitor 'spt'");
+
+        char *all[] = {k_rump, k_mir, k_custom, k_two, k_net, k_blk, k_hello, k_nomft};
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+                unlink(all[i]);
+                free(all[i]);
+        }
+        rmdir(s5dir);
 }
 
 static void test_cloud_hypervisor_and_names(void **state)

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "solo5-elf.h"
 #include "vm/vm.h"
 
 static char dir[] = "/tmp/urunc-test-vm-XXXXXX";
@@ -221,6 +222,112 @@ static void test_tsc(void **state)
         assert_int_equal(khz % 1000, 0);
 }
 
+static char *solo5_path(const char *name)
+{
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+        return p;
+}
+
+static void solo5_bad(const char *name, enum t_solo5_spoil spoil, const char *needle)
+{
+        static const struct t_solo5_dev devs[] = {{"service0", 2}, {"storage", 1}};
+        char *p = solo5_path(name);
+        struct ur_solo5_info info;
+        ur_err err = NULL;
+        t_write_solo5_elf(p, 2, devs, 2, spoil);
+        assert_true(ur_solo5_info_read(p, &info, &err) < 0);
+        if (!strstr(ur_err_msg(err), needle) || !strstr(ur_err_msg(err), p))
+                fail_msg("%s: error '%s' lacks '%s' or the path", name, ur_err_msg(err), needle);
+        assert_int_equal(info.n_devs, 0);
+        ur_err_free(&err);
+        free(p);
+}
+
+/* Solo5's ABI1 and MFT1 notes: target and devices in declared order. */
+static void test_solo5_manifest(void **state)
+{
+        (void) state;
+        static const struct t_solo5_dev devs[] = {
+                {"diskA", 1},
+                {"uplink0", 2},
+                {"service1", 2},
+                {"Aname0of0sixtyseven0characters0is0the0longest0a0Solo50manifest0has0", 1},
+        };
+        struct ur_solo5_info info;
+        ur_err err = NULL;
+        char *p = solo5_path("s5-four");
+        t_write_solo5_elf(p, 1, devs, 4, T_SOLO5_OK);
+        assert_int_equal(probe_ok(p), UR_BOOT_SOLO5);
+        if (ur_solo5_info_read(p, &info, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_int_equal(info.target, UR_SOLO5_TARGET_HVT);
+        assert_int_equal(info.abi_version, 1);
+        assert_true(info.has_manifest);
+        assert_int_equal(info.n_devs, 4);
+        for (unsigned i = 0; i < 4; i++) {
+                assert_string_equal(info.devs[i].name, devs[i].name);
+                assert_int_equal(info.devs[i].type, devs[i].type);
+        }
+        assert_string_equal(ur_solo5_target_name(info.target), "hvt");
+        assert_string_equal(ur_solo5_target_name(2), "spt");
+        assert_string_equal(ur_solo5_target_name(99), "unknown");
+        free(p);
+
+        /* No devices (test_hello's manifest): the reserved entry only. */
+        p = solo5_path("s5-none");
+        t_write_solo5_elf(p, 2, NULL, 0, T_SOLO5_OK);
+        assert_int_equal(ur_solo5_info_read(p, &info, &err), 0);
+        assert_int_equal(info.target, UR_SOLO5_TARGET_SPT);
+        assert_true(info.has_manifest);
+        assert_int_equal(info.n_devs, 0);
+        free(p);
+
+        /* No ABI1 note: target unknown; no MFT1 note: no manifest. */
+        p = solo5_path("s5-noabi");
+        t_write_solo5_elf(p, 0, devs, 1, T_SOLO5_OK);
+        assert_int_equal(ur_solo5_info_read(p, &info, &err), 0);
+        assert_int_equal(info.target, UR_SOLO5_TARGET_UNKNOWN);
+        assert_int_equal(info.n_devs, 1);
+        free(p);
+        p = solo5_path("s5-nomft");
+        t_write_solo5_elf(p, 1, NULL, -1, T_SOLO5_OK);
+        assert_int_equal(ur_solo5_info_read(p, &info, &err), 0);
+        assert_false(info.has_manifest);
+        assert_int_equal(probe_ok(p), UR_BOOT_SOLO5);
+        free(p);
+
+        /* What the tender's mft_validate refuses, refused with the reason. */
+        solo5_bad("s5-version", T_SOLO5_VERSION, "manifest has version 2");
+        solo5_bad("s5-size", T_SOLO5_SIZE, "3 entries need");
+        solo5_bad("s5-reserved", T_SOLO5_NO_RESERVED, "does not start with the reserved entry");
+        solo5_bad("s5-long", T_SOLO5_LONG_NAME, "more than 67 characters");
+        solo5_bad("s5-attached", T_SOLO5_ATTACHED, "marked attached");
+        static const struct t_solo5_dev odd[] = {{"gpu0", 7}};
+        p = solo5_path("s5-type");
+        t_write_solo5_elf(p, 2, odd, 1, T_SOLO5_OK);
+        assert_true(ur_solo5_info_read(p, &info, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "entry 1 ('gpu0') has device type 7"));
+        ur_err_free(&err);
+        free(p);
+
+        static const struct t_solo5_dev under[] = {{"disk_a", 1}};
+        p = solo5_path("s5-underscore");
+        t_write_solo5_elf(p, 2, under, 1, T_SOLO5_OK);
+        assert_true(ur_solo5_info_read(p, &info, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err),
+                               "entry 1 ('disk_a') is not a Solo5 device name (letters and digits only)"));
+        ur_err_free(&err);
+        free(p);
+
+        /* Not ELF. */
+        p = write_file("s5-text", "hello", 5);
+        assert_true(ur_solo5_info_read(p, &info, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "is not an ELF file"));
+        ur_err_free(&err);
+        free(p);
+}
+
 static int setup(void **state)
 {
         (void) state;
@@ -244,6 +351,7 @@ int main(void)
                 cmocka_unit_test(test_multiboot),
                 cmocka_unit_test(test_solo5_bzimage_elf),
                 cmocka_unit_test(test_broken),
+                cmocka_unit_test(test_solo5_manifest),
                 cmocka_unit_test(test_tsc),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -43,9 +43,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ifaddrs.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -279,53 +291,200 @@ static const char *firecracker(int argc, char **argv)
 
 /* ---- solo5 tenders --------------------------------------------------------- */
 
-#define MANIFEST_MARK "urunc-stand-in-manifest:"
+/*
+ * The kernel's Solo5 notes, read as the tenders do (tenders/common/elf.c):
+ * each PT_NOTE segment's first note; "Solo5" ABI1 (the target) and MFT1
+ * (the manifest: 4 bytes of padding, version, entries, 104-byte entries
+ * with the name at 0 and the type at 68).  Written apart from urunc's
+ * reader (src/vm/kernel.c), so the two check each other.
+ */
+struct s5dev {
+        char name[68];
+        unsigned type; /* 1 block, 2 net */
+        bool attached;
+};
+static struct s5dev s5devs[64];
+static unsigned n_s5devs, s5target;
 
-/* The test kernel's Solo5 note carries MANIFEST_MARK followed by its
- * device declarations ("net:NAME block:NAME ..."); the real manifest is a
- * binary table, which the stand-in does not need. */
-static char *solo5_manifest(const char *kernel)
+static void solo5_notes(const char *kernel)
 {
         int fd = open(kernel, O_RDONLY | O_CLOEXEC);
         struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0)
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_size < 64)
                 fail("kernel '%s': cannot read it", kernel);
-        char *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        unsigned char *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         close(fd);
         if (m == MAP_FAILED)
                 fail("kernel '%s': mmap: %s", kernel, strerror(errno));
-        if ((size_t) st.st_size < 4 || memcmp(m, "\x7f" "ELF", 4) != 0)
-                fail("kernel '%s' is not an ELF file", kernel);
-        char *hit = memmem(m, (size_t) st.st_size, MANIFEST_MARK, strlen(MANIFEST_MARK));
-        if (!hit)
-                fail("kernel '%s' has no solo5 manifest (the test kernel's note)", kernel);
-        char *r = strndup(hit + strlen(MANIFEST_MARK), (size_t) (m + st.st_size - hit) - strlen(MANIFEST_MARK));
-        munmap(m, (size_t) st.st_size);
-        return r;
+        size_t size = (size_t) st.st_size;
+        if (memcmp(m,
+                   "\x7f"
+                   "ELF",
+                   4) != 0 ||
+            m[4] != 2)
+                fail("kernel '%s' is not an ELF64 file", kernel);
+        uint64_t phoff;
+        uint16_t phentsize, phnum;
+        memcpy(&phoff, m + 32, 8);
+        memcpy(&phentsize, m + 54, 2);
+        memcpy(&phnum, m + 56, 2);
+        bool have_mft = false;
+        for (unsigned i = 0; i < phnum; i++) {
+                const unsigned char *ph = m + phoff + (size_t) i * phentsize;
+                uint32_t type;
+                uint64_t off, filesz;
+                if (phoff + (size_t) (i + 1) * phentsize > size)
+                        fail("kernel '%s': program headers beyond the file", kernel);
+                memcpy(&type, ph, 4);
+                memcpy(&off, ph + 8, 8);
+                memcpy(&filesz, ph + 32, 8);
+                if (type != 4 /* PT_NOTE */ || filesz < 20 || off + filesz > size)
+                        continue;
+                const unsigned char *n = m + off;
+                uint32_t namesz, descsz, ntype;
+                memcpy(&namesz, n, 4);
+                memcpy(&descsz, n + 4, 4);
+                memcpy(&ntype, n + 8, 4);
+                if (namesz != 6 || memcmp(n + 12, "Solo5", 6) != 0 || 20 + (uint64_t) descsz > filesz)
+                        continue;
+                if (ntype == 0x31494241) { /* ABI1 */
+                        memcpy(&s5target, n + 20, 4);
+                } else if (ntype == 0x3154464d) { /* MFT1 */
+                        const unsigned char *d = n + 24;
+                        uint32_t version, entries;
+                        memcpy(&version, d, 4);
+                        memcpy(&entries, d + 4, 4);
+                        if (version != 1 || entries < 1 || entries > 64 || descsz != 12 + entries * 104)
+                                fail("kernel '%s': Solo5 manifest is invalid", kernel);
+                        for (uint32_t e = 1; e < entries; e++) {
+                                struct s5dev *dv = &s5devs[n_s5devs++];
+                                memcpy(dv->name, d + 8 + e * 104, 68);
+                                memcpy(&dv->type, d + 8 + e * 104 + 68, 4);
+                                if (dv->name[67])
+                                        fail("kernel '%s': Solo5 manifest is invalid", kernel);
+                        }
+                        have_mft = true;
+                }
+        }
+        munmap(m, size);
+        if (!s5target)
+                fail("kernel '%s': No Solo5 ABI information found in executable", kernel);
+        if (!have_mft)
+                fail("kernel '%s': No Solo5 manifest found in executable", kernel);
 }
 
-static void declared(const char *manifest, const char *kind, const char *name)
+/* --net:NAME= / --block:NAME=: as the tenders, the device must be declared
+ * with that type (and NAME letters and digits); it is then attached. */
+static void attach(const char *kind, const char *name)
 {
-        char want[128];
-        snprintf(want, sizeof(want), "%s:%s", kind, name);
-        for (const char *p = manifest; p && *p;) {
-                size_t l = strcspn(p, " ");
-                if (l == strlen(want) && strncmp(p, want, l) == 0)
+        unsigned type = strcmp(kind, "net") == 0 ? 2 : 1;
+        for (const char *c = name; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+                        fail("solo5: Invalid option: %s name '%s' (letters and digits only)", kind, name);
+        for (unsigned i = 0; i < n_s5devs; i++)
+                if (s5devs[i].type == type && strcmp(s5devs[i].name, name) == 0) {
+                        if (s5devs[i].attached)
+                                fail("solo5: %s device '%s' given twice", kind, name);
+                        s5devs[i].attached = true;
                         return;
-                p += l;
-                p += strspn(p, " ");
+                }
+        fail("solo5: Resource not declared in manifest: %s '%s'", kind, name);
+}
+
+/*
+ * What the real tenders do on the host beyond the stand-in's own checks
+ * (traced from Solo5 v0.12.1, see policy/seccomp/spt.policy and
+ * hvt.policy), so that a seccomp policy that lacks any of it kills the
+ * stand-in as it would kill the tender: personality, epoll and a timerfd,
+ * with a NIC getifaddrs() (netlink) and SIOCGIFMTU, on hvt with a NIC an
+ * eventfd and a network thread joined at the end, then the tender's own
+ * filter (exported through a memfd, no_new_privs, seccomp).  The filter
+ * installed here allows everything.
+ */
+static void *net_thread(void *arg)
+{
+        return arg;
+}
+
+static pthread_t net_tid;
+static bool net_thread_started;
+
+static void tender_syscalls(bool hvt, const char *tap)
+{
+        if (syscall(SYS_personality, 0xffffffffUL) < 0)
+                fail("personality: %s", strerror(errno));
+        int ep = epoll_create1(0), tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+        struct epoll_event ev = {.events = EPOLLIN};
+        struct itimerspec its = {.it_value = {0, 1000}};
+        if (ep < 0 || tfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev) < 0 ||
+            timerfd_settime(tfd, 0, &its, NULL) < 0 || epoll_pwait(ep, &ev, 1, 100, NULL) < 0)
+                fail("epoll/timerfd: %s", strerror(errno));
+        struct timespec ts;
+        syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts); /* the spt guest's, no vDSO */
+        close(tfd);
+        close(ep);
+        if (tap) {
+                struct ifaddrs *ifa = NULL;
+                if (getifaddrs(&ifa) < 0)
+                        fail("getifaddrs: %s", strerror(errno));
+                freeifaddrs(ifa);
+                int sk = socket(AF_INET, SOCK_DGRAM, 0);
+                struct ifreq ifr = {0};
+                snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tap);
+                if (sk < 0 || ioctl(sk, SIOCGIFMTU, &ifr) < 0)
+                        fail("SIOCGIFMTU on '%s': %s", tap, strerror(errno));
+                close(sk);
+                record("tap-mtu: %d", ifr.ifr_mtu);
+                if (hvt) {
+                        int efd = eventfd(0, EFD_CLOEXEC);
+                        if (efd < 0 || pthread_create(&net_tid, NULL, net_thread, NULL) != 0)
+                                fail("eventfd/net thread: %s", strerror(errno));
+                        net_thread_started = true;
+                }
         }
-        fail("solo5: %s device '%s' is not declared in the kernel's manifest (%s)", kind, name, manifest);
+        int mfd = (int) syscall(SYS_memfd_create, "bpf_filter", 0);
+        struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        struct sock_fprog prog = {.len = 1, .filter = &allow};
+        struct stat st;
+        if (mfd < 0 || write(mfd, &allow, sizeof(allow)) != sizeof(allow) || fstat(mfd, &st) < 0 ||
+            lseek(mfd, 0, SEEK_SET) < 0 || read(mfd, &allow, sizeof(allow)) != sizeof(allow))
+                fail("memfd: %s", strerror(errno));
+        close(mfd);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                fail("the tender's own filter: %s", strerror(errno));
+        record("tender-syscalls: ok");
+}
+
+/* At the guest's exit (hvt): the net thread is joined. */
+static void tender_exit(void)
+{
+        if (net_thread_started)
+                pthread_join(net_tid, NULL);
 }
 
 static const char *solo5(int argc, char **argv)
 {
         int i = 1;
+        /* The kernel first (the first word not an option): the tenders load
+         * its notes before the modules take their options. */
+        for (int k = 1; k < argc; k++)
+                if (strncmp(argv[k], "--", 2) != 0) {
+                        check_file("kernel", argv[k], false);
+                        solo5_notes(argv[k]);
+                        break;
+                }
+        unsigned want = strcmp(me, "solo5-hvt") == 0 ? 1 : 2;
+        if (s5target != want)
+                fail("solo5: Executable is not for the %s target (its ABI1 note says %u)", me, s5target);
+        const char *tap = NULL;
         bool mem = false;
-        char *nets[8], *blocks[8];
-        int n_net = 0, n_blk = 0;
         for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
                 const char *a = argv[i];
+                if (strcmp(a, "--") == 0) {
+                        i++;
+                        break;
+                }
                 if (strncmp(a, "--mem=", 6) == 0) {
                         record("mem-mib: %lu", parse_num("--mem", a + 6));
                         mem = true;
@@ -336,22 +495,21 @@ static const char *solo5(int argc, char **argv)
                                 fail("solo5: malformed '%s' (want --x:NAME=VALUE)", a);
                         char *n = strndup(name, (size_t) (eq - name));
                         if (a[2] == 'b') {
-                                if (n_blk < 8)
-                                        blocks[n_blk++] = n;
+                                attach("block", n);
                                 check_file("block", eq + 1, true);
                                 record("block: %s=%s", n, eq + 1);
                         } else if (a[5] == '-') {
                                 check_mac(eq + 1);
                                 record("mac: %s=%s", n, eq + 1);
-                                free(n);
                         } else {
-                                if (n_net < 8)
-                                        nets[n_net++] = n;
+                                attach("net", n);
                                 if (eq[1] == '@')
                                         fail("solo5: '%s': urunc persists the tap and passes it by name", a);
                                 check_tap(eq + 1);
+                                tap = eq + 1;
                                 record("tap: %s=%s", n, eq + 1);
                         }
+                        free(n);
                 } else {
                         fail("solo5: unknown option '%s'", a);
                 }
@@ -361,14 +519,14 @@ static const char *solo5(int argc, char **argv)
         if (i >= argc)
                 fail("solo5: no kernel after the options");
         const char *kernel = argv[i++];
-        check_file("kernel", kernel, false);
-        char *manifest = solo5_manifest(kernel);
-        record("manifest: %s", manifest);
-        for (int k = 0; k < n_net; k++)
-                declared(manifest, "net", nets[k]);
-        for (int k = 0; k < n_blk; k++)
-                declared(manifest, "block", blocks[k]);
+        for (unsigned k = 0; k < n_s5devs; k++) {
+                record("manifest: %s %s", s5devs[k].type == 2 ? "net" : "block", s5devs[k].name);
+                if (!s5devs[k].attached)
+                        fail("solo5: Device '%s' of type %s declared but not attached", s5devs[k].name,
+                             s5devs[k].type == 2 ? "NET_BASIC" : "BLOCK_BASIC");
+        }
         record("kernel: %s", kernel);
+        tender_syscalls(want == 1, tap);
         /* The tender hands the remaining words to the guest joined by blanks. */
         size_t len = 1;
         for (int k = i; k < argc; k++)
@@ -531,30 +689,54 @@ static void on_signal(int sig)
         _exit(128 + sig);
 }
 
+/* Waits ms milliseconds (-1: until killed) with epoll_pwait, as a tender
+ * blocks in solo5_yield: nothing a tender's seccomp policy lacks. */
+static void tender_wait(int ms)
+{
+        int ep = epoll_create1(0);
+        struct epoll_event ev;
+        if (ep < 0)
+                fail("epoll_create1: %s", strerror(errno));
+        do
+                epoll_pwait(ep, &ev, 1, ms, NULL);
+        while (ms < 0);
+        close(ep);
+}
+
 int main(int argc, char **argv)
 {
-        struct sigaction sa = { .sa_handler = on_signal };
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-
         const char *slash = strrchr(argv[0], '/');
         me = slash ? slash + 1 : argv[0];
         rec = stderr;
+        bool solo5_tender = strcmp(me, "solo5-hvt") == 0 || strcmp(me, "solo5-spt") == 0;
+        /* Under urunc's seccomp policy (prctl is one a tender makes), a
+         * tender stand-in makes only the syscalls the real tender makes:
+         * no getpid, no fcntl, and on spt (which has none) no signal
+         * handlers. */
+        int seccomp_mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+        bool strict = solo5_tender && seccomp_mode == 2;
+        if (!strict || strcmp(me, "solo5-hvt") == 0) {
+                struct sigaction sa = {.sa_handler = on_signal};
+                sigaction(SIGTERM, &sa, NULL);
+                sigaction(SIGINT, &sa, NULL);
+                sigaction(SIGHUP, &sa, NULL);
+        }
         record("monitor: %s", me);
-        record("pid: %d", (int) getpid());
+        record("seccomp-mode: %d", seccomp_mode);
+        if (!strict)
+                record("pid: %d", (int) getpid());
         for (int i = 0; i < argc; i++)
                 record("argv[%d]: %s", i, argv[i]);
         for (char **e = environ; *e; e++)
                 record("env: %s", *e);
-        for (int fd = 3; fd < 64; fd++)
+        for (int fd = 3; fd < 64 && !strict; fd++)
                 if (fcntl(fd, F_GETFD) >= 0)
                         record("open-fd: %d", fd);
 
         const char *cmd;
         if (strcmp(me, "firecracker") == 0)
                 cmd = firecracker(argc, argv);
-        else if (strcmp(me, "solo5-hvt") == 0 || strcmp(me, "solo5-spt") == 0)
+        else if (solo5_tender)
                 cmd = solo5(argc, argv);
         else if (strcmp(me, "cloud-hypervisor") == 0)
                 cmd = cloud_hypervisor(argc, argv);
@@ -569,14 +751,21 @@ int main(int argc, char **argv)
         const char *s = token(cmd, "sleep=");
         if (s && strncmp(s, "forever", 7) == 0) {
                 record("state: waiting until killed");
+                if (solo5_tender)
+                        tender_wait(-1);
                 for (;;)
                         pause();
         }
-        if (s)
+        if (s && solo5_tender)
+                tender_wait(atoi(s) * 1000);
+        else if (s)
                 sleep((unsigned) atoi(s));
         const char *x = token(cmd, "exit=");
         int status = x ? atoi(x) : 0;
         record("exit: %d", status);
         printf("exit: %d\n", status);
+        fflush(stdout);
+        if (solo5_tender)
+                tender_exit();
         return status;
 }
