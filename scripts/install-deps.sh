@@ -9,7 +9,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libnl-3-de
 run_pkgs=(qemu-system-x86 iproute2 busybox-static)
 test_pkgs=(runc crun containerd podman conmon buildah umoci skopeo systemd-container dbus-broker
            linux-image-amd64 cpio e2fsprogs curl procps kmod xz-utils zstd
-           clang libclang-rt-14-dev python3)
+           clang libclang-rt-14-dev python3 strace)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 case "${1:-all}" in

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Root tests of issue 13 (secure by default) that drive urunc: hooks and
+# SIGPIPE, images naming host devices, spec fields applied or refused,
+# namespace types, leftovers of refused creates.  No guest boots: containers
+# are created (the monitor process waits for start) and deleted.
+#
+# Usage: security.sh URUNC HELLO_PVH
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/bundle.sh"
+. "$here/../lib/urunc.sh"
+
+URUNC=$1 PVH=$2
+urunc_test_init security 96
+trap urunc_cleanup EXIT
+S=$$ # suffix of ids, so that parallel runs of other tests cannot collide
+
+# Nothing left of a container: no state, no process, no scope or cgroup.
+left_behind() {
+  local id=$1 what="" unit
+  unit=$(systemd-escape "urunc-$id").scope
+  [ -e "$ROOT/$id" ] && what="$what state-dir"
+  pgrep -f -- "$ROOT/$id/" >/dev/null && what="$what process"
+  [ -n "$(find /sys/fs/cgroup -maxdepth 5 -type d \( -name "$unit" -o -name "$id" \) 2>/dev/null)" ] &&
+    what="$what cgroup"
+  echo "$what"
+}
+
+# --- hooks: SIGPIPE, the whole state on stdin (point 12) ---------------------
+# A hook that exits without reading its stdin used to kill urunc with
+# SIGPIPE (exit 141) in about a third of the runs.  strace delays urunc's
+# fcntl calls (the last one before the state is written) so that the hook
+# has always exited by then; without strace, 20 plain runs.
+B=$T/b-false; B_HOOKS='{"poststop": [{"path": "/bin/false"}], "createRuntime": [{"path": "/bin/true"}]}' \
+  make_bundle "$B" "$PVH"
+slow=()
+command -v strace >/dev/null && slow=(strace -o /dev/null -e trace=fcntl -e inject=fcntl:delay_exit=200000)
+bad=""
+for i in $(seq 1 $([ ${#slow[@]} -gt 0 ] && echo 3 || echo 20)); do
+  id=false$i-$S
+  u create --bundle "$B" "$id" >/dev/null 2>&1 || { bad="$bad create$i"; continue; }
+  "${slow[@]}" "$URUNC" --root "$ROOT" delete "$id" >/dev/null 2>&1; rc=$?
+  [ "$rc" = 0 ] || bad="$bad delete$i=$rc"
+  [ -z "$(left_behind "$id")" ] || bad="$bad left$i"
+done
+expect_eq "delete with a /bin/false poststop hook${slow:+ (fcntl delayed by strace)}: exit 0, nothing left" "" "$bad"
+
+# A state larger than a pipe buffer (64 KiB) reaches the hook whole.
+cat > "$T/count.sh" <<'HOOK'
+#!/bin/sh
+cat > "$1"
+HOOK
+chmod +x "$T/count.sh"
+B=$T/b-big
+B_HOOKS="{\"createRuntime\": [{\"path\": \"$T/count.sh\", \"args\": [\"count.sh\", \"$T/big.state\"]}]}" \
+  make_bundle "$B" "$PVH"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["annotations"].update({"org.example.big": "x" * 150000, "org.example.end": "the-end"}); json.dump(c, open(sys.argv[1], "w"))' "$B/config.json"
+u create --bundle "$B" big-$S >/dev/null 2>"$T/big.err"; rc=$?
+expect_eq "create with a 150 kB annotation and a createRuntime hook: exit 0" 0 "$rc"
+check "  ... the hook got the whole state (valid JSON with every annotation)" \
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); a=s["annotations"]; sys.exit(not (len(a["org.example.big"]) == 150000 and a["org.example.end"] == "the-end"))' "$T/big.state"
+u delete --force big-$S >/dev/null 2>&1
+
+tap_done
