@@ -29,6 +29,16 @@ left_behind() {
   echo "$what"
 }
 
+# create_err ID BUNDLE: create, print its stderr, return its status.  Not
+# err=$(u create ...): a create that wrongly succeeds leaves a monitor
+# process holding the substitution's pipe open.
+create_err() {
+  u create --bundle "$2" "$1" >"$T/$1.err" 2>&1
+  local rc=$?
+  cat "$T/$1.err"
+  return $rc
+}
+
 # --- hooks: SIGPIPE, the whole state on stdin (point 12) ---------------------
 # A hook that exits without reading its stdin used to kill urunc with
 # SIGPIPE (exit 141) in about a third of the runs.  strace delays urunc's
@@ -63,5 +73,29 @@ expect_eq "create with a 150 kB annotation and a createRuntime hook: exit 0" 0 "
 check "  ... the hook got the whole state (valid JSON with every annotation)" \
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); a=s["annotations"]; sys.exit(not (len(a["org.example.big"]) == 150000 and a["org.example.end"] == "the-end"))' "$T/big.state"
 u delete --force big-$S >/dev/null 2>&1
+
+# --- the image cannot name a host device (point 3) ---------------------------
+# A device node in the rootfs named by the block (or kernel, initrd) key was
+# accepted and handed read-write to the monitor.  Regular files only.
+B=$T/b-blkdev; B_ANNOT="\"com.urunc.unikernel.block\": \"$(b64 /unikernel/disk)\"" make_bundle "$B" "$PVH"
+mknod "$B/rootfs/unikernel/disk" b 7 0
+err=$(create_err blkdev-$S "$B"); rc=$?
+check "an annotation 'block' naming a block device node is refused" test "$rc" -ne 0
+expect_match "  ... naming the key, the path and its type" \
+  "com.urunc.unikernel.block'.*'/unikernel/disk' is a block device, not a regular file" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind blkdev-$S)"
+
+B=$T/b-chrjson; B_NOMETA=1 make_bundle "$B" "$PVH"
+mknod "$B/rootfs/unikernel/initrd" c 1 3
+cat > "$B/rootfs/urunc.json" <<JSON
+{"com.urunc.unikernel.unikernelType": "$(b64 unikraft)", "com.urunc.unikernel.hypervisor": "$(b64 qemu)",
+ "com.urunc.unikernel.binary": "$(b64 /unikernel/$(basename "$PVH"))",
+ "com.urunc.unikernel.initrd": "$(b64 /unikernel/initrd)"}
+JSON
+err=$(create_err chrjson-$S "$B"); rc=$?
+check "a urunc.json 'initrd' naming a character device node is refused" test "$rc" -ne 0
+expect_match "  ... naming the key, the path and its type" \
+  "urunc.json key 'com.urunc.unikernel.initrd'.*'/unikernel/initrd' is a character device, not a regular file" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind chrjson-$S)"
 
 tap_done
