@@ -10,10 +10,15 @@
  * is given by name, or as "@<fd>" (an fd the tender inherits) when only an
  * fd is known.  The manifest names one block device, so only one is
  * passed.  Solo5 loads solo5 ELFs only and takes no initrd.
+ *
+ * The tenders read "--block:NAME=PATH" with sscanf's "%s", which stops at
+ * the first blank: "/rootfs/a b" would open "/rootfs/a", a file nobody
+ * checked (it may be a symlink out of the rootfs).  Such a path is refused.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "monitors/monitor.h"
 #include "util/strv.h"
@@ -27,6 +32,10 @@ static int solo5_build(const char *mon, const struct ur_vm *vm, const struct ur_
                 return ur_err_set(err, 0, "%s: solo5 takes no initrd ('%s')", mon, vm->initrd);
         if (vm->n_blocks > 1)
                 return ur_err_set(err, 0, "%s: %u block devices, a solo5 guest takes one", mon, vm->n_blocks);
+        if (vm->n_blocks == 1 && strpbrk(vm->blocks[0].path, " \t\n\r\v\f"))
+                return ur_err_set(err, EINVAL,
+                                  "%s: block path '%s' contains a blank, which the tender's --block: option cannot "
+                                  "carry", mon, vm->blocks[0].path);
         const char *net = guest->solo5_net ? guest->solo5_net : "service";
         const char *blk = guest->solo5_block ? guest->solo5_block : "storage";
         char **a = NULL;

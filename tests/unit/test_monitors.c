@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Monitor registry, pair table, firecracker JSON, solo5 and cloud-hypervisor argv. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "monitors/monitor.h"
+#include "util/cleanup.h"
 #include "util/strv.h"
 
 static void base(struct ur_vm *vm, const char *guest, const char *monitor, enum ur_boot_format boot)
@@ -60,6 +62,20 @@ static void build_fails(const struct ur_vm *vm, const char *needle)
                 fail_msg("error '%s' lacks '%s'", ur_err_msg(err), needle);
         ur_err_free(&err);
         assert_null(ex.argv);
+}
+
+/* argv equals the NULL-terminated want, element by element. */
+static void argv_is(char *const *argv, const char *const *want)
+{
+        size_t i = 0;
+        for (; want[i]; i++) {
+                if (!argv[i])
+                        fail_msg("argv ends at %zu, want '%s'", i, want[i]);
+                if (strcmp(argv[i], want[i]) != 0)
+                        fail_msg("argv[%zu] = '%s', want '%s'", i, argv[i], want[i]);
+        }
+        if (argv[i])
+                fail_msg("argv[%zu] = '%s' is one too many", i, argv[i]);
 }
 
 static void test_registry_pairs(void **state)
@@ -262,6 +278,114 @@ static void test_cloud_hypervisor_and_names(void **state)
         build_fails(&vm, "unknown monitor 'kvmtool'");
 }
 
+/* Values from the image (block and initrd paths) in each monitor's option
+ * syntax: escaped where the syntax can carry them, refused where not. */
+static void test_option_syntax(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_exec ex;
+        char *argv[] = { (char *) "/init", NULL };
+        struct ur_vm_block b = { .path = (char *) "/img/a,vhost_user=true,socket=x.sock" };
+
+        /* cloud-hypervisor: refused (no portable quoting). */
+        const char *bad_ch[] = { "/img/a,vhost_user=true,socket=x.sock", "/img/\"q\"", "/img/[1]", "/img/d ",
+                                 " /img/d" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_ch); i++) {
+                base(&vm, "linux", "cloud-hypervisor", UR_BOOT_PVH);
+                vm.argv = argv;
+                b.path = (char *) bad_ch[i];
+                vm.blocks = &b;
+                vm.n_blocks = 1;
+                char want[256];
+                snprintf(want, sizeof(want), "cloud-hypervisor: block path '%s' cannot be passed", bad_ch[i]);
+                build_fails(&vm, want);
+        }
+        /* ... '=' and inner blanks are fine: one element "path=VALUE". */
+        base(&vm, "linux", "cloud-hypervisor", UR_BOOT_PVH);
+        vm.argv = argv;
+        b.path = (char *) "/img/a=b c";
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        free(build(&vm, &ex));
+        argv_is(ex.argv, (const char *[]){ "/usr/bin/vmm", "--kernel", "/k/kernel", "--cmdline",
+                                           "panic=-1 console=ttyS0 root=/dev/vda rw init=/init", "--cpus", "boot=3",
+                                           "--memory", "size=512M", "--disk", "path=/img/a=b c", "--console", "off",
+                                           "--serial", "tty", NULL });
+        ur_exec_done(&ex);
+
+        /* solo5: sscanf("%s") stops at a blank. */
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        b.path = (char *) "/img/a b";
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        build_fails(&vm, "spt: block path '/img/a b' contains a blank");
+        base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
+        b.path = (char *) "/img/a,b=c";
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        free(build(&vm, &ex));
+        argv_is(ex.argv, (const char *[]){ "/usr/bin/vmm", "--mem=512", "--block:storage=/img/a,b=c", "/k/kernel",
+                                           NULL });
+        ur_exec_done(&ex);
+
+        /* qemu: commas doubled in -drive; a multiboot -initrd is a module
+         * list (commas doubled, blanks refused); elsewhere verbatim. */
+        base(&vm, "unikraft", "qemu", UR_BOOT_MULTIBOOT);
+        vm.seccomp = false;
+        vm.state_dir = NULL;
+        b.path = (char *) "/img/a,b";
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        vm.initrd = (char *) "/k/i,x";
+        free(build(&vm, &ex));
+        bool drive = false, initrd = false;
+        for (size_t i = 0; ex.argv[i]; i++) {
+                if (strcmp(ex.argv[i], "-drive") == 0) {
+                        assert_non_null(ex.argv[i + 1]);
+                        assert_string_equal(ex.argv[i + 1], "file=/img/a,,b,format=raw,if=none,id=blk0");
+                        drive = true;
+                }
+                if (strcmp(ex.argv[i], "-initrd") == 0) {
+                        assert_non_null(ex.argv[i + 1]);
+                        assert_string_equal(ex.argv[i + 1], "/k/i,,x");
+                        initrd = true;
+                }
+        }
+        assert_true(drive && initrd);
+        ur_exec_done(&ex);
+        base(&vm, "unikraft", "qemu", UR_BOOT_MULTIBOOT);
+        vm.initrd = (char *) "/k/i x";
+        build_fails(&vm, "qemu: initrd path '/k/i x' contains a blank");
+        base(&vm, "linux", "qemu", UR_BOOT_PVH);
+        vm.argv = argv;
+        vm.initrd = (char *) "/k/i x,y";
+        free(build(&vm, &ex));
+        initrd = false;
+        for (size_t i = 0; ex.argv[i]; i++)
+                if (strcmp(ex.argv[i], "-initrd") == 0) {
+                        assert_string_equal(ex.argv[i + 1], "/k/i x,y");
+                        initrd = true;
+                }
+        assert_true(initrd);
+        ur_exec_done(&ex);
+
+        /* firecracker: JSON strings, escaped by json-c. */
+        base(&vm, "linux", "firecracker", UR_BOOT_PVH);
+        vm.argv = argv;
+        b.path = (char *) "/img/\"},{\"x\\y,z";
+        vm.blocks = &b;
+        vm.n_blocks = 1;
+        free(build(&vm, &ex));
+        json_object *o = json_tokener_parse(ex.files[0].content), *drives;
+        assert_non_null(o);
+        assert_true(json_object_object_get_ex(o, "drives", &drives));
+        assert_int_equal(json_object_array_length(drives), 1);
+        assert_string_equal(jstr(json_object_array_get_idx(drives, 0), "path_on_host"), b.path);
+        json_object_put(o);
+        ur_exec_done(&ex);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -269,6 +393,7 @@ int main(void)
                 cmocka_unit_test(test_firecracker),
                 cmocka_unit_test(test_solo5),
                 cmocka_unit_test(test_cloud_hypervisor_and_names),
+                cmocka_unit_test(test_option_syntax),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
