@@ -15,7 +15,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 URUNC=$1 PVH=$2
 urunc_test_init security 96
-trap urunc_cleanup EXIT
+holder="" nsproc=""
+cleanup() {
+  [ -n "$holder$nsproc" ] && kill -KILL $nsproc $holder 2>/dev/null
+  urunc_cleanup
+}
+trap cleanup EXIT
 S=$$ # suffix of ids, so that parallel runs of other tests cannot collide
 
 # Nothing left of a container: no state, no process, no scope or cgroup.
@@ -97,5 +102,40 @@ check "a urunc.json 'initrd' naming a character device node is refused" test "$r
 expect_match "  ... naming the key, the path and its type" \
   "urunc.json key 'com.urunc.unikernel.initrd'.*'/unikernel/initrd' is a character device, not a regular file" "$err"
 expect_eq "  ... and leaves nothing behind" "" "$(left_behind chrjson-$S)"
+
+# --- namespaces: hooks in the runtime's, paths of the right type (7, 11) ------
+# A process in its own pid and network namespaces, whose namespaces the
+# specs below join by path.
+unshare --pid --net --fork --kill-child sleep 600 >/dev/null 2>&1 </dev/null &
+holder=$!
+wait_for 5 sh -c "[ \"\$(readlink /proc/$holder/ns/pid)\" != \"$(readlink /proc/self/ns/pid)\" ] || pgrep -P $holder >/dev/null"
+nsproc=$(pgrep -P "$holder" | head -1)
+[ -n "$nsproc" ] || nsproc=$holder
+cat > "$T/nshook.sh" <<'HOOK'
+#!/bin/sh
+readlink /proc/self/ns/pid > "$1"
+HOOK
+chmod +x "$T/nshook.sh"
+h() { echo "{\"path\": \"$T/nshook.sh\", \"args\": [\"nshook.sh\", \"$T/ns-$1\"]}"; }
+B=$T/b-joinpid
+B_NS="[{\"type\": \"pid\", \"path\": \"/proc/$nsproc/ns/pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}]" \
+  B_HOOKS="{\"prestart\": [$(h prestart)], \"createRuntime\": [$(h createRuntime)]}" make_bundle "$B" "$PVH"
+create_err joinpid-$S "$B" >/dev/null; rc=$?
+expect_eq "create joining an existing pid namespace: exit 0" 0 "$rc"
+own=$(readlink /proc/self/ns/pid)
+check "  ... (the joined namespace is not ours)" test "$(readlink /proc/$nsproc/ns/pid)" != "$own"
+expect_eq "  ... prestart and createRuntime hooks run in the runtime's pid namespace" "$own $own" \
+  "$(cat "$T/ns-prestart" 2>/dev/null) $(cat "$T/ns-createRuntime" 2>/dev/null)"
+u delete --force joinpid-$S >/dev/null 2>&1
+
+B=$T/b-wrongns
+B_NS="[{\"type\": \"pid\"}, {\"type\": \"ipc\", \"path\": \"/proc/$nsproc/ns/net\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}]" \
+  make_bundle "$B" "$PVH"
+err=$(create_err wrongns-$S "$B"); rc=$?
+check "an ipc namespace path naming a network namespace is refused" test "$rc" -ne 0
+expect_match "  ... naming the path and both types" \
+  "ipc namespace path '/proc/$nsproc/ns/net' is a network namespace" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind wrongns-$S)"
+kill -KILL "$nsproc" "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
 tap_done
