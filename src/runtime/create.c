@@ -10,6 +10,7 @@
 #include <string.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -187,6 +188,23 @@ static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int
         return 0;
 }
 
+/* process.rlimits apply to the monitor: set on the monitor process before
+ * it execs (its limits carry over the exec). */
+static int apply_rlimits(const struct ur_spec *spec, pid_t pid, ur_err *err)
+{
+        for (size_t i = 0; i < spec->process.n_rlimits; i++) {
+                const struct ur_rlimit *rl = &spec->process.rlimits[i];
+                struct rlimit lim = {
+                        .rlim_cur = rl->soft >= RLIM_INFINITY ? RLIM_INFINITY : (rlim_t) rl->soft,
+                        .rlim_max = rl->hard >= RLIM_INFINITY ? RLIM_INFINITY : (rlim_t) rl->hard,
+                };
+                if (prlimit(pid, (enum __rlimit_resource) ur_rlimit_resource(rl->type), &lim, NULL) < 0)
+                        return ur_err_set(err, errno, "process.rlimits[%zu]: %s soft %llu hard %llu", i, rl->type,
+                                          (unsigned long long) rl->soft, (unsigned long long) rl->hard);
+        }
+        return 0;
+}
+
 char *ur_state_text(const struct ur_state *st, enum ur_status status)
 {
         json_object *o = ur_state_to_oci(st, status);
@@ -351,6 +369,11 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         close(sp[1]);
         free(mon.sock_path);
         ur_ts_mark(o->id, "create-cloned");
+        r = apply_rlimits(spec, j->pid, err);
+        if (r < 0) {
+                close(sp[0]);
+                goto out;
+        }
         ur_crash_point("after-clone", j->pid);
 
         st = calloc(1, sizeof(*st));
@@ -497,6 +520,8 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
                 return -1;
         if (r == 0)
                 return ur_fallback_create(ctx, o->id, err);
+        if (ur_spec_check(spec, "config.json", err) < 0)
+                return -1;
         ur_ts_mark(o->id, "create-parsed");
 
         j.dir = ur_state_dir(ctx->root, o->id);

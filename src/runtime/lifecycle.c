@@ -423,6 +423,8 @@ int ur_update(struct ur_context *ctx, const char *id, const char *resources_json
                 return -1;
         if (ur_resources_parse(resources_json, len, "--resources", &spec->resources, err) < 0)
                 return -1;
+        if (ur_resources_check(&spec->resources, "", err) < 0)
+                return ur_err_wrap(err, "--resources");
         if (st->cgroup.manager == UR_CGROUP_NONE)
                 return ur_err_set(err, 0, "container '%s' has no cgroup to update", id);
         if (ur_cgroup_update(&st->cgroup, &spec->resources, err) < 0)

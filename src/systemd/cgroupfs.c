@@ -145,7 +145,7 @@ int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *
 
 static bool needs_memory(const struct ur_resources *r)
 {
-        return r && (r->memory_limit > 0 || r->memory_reservation > 0);
+        return r && (r->memory_limit > 0 || r->memory_reservation > 0 || r->memory_swap != 0);
 }
 static bool needs_cpu(const struct ur_resources *r)
 {
@@ -176,6 +176,11 @@ static int apply_v2(const struct ur_cgfs *fs, const char *dir, const struct ur_r
                 return -1;
         if (r->memory_reservation > 0 &&
             write_u64(fs, dir, "memory.low", (uint64_t) r->memory_reservation, err) < 0)
+                return -1;
+        uint64_t swap;
+        if (ur_resources_swap_max(r, &swap) > 0 &&
+            (swap == UINT64_MAX ? write_file(fs, dir, "memory.swap.max", "max", err)
+                                : write_u64(fs, dir, "memory.swap.max", swap, err)) < 0)
                 return -1;
         if (r->cpu_quota > 0 || r->cpu_period > 0) {
                 char buf[64];
@@ -212,6 +217,14 @@ static int apply_v1(const struct ur_cgfs *fs, const char *c, const char *dir, co
                 if (r->memory_reservation > 0 &&
                     write_u64(fs, dir, "memory.soft_limit_in_bytes", (uint64_t) r->memory_reservation, err) < 0)
                         return -1;
+                /* v1 takes OCI's memory+swap as it is. */
+                if (r->memory_swap != 0) {
+                        char buf[32];
+
+                        snprintf(buf, sizeof(buf), "%" PRId64, r->memory_swap < 0 ? (int64_t) -1 : r->memory_swap);
+                        if (write_file(fs, dir, "memory.memsw.limit_in_bytes", buf, err) < 0)
+                                return -1;
+                }
         } else if (strcmp(c, "cpu") == 0) {
                 if (r->cpu_period > 0 && write_u64(fs, dir, "cpu.cfs_period_us", r->cpu_period, err) < 0)
                         return -1;

@@ -138,4 +138,54 @@ expect_match "  ... naming the path and both types" \
 expect_eq "  ... and leaves nothing behind" "" "$(left_behind wrongns-$S)"
 kill -KILL "$nsproc" "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
+# --- the spec is applied or refused (point 11) --------------------------------
+for v in invalid 2.0.0; do
+  B=$T/b-ver$v; make_bundle "$B" "$PVH"
+  sed -i "s/\"ociVersion\": \"1.0.2\"/\"ociVersion\": \"$v\"/" "$B/config.json"
+  err=$(create_err ver$v-$S "$B"); rc=$?
+  check "ociVersion '$v' is refused" test "$rc" -ne 0
+  expect_match "  ... naming the version" "ociVersion '$v'" "$err"
+  expect_eq "  ... and leaves nothing behind" "" "$(left_behind ver$v-$S)"
+done
+B=$T/b-noproc; make_bundle "$B" "$PVH"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); del c["process"]; json.dump(c, open(sys.argv[1], "w"))' "$B/config.json"
+err=$(create_err noproc-$S "$B"); rc=$?
+check "a bundle without 'process' is refused at create" test "$rc" -ne 0
+expect_match "  ... saying so" "missing 'process'" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind noproc-$S)"
+
+B=$T/b-swappiness; B_RES='{"memory": {"limit": 268435456, "swappiness": 10}}' make_bundle "$B" "$PVH"
+err=$(create_err swappiness-$S "$B"); rc=$?
+check "memory.swappiness (no cgroup v2 knob) is refused" test "$rc" -ne 0
+expect_match "  ... naming the field" "linux.resources.memory.swappiness" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind swappiness-$S)"
+
+# Applied: swap (memory+swap 384 MiB over a 256 MiB limit: swap.max 128 MiB)
+# on the monitor's cgroup, rlimits on the monitor; devices and hugepage
+# limits as engines send them are accepted.
+B=$T/b-applied
+B_RES='{"memory": {"limit": 268435456, "swap": 402653184, "disableOOMKiller": false}, "devices": [{"allow": false, "access": "rwm"}], "hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}' \
+  make_bundle "$B" "$PVH"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 1000, "hard": 1001}]; json.dump(c, open(sys.argv[1], "w"))' "$B/config.json"
+err=$(create_err applied-$S "$B"); rc=$?
+expect_eq "create with swap, rlimits, devices and hugepage limits: exit 0" 0 "$rc"
+mpid=$(u state applied-$S 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+if [ -n "$mpid" ] && [ "$mpid" != 0 ]; then
+  v1=$(sed -n 's/^[0-9]*:memory://p' "/proc/$mpid/cgroup")
+  if [ -n "$v1" ]; then
+    expect_eq "  ... memory.memsw.limit_in_bytes of the monitor's cgroup (v1) is swap" 402653184 \
+      "$(cat "/sys/fs/cgroup/memory$v1/memory.memsw.limit_in_bytes" 2>&1)"
+  else
+    cg=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$mpid/cgroup")
+    expect_eq "  ... memory.swap.max of the monitor's cgroup is swap - limit" 134217728 \
+      "$(cat "$cg/memory.swap.max" 2>&1)"
+  fi
+  expect_eq "  ... the monitor's RLIMIT_NOFILE is soft 1000 hard 1001" "1000 1001" \
+    "$(awk '/^Max open files/ {print $4, $5}' "/proc/$mpid/limits")"
+else
+  not_ok "  ... the monitor's pid is known (state: '$mpid')"
+  not_ok "  ... (no rlimit to check)"
+fi
+u delete --force applied-$S >/dev/null 2>&1
+
 tap_done
