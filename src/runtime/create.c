@@ -44,9 +44,12 @@ uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage st
 {
         uint64_t t = 0;
 
+        /* Saturating: a sum of INT_MAX-second timeouts must not wrap into
+         * a short bound. */
         for (size_t i = 0; i < spec->hooks[stage].n; i++)
-                t += (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL;
-        return t;
+                if (__builtin_add_overflow(t, (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL, &t))
+                        return UINT64_MAX / 2;
+        return t > UINT64_MAX / 2 ? UINT64_MAX / 2 : t;
 }
 
 static const int clone_flag[_UR_NS_MAX] = {
