@@ -188,4 +188,14 @@ else
 fi
 u delete --force applied-$S >/dev/null 2>&1
 
+# --- leftovers (point 13) ------------------------------------------------------
+# A value the kernel refuses (a cpuset of CPUs the host lacks) fails create
+# with nothing left, not even in the controllers written before it.
+B=$T/b-badcpus; B_RES='{"cpu": {"cpus": "0-4000"}, "memory": {"limit": 268435456}, "pids": {"limit": 100}}' \
+  make_bundle "$B" "$PVH"
+err=$(create_err badcpus-$S "$B"); rc=$?
+check "a cpuset the host cannot give fails create" test "$rc" -ne 0
+expect_match "  ... naming the value" "0-4000|AllowedCPUs|cpuset" "$err"
+expect_eq "  ... and leaves nothing behind (no cgroup in any controller)" "" "$(left_behind badcpus-$S)"
+
 tap_done
