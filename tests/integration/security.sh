@@ -198,4 +198,34 @@ check "a cpuset the host cannot give fails create" test "$rc" -ne 0
 expect_match "  ... naming the value" "0-4000|AllowedCPUs|cpuset" "$err"
 expect_eq "  ... and leaves nothing behind (no cgroup in any controller)" "" "$(left_behind badcpus-$S)"
 
+# A cgroup that cannot be removed (a process urunc did not put there stays
+# in it) fails delete and keeps the record; delete --force retries once the
+# process is gone.  With a systemd scope, stopping it kills that process:
+# nothing fails, so the check needs cgroupfs.
+B=$T/b-stuck; make_bundle "$B" "$PVH"
+create_err stuck-$S "$B" >/dev/null
+mpid=$(u state stuck-$S 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+if [ -z "$mpid" ] || [ "$mpid" = 0 ]; then
+  not_ok "a container to make stuck (create failed: $(cat "$T/stuck-$S.err"))"
+elif grep -q '\.scope$' "/proc/$mpid/cgroup"; then
+  skip "delete keeps the record while the cgroup cannot be removed" "the monitor is in a systemd scope, whose stop kills every process in it"
+  u delete --force stuck-$S >/dev/null 2>&1
+else
+  sleep 600 >/dev/null 2>&1 </dev/null &
+  stuck=$!
+  while IFS=: read -r _ ctl path; do
+    case $ctl in name=*) continue ;; esac
+    dir=/sys/fs/cgroup${ctl:+/$ctl}$path
+    [ "$path" != / ] && [ -w "$dir/cgroup.procs" ] && echo "$stuck" > "$dir/cgroup.procs"
+  done < "/proc/$mpid/cgroup"
+  u delete --force stuck-$S >"$T/stuck.del" 2>&1; rc=$?
+  check "delete --force fails while the cgroup cannot be removed" test "$rc" -ne 0
+  expect_match "  ... saying the state is kept" "state is kept: retry with delete --force" "$(cat "$T/stuck.del")"
+  check "  ... and the record is still there" test -e "$ROOT/stuck-$S"
+  kill -KILL "$stuck"; wait "$stuck" 2>/dev/null
+  u delete --force stuck-$S >/dev/null 2>&1; rc=$?
+  expect_eq "delete --force again once the process is gone: exit 0" 0 "$rc"
+  expect_eq "  ... and nothing left" "" "$(left_behind stuck-$S)"
+fi
+
 tap_done
