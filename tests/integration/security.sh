@@ -52,7 +52,7 @@ create_err() {
 B=$T/b-false; B_HOOKS='{"poststop": [{"path": "/bin/false"}], "createRuntime": [{"path": "/bin/true"}]}' \
   make_bundle "$B" "$PVH"
 slow=()
-command -v strace >/dev/null && slow=(strace -o /dev/null -e trace=fcntl -e inject=fcntl:delay_exit=200000)
+strace -V >/dev/null 2>&1 && slow=(strace -o /dev/null -e trace=fcntl -e inject=fcntl:delay_exit=200000)
 bad=""
 for i in $(seq 1 $([ ${#slow[@]} -gt 0 ] && echo 3 || echo 20)); do
   id=false$i-$S
