@@ -9,7 +9,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libnl-3-de
 run_pkgs=(qemu-system-x86 iproute2 busybox-static libnftables1 containernetworking-plugins)
 test_pkgs=(runc crun containerd podman conmon buildah umoci skopeo systemd-container dbus-broker
            linux-image-amd64 cpio e2fsprogs curl procps kmod xz-utils zstd
-           clang libclang-rt-14-dev python3
+           clang libclang-rt-14-dev python3 strace
            nftables containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")

@@ -8,19 +8,45 @@
  *     [--seccomp false]
  *
  * It direct-boots PVH ELF kernels only on x86-64.
+ *
+ * Values inside its "key=value,key=value" options (--disk path=...) cannot
+ * be escaped portably: its option parser splits at ',' outside brackets,
+ * '[' ']' nest, and '"' quotes -- but only since v48 are the quotes removed
+ * from the value (before, they stay in the path).  A path with one of
+ * those characters (or leading/trailing blanks, which it trims) could add
+ * options (a,vhost_user=true,socket=...): it is refused.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "monitors/monitor.h"
 #include "util/strv.h"
+
+static int check_option_value(const char *what, const char *v, ur_err *err)
+{
+        size_t n = strlen(v);
+
+        if (strpbrk(v, ",\"[]") || (n > 0 && (strchr(" \t\n\r\v\f", v[0]) || strchr(" \t\n\r\v\f", v[n - 1]))))
+                return ur_err_set(err, EINVAL,
+                                  "cloud-hypervisor: %s '%s' cannot be passed in its option syntax (it contains ',', "
+                                  "'\"', '[' or ']', or starts or ends with a blank)",
+                                  what, v);
+        return 0;
+}
 
 static int ch_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
                     struct ur_exec *ret, ur_err *err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "cloud-hypervisor: monitor binary and kernel are required");
+        for (unsigned i = 0; i < vm->n_blocks; i++)
+                if (check_option_value("block path", vm->blocks[i].path, err) < 0)
+                        return -1;
+        if (vm->net.enabled && (check_option_value("tap name", vm->net.tap_name, err) < 0 ||
+                                check_option_value("MAC address", vm->net.mac, err) < 0))
+                return -1;
         char **a = NULL;
         int r = 0;
         r |= ur_strv_add(&a, vm->monitor_binary);

@@ -50,7 +50,10 @@
  * (internal error, guest panic) ends the container.
  *
  * Values inside QEMU option strings have their commas doubled (QEMU's
- * escape), so paths with commas work.
+ * escape), so paths with commas work.  -kernel and -append are taken
+ * verbatim; so is -initrd, except on multiboot machines, where QEMU reads
+ * it as a comma-separated module list (",," escaped) whose entries are
+ * "FILE ARGS": there a blank in the initrd's path is refused.
  */
 #include <errno.h>
 #include <signal.h>
@@ -277,7 +280,19 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         }
         r |= ur_strv_add(&a, "-kernel");
         r |= ur_strv_add(&a, vm->kernel);
-        if (vm->initrd) {
+        if (vm->initrd && vm->boot == UR_BOOT_MULTIBOOT) {
+                if (strpbrk(vm->initrd, " \t\n\r\v\f")) {
+                        ur_strv_free(a);
+                        return ur_err_set(err, EINVAL,
+                                          "qemu: initrd path '%s' contains a blank, which QEMU's multiboot module "
+                                          "list cannot carry", vm->initrd);
+                }
+                _cleanup_free_ char *i = qesc(vm->initrd);
+                if (!i)
+                        goto oom;
+                r |= ur_strv_add(&a, "-initrd");
+                r |= ur_strv_add(&a, i);
+        } else if (vm->initrd) {
                 r |= ur_strv_add(&a, "-initrd");
                 r |= ur_strv_add(&a, vm->initrd);
         }

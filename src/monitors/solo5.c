@@ -21,6 +21,10 @@
  *
  * A tap is given by name, or as "@<fd>" (an fd the tender inherits) when
  * only an fd is known.  Solo5 loads Solo5 ELFs only and takes no initrd.
+ *
+ * The tenders read "--block:NAME=PATH" with sscanf's "%s", which stops at
+ * the first blank: "/rootfs/a b" would open "/rootfs/a", a file nobody
+ * checked (it may be a symlink out of the rootfs).  Such a path is refused.
  */
 #include <errno.h>
 #include <signal.h>
@@ -181,6 +185,13 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
         if (vm->n_blocks > UR_SOLO5_MAX_DEVICES)
                 return ur_err_set(err, 0, "%s: %u block devices, more than a Solo5 manifest holds", mon,
                                   vm->n_blocks);
+
+        for (unsigned i = 0; i < vm->n_blocks; i++)
+                if (strpbrk(vm->blocks[i].path, " \t\n\r\v\f"))
+                        return ur_err_set(err, EINVAL,
+                                          "%s: block path '%s' contains a blank, which the tender's --block: "
+                                          "option cannot carry",
+                                          mon, vm->blocks[i].path);
 
         struct ur_solo5_info info;
         if (ur_solo5_info_read(vm->kernel, &info, err) < 0)

@@ -238,7 +238,7 @@ static int from_urunc_json(const struct ur_spec *spec, struct source *s, ur_err 
 
         if (!spec->root_path)
                 return 0;
-        r = ur_path_resolve_in_root(spec->root_path, "/" UR_URUNC_JSON, &path, err);
+        r = ur_path_resolve_regular_in_root(spec->root_path, "/" UR_URUNC_JSON, &path, err);
         if (r == -ENOENT) {
                 /* No metadata file (or no rootfs): not a unikernel. */
                 ur_err_free(err);
@@ -317,13 +317,15 @@ static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
         return 0;
 }
 
-/* Resolve a metadata path inside the rootfs and check its file type. */
-static int resolve_file(const struct ur_spec *spec, const struct source *s, int k, bool allow_blockdev,
-                        char **ret, ur_err *err)
+/*
+ * Resolve a metadata path inside the rootfs: a regular file only.  The
+ * monitor opens these read-write (block) or reads them (kernel, initrd), so
+ * a device node in the image would hand it a host disk.
+ */
+static int resolve_file(const struct ur_spec *spec, const struct source *s, int k, char **ret, ur_err *err)
 {
         _cleanup_free_ char *host = NULL;
         const char *v = s->val[k];
-        struct stat st;
         char buf[256];
 
         if (!v)
@@ -333,13 +335,8 @@ static int resolve_file(const struct ur_spec *spec, const struct source *s, int 
                                   s->what[k], v, origin(s, k, buf, sizeof(buf)));
         if (!spec->root_path)
                 return ur_err_set(err, 0, "%s: path '%s': the spec has no root.path", s->what[k], v);
-        if (ur_path_resolve_in_root(spec->root_path, v, &host, err) < 0)
+        if (ur_path_resolve_regular_in_root(spec->root_path, v, &host, err) < 0)
                 return ur_err_wrap(err, "%s", s->what[k]);
-        if (stat(host, &st) < 0)
-                return ur_err_set(err, errno, "%s: path '%s'", s->what[k], v);
-        if (!S_ISREG(st.st_mode) && !(allow_blockdev && S_ISBLK(st.st_mode)))
-                return ur_err_set(err, 0, "%s: path '%s' is not a regular file%s", s->what[k], v,
-                                  allow_blockdev ? " or a block device" : "");
         *ret = TAKE_PTR(host);
         return 0;
 }
@@ -398,9 +395,9 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
             parse_bool(s, K_MOUNTROOTFS, &md->mount_rootfs, err) < 0 ||
             check_solo5_name(s, K_NETDEV, err) < 0 || check_solo5_name(s, K_BLKDEV, err) < 0)
                 return -1;
-        if (resolve_file(spec, s, K_BINARY, false, &md->binary_path, err) < 0 ||
-            resolve_file(spec, s, K_INITRD, false, &md->initrd_path, err) < 0 ||
-            resolve_file(spec, s, K_BLOCK, true, &md->block_path, err) < 0)
+        if (resolve_file(spec, s, K_BINARY, &md->binary_path, err) < 0 ||
+            resolve_file(spec, s, K_INITRD, &md->initrd_path, err) < 0 ||
+            resolve_file(spec, s, K_BLOCK, &md->block_path, err) < 0)
                 return -1;
 
         md->source = strdup(s->json ? UR_URUNC_JSON : "annotations");

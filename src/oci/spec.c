@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "oci/json.h"
@@ -54,6 +55,110 @@ void ur_resources_init(struct ur_resources *res)
         };
 }
 
+int ur_resources_swap_max(const struct ur_resources *res, uint64_t *ret)
+{
+        if (res->memory_swap == 0)
+                return 0;
+        if (res->memory_swap < 0) {
+                *ret = UINT64_MAX;
+                return 1;
+        }
+        /* Checked by ur_resources_check: a limit, and swap >= limit. */
+        *ret = res->memory_limit > 0 && res->memory_swap >= res->memory_limit
+                       ? (uint64_t) (res->memory_swap - res->memory_limit)
+                       : 0;
+        return 1;
+}
+
+int ur_resources_check(const struct ur_resources *res, const char *path, ur_err *err)
+{
+        const char *dot = *path ? "." : "";
+
+        if (res->memory_swap > 0 && res->memory_limit <= 0)
+                return ur_err_set(err, 0, "%s%smemory.swap: %" PRId64 " cannot be set without memory.limit",
+                                  path, dot, res->memory_swap);
+        if (res->memory_swap > 0 && res->memory_swap < res->memory_limit)
+                return ur_err_set(err, 0,
+                                  "%s%smemory.swap: %" PRId64 " is below memory.limit %" PRId64
+                                  " (swap is the limit of memory + swap)",
+                                  path, dot, res->memory_swap, res->memory_limit);
+        if (res->has_swappiness)
+                return ur_err_set(err, 0,
+                                  "%s%smemory.swappiness: cannot be applied (cgroup v2 has no per-cgroup "
+                                  "swappiness); remove it",
+                                  path, dot);
+        if (res->disable_oom_killer)
+                return ur_err_set(err, 0,
+                                  "%s%smemory.disableOOMKiller: true cannot be applied (cgroup v2 cannot disable "
+                                  "the OOM killer)",
+                                  path, dot);
+        if (res->has_block_io)
+                return ur_err_set(err, 0,
+                                  "%s%sblockIO: not supported for unikernel containers (urunc applies no I/O "
+                                  "limits to the monitor); remove it",
+                                  path, dot);
+        if (res->has_network)
+                return ur_err_set(err, 0,
+                                  "%s%snetwork: classID and priorities cannot be applied (net_cls and net_prio "
+                                  "are cgroup v1 controllers); remove it",
+                                  path, dot);
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        int resource;
+} rlimit_names[] = {
+        { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
+        { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
+        { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+        { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+        { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+        { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
+        { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+        { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+int ur_rlimit_resource(const char *type)
+{
+        for (size_t i = 0; type && i < ELEMENTSOF(rlimit_names); i++)
+                if (strcmp(rlimit_names[i].name, type) == 0)
+                        return rlimit_names[i].resource;
+        return -1;
+}
+
+int ur_spec_check(const struct ur_spec *spec, const char *name, ur_err *err)
+{
+        const char *v = spec->oci_version;
+
+        if (!name)
+                name = "config.json";
+        if (!v)
+                return ur_err_set(err, 0, "%s: missing 'ociVersion'", name);
+        /* "1", "1.0.2", "1.2.0-rc.1": major version 1. */
+        if (v[0] != '1' || (v[1] != '\0' && v[1] != '.'))
+                return ur_err_set(err, 0, "%s: ociVersion '%s': urunc supports runtime-spec 1.x", name, v);
+        for (const char *p = v + 1; *p; p++)
+                if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
+                      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+                        return ur_err_set(err, 0, "%s: ociVersion '%s' is not a version", name, v);
+        if (!spec->process.present)
+                return ur_err_set(err, 0, "%s: missing 'process' (required to start the container)", name);
+        for (size_t i = 0; i < spec->process.n_rlimits; i++) {
+                const struct ur_rlimit *rl = &spec->process.rlimits[i];
+                if (ur_rlimit_resource(rl->type) < 0)
+                        return ur_err_set(err, 0, "%s: process.rlimits[%zu].type: unknown rlimit '%s'", name, i,
+                                          rl->type);
+                if (rl->soft > rl->hard)
+                        return ur_err_set(err, 0,
+                                          "%s: process.rlimits[%zu] (%s): soft %" PRIu64 " is above hard %" PRIu64,
+                                          name, i, rl->type, rl->soft, rl->hard);
+        }
+        if (ur_resources_check(&spec->resources, "linux.resources", err) < 0)
+                return ur_err_wrap(err, "%s", name);
+        return 0;
+}
+
 void ur_resources_done(struct ur_resources *res)
 {
         if (!res)
@@ -86,6 +191,9 @@ void ur_spec_free(struct ur_spec *spec)
         ur_strv_free(spec->process.env);
         free(spec->process.cwd);
         free(spec->process.additional_gids);
+        for (size_t i = 0; i < spec->process.n_rlimits; i++)
+                free(spec->process.rlimits[i].type);
+        free(spec->process.rlimits);
         free(spec->hostname);
         for (size_t i = 0; i < spec->n_annotations; i++) {
                 free(spec->annotations[i].key);
@@ -137,6 +245,48 @@ static int parse_uint32(struct ur_jctx *c, struct json_object *obj, const char *
         return 1;
 }
 
+static int parse_rlimits(struct ur_jctx *c, struct json_object *proc, struct ur_process *p)
+{
+        struct json_object *arr;
+        size_t n;
+        int r;
+
+        r = ur_jget(c, proc, "process", "rlimits", json_type_array, &arr);
+        if (r <= 0)
+                return r;
+        n = json_object_array_length(arr);
+        if (n == 0)
+                return 0;
+        p->rlimits = calloc(n, sizeof(*p->rlimits));
+        if (!p->rlimits)
+                return oom(c, "process.rlimits");
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *o = json_object_array_get_idx(arr, i);
+                struct ur_rlimit *rl = &p->rlimits[i];
+                char path[64];
+
+                snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
+                p->n_rlimits = i + 1;
+                if (!json_object_is_type(o, json_type_object))
+                        return ur_err_set(c->err, 0, "%s: %s: expected an object, got %s", c->name, path,
+                                          ur_jtype_name(json_object_get_type(o)));
+                r = ur_jget_string(c, o, path, "type", &rl->type);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return ur_err_set(c->err, 0, "%s: %s: missing 'type'", c->name, path);
+                if ((r = ur_jget_uint64(c, o, path, "soft", &rl->soft)) < 0)
+                        return r;
+                if (r == 0)
+                        return ur_err_set(c->err, 0, "%s: %s: missing 'soft'", c->name, path);
+                if ((r = ur_jget_uint64(c, o, path, "hard", &rl->hard)) < 0)
+                        return r;
+                if (r == 0)
+                        return ur_err_set(c->err, 0, "%s: %s: missing 'hard'", c->name, path);
+        }
+        return 0;
+}
+
 static int parse_process(struct ur_jctx *c, struct json_object *root, struct ur_process *p)
 {
         struct json_object *proc, *user, *gids;
@@ -146,6 +296,7 @@ static int parse_process(struct ur_jctx *c, struct json_object *root, struct ur_
         r = ur_jget(c, root, "", "process", json_type_object, &proc);
         if (r <= 0)
                 return r;
+        p->present = true;
         if (ur_jget_bool(c, proc, "process", "terminal", &p->terminal) < 0 ||
             ur_jget_strv(c, proc, "process", "args", &p->args) < 0 ||
             ur_jget_strv(c, proc, "process", "env", &p->env) < 0 ||
@@ -153,6 +304,8 @@ static int parse_process(struct ur_jctx *c, struct json_object *root, struct ur_
             ur_jget_bool(c, proc, "process", "noNewPrivileges", &p->no_new_privileges) < 0)
                 return -1;
 
+        if (parse_rlimits(c, proc, p) < 0)
+                return -1;
         r = ur_jget(c, proc, "process", "user", json_type_object, &user);
         if (r < 0)
                 return r;
@@ -401,6 +554,29 @@ static int parse_resources_obj(struct ur_jctx *c, struct json_object *o, const c
                         return r;
                 if (r > 0)
                         res->memory_reservation = i64 > 0 ? i64 : -1;
+                r = ur_jget_int64(c, mem, sub, "swap", &i64);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        res->memory_swap = i64 < -1 ? -1 : i64;
+                struct json_object *v;
+                if (json_object_object_get_ex(mem, "swappiness", &v) && v)
+                        res->has_swappiness = true;
+                bool b = false;
+                r = ur_jget_bool(c, mem, sub, "disableOOMKiller", &b);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        res->disable_oom_killer = b;
+        }
+        {
+                struct json_object *v;
+                if (json_object_object_get_ex(o, "blockIO", &v) && v &&
+                    !(json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
+                        res->has_block_io = true;
+                if (json_object_object_get_ex(o, "network", &v) && v &&
+                    !(json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0))
+                        res->has_network = true;
         }
 
         snprintf(sub, sizeof(sub), "%s%scpu", path, *path ? "." : "");

@@ -77,9 +77,22 @@ struct ur_resources {
         char *cpu_cpus;            /* cpuset list "0-3,5", NULL = unset */
         char *cpu_mems;
         int64_t pids_limit;        /* -1 = unset (0 or negative in the spec = unset) */
+        int64_t memory_swap;       /* memory+swap bytes (OCI); 0 = unset, -1 = unlimited */
+        /* Fields urunc cannot apply to the monitor's cgroup (v2): present
+         * in the spec, they are refused by ur_resources_check. */
+        bool has_swappiness;       /* linux.resources.memory.swappiness */
+        bool disable_oom_killer;   /* linux.resources.memory.disableOOMKiller: true */
+        bool has_block_io;         /* linux.resources.blockIO, not empty */
+        bool has_network;          /* linux.resources.network, not empty */
+};
+
+struct ur_rlimit {
+        char *type;                /* "RLIMIT_NOFILE" */
+        uint64_t soft, hard;
 };
 
 struct ur_process {
+        bool present;        /* "process" is in the spec (required to start) */
         bool terminal;
         char **args;
         char **env;
@@ -89,6 +102,8 @@ struct ur_process {
         gid_t *additional_gids;
         size_t n_additional_gids;
         bool no_new_privileges;
+        struct ur_rlimit *rlimits;
+        size_t n_rlimits;
 };
 
 struct ur_spec {
@@ -133,6 +148,25 @@ const char *ur_spec_annotation(const struct ur_spec *spec, const char *key);
  * fields absent from the document keep the values already in *res. */
 int ur_resources_parse(const char *json, size_t len, const char *name, struct ur_resources *res, ur_err *err);
 void ur_resources_init(struct ur_resources *res);
+
+/*
+ * What a unikernel container needs of a spec beyond parsing (OCI
+ * runtime.md: every field is applied or the create fails): ociVersion 1.x,
+ * a "process", resources urunc can apply (ur_resources_check) and known
+ * rlimit types.  Not part of parsing: a spec handed to the fallback
+ * runtime is that runtime's to judge.
+ */
+int ur_spec_check(const struct ur_spec *spec, const char *name, ur_err *err);
+/* Refuse the fields of linux.resources that cannot be applied to the
+ * monitor's cgroup (v2): swappiness, disableOOMKiller true, blockIO,
+ * network; swap below the memory limit or without one.  path prefixes
+ * the field names in messages ("linux.resources", or "" for update). */
+int ur_resources_check(const struct ur_resources *res, const char *path, ur_err *err);
+/* The cgroup v2 memory.swap.max for res (OCI's swap is memory+swap):
+ * 0 = not set, 1 = *ret set (UINT64_MAX = unlimited). */
+int ur_resources_swap_max(const struct ur_resources *res, uint64_t *ret);
+/* The RLIMIT_* number of an OCI rlimit type, or -1. */
+int ur_rlimit_resource(const char *type);
 void ur_resources_done(struct ur_resources *res);
 
 const char *ur_hook_stage_name(enum ur_hook_stage stage); /* "prestart", "createRuntime", ... */

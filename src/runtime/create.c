@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -42,15 +45,52 @@ uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage st
 {
         uint64_t t = 0;
 
+        /* Saturating: a sum of INT_MAX-second timeouts must not wrap into
+         * a short bound. */
         for (size_t i = 0; i < spec->hooks[stage].n; i++)
-                t += (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL;
-        return t;
+                if (__builtin_add_overflow(t, (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL, &t))
+                        return UINT64_MAX / 2;
+        return t > UINT64_MAX / 2 ? UINT64_MAX / 2 : t;
 }
 
 static const int clone_flag[_UR_NS_MAX] = {
         [UR_NS_PID] = CLONE_NEWPID,   [UR_NS_NETWORK] = CLONE_NEWNET, [UR_NS_MOUNT] = CLONE_NEWNS,
         [UR_NS_IPC] = CLONE_NEWIPC,   [UR_NS_UTS] = CLONE_NEWUTS,     [UR_NS_CGROUP] = CLONE_NEWCGROUP,
 };
+
+/* The kernel's type of a namespace fd, as the OCI name ("network", ...). */
+static const char *nstype_name(int nstype)
+{
+        static const struct {
+                int flag;
+                const char *name;
+        } names[] = {
+                { CLONE_NEWPID, "pid" },   { CLONE_NEWNET, "network" },   { CLONE_NEWNS, "mount" },
+                { CLONE_NEWIPC, "ipc" },   { CLONE_NEWUTS, "uts" },       { CLONE_NEWUSER, "user" },
+                { CLONE_NEWCGROUP, "cgroup" }, { 0x00000080 /* CLONE_NEWTIME */, "time" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (names[i].flag == nstype)
+                        return names[i].name;
+        return "unknown";
+}
+
+/* A namespace path must name a namespace of its entry's type: setns()
+ * with the fd joins whatever it is (an "ipc" path pointing at a network
+ * namespace would be joined as the network). */
+static int check_ns_type(int fd, int t, const char *path, ur_err *err)
+{
+        int nstype = ioctl(fd, NS_GET_NSTYPE);
+
+        if (nstype < 0)
+                return ur_err_set(err, errno, "linux.namespaces: %s namespace path '%s' is not a namespace",
+                                  ur_ns_type_name(t), path);
+        if (nstype != clone_flag[t])
+                return ur_err_set(err, 0, "linux.namespaces: %s namespace path '%s' is a %s namespace",
+                                  ur_ns_type_name(t), path, nstype_name(nstype));
+        return 0;
+}
 
 /* Everything a failed create must undo. */
 struct create_job {
@@ -145,8 +185,27 @@ static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int
                 if (j->ns_fds[t] < 0)
                         return ur_err_set(err, errno, "linux.namespaces: %s namespace path '%s'", ur_ns_type_name(t),
                                           ns->path);
+                if (check_ns_type(j->ns_fds[t], t, ns->path, err) < 0)
+                        return -1;
         }
         *ret_flags = flags;
+        return 0;
+}
+
+/* process.rlimits apply to the monitor: set on the monitor process before
+ * it execs (its limits carry over the exec). */
+static int apply_rlimits(const struct ur_spec *spec, pid_t pid, ur_err *err)
+{
+        for (size_t i = 0; i < spec->process.n_rlimits; i++) {
+                const struct ur_rlimit *rl = &spec->process.rlimits[i];
+                struct rlimit lim = {
+                        .rlim_cur = rl->soft >= RLIM_INFINITY ? RLIM_INFINITY : (rlim_t) rl->soft,
+                        .rlim_max = rl->hard >= RLIM_INFINITY ? RLIM_INFINITY : (rlim_t) rl->hard,
+                };
+                if (prlimit(pid, (enum __rlimit_resource) ur_rlimit_resource(rl->type), &lim, NULL) < 0)
+                        return ur_err_set(err, errno, "process.rlimits[%zu]: %s soft %llu hard %llu", i, rl->type,
+                                          (unsigned long long) rl->soft, (unsigned long long) rl->hard);
+        }
         return 0;
 }
 
@@ -208,6 +267,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
         bool console_journal = false, register_machine = false;
+        _cleanup_close_ int own_pidns = -1;
         int flags = 0, r;
 
         ur_vm_init(&vm);
@@ -267,9 +327,19 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = open_namespaces(spec, j, &flags, err);
         if (r < 0)
                 goto out;
-        if (j->ns_fds[UR_NS_PID] >= 0 && setns(j->ns_fds[UR_NS_PID], CLONE_NEWPID) < 0) {
-                r = ur_err_set(err, errno, "join pid namespace '%s'", spec->namespaces[UR_NS_PID].path);
-                goto out;
+        /* A pid namespace is joined by the monitor process's parent: setns
+         * here sets where create's children go, so it is undone right after
+         * the clone (hooks run in the runtime's namespaces). */
+        if (j->ns_fds[UR_NS_PID] >= 0) {
+                own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+                if (own_pidns < 0) {
+                        r = ur_err_set(err, errno, "open /proc/self/ns/pid");
+                        goto out;
+                }
+                if (setns(j->ns_fds[UR_NS_PID], CLONE_NEWPID) < 0) {
+                        r = ur_err_set(err, errno, "join pid namespace '%s'", spec->namespaces[UR_NS_PID].path);
+                        goto out;
+                }
         }
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
                 r = ur_err_set(err, errno, "socketpair");
@@ -290,6 +360,12 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
 
         j->pid = clone_monitor(flags);
+        if (j->pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
+                r = ur_err_set(err, errno, "return to urunc's pid namespace");
+                close(sp[0]);
+                close(sp[1]);
+                goto out;
+        }
         if (j->pid < 0) {
                 r = ur_err_set(err, errno, "clone the monitor process");
                 close(sp[0]);
@@ -299,11 +375,18 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (j->pid == 0) {
                 close(sp[0]);
                 close(j->lock_fd); /* the lock stays with create */
+                if (own_pidns >= 0)
+                        close(TAKE_FD(own_pidns));
                 ur_monitor_main(&mon, sp[1]);
         }
         close(sp[1]);
         free(mon.sock_path);
         ur_ts_mark(o->id, "create-cloned");
+        r = apply_rlimits(spec, j->pid, err);
+        if (r < 0) {
+                close(sp[0]);
+                goto out;
+        }
         ur_crash_point("after-clone", j->pid);
 
         st = calloc(1, sizeof(*st));
@@ -498,6 +581,8 @@ int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret
                                                   ? "it is a pod's sandbox container"
                                                   : "no com.urunc.unikernel.* annotations and no /urunc.json",
                                           err);
+        if (ur_spec_check(spec, "config.json", err) < 0)
+                return -1;
         ur_ts_mark(o->id, "create-parsed");
 
         j.dir = ur_state_dir(ctx->root, o->id);

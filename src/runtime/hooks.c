@@ -16,6 +16,49 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
+/*
+ * Write the whole state to the hook's stdin, however large (a pipe holds
+ * 64 KiB by default), while watching the hook: stop when it exits or closes
+ * its end (the rest of the state is of no use to it) and when its timeout
+ * runs out.  Returns 0 (written, or the hook no longer reads), -ETIMEDOUT,
+ * or a negative errno.
+ */
+static int write_state(int fd, pid_t pid, int pidfd, const char *state_json, long long deadline)
+{
+        size_t len = state_json ? strlen(state_json) : 0, off = 0;
+
+        if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        while (off < len) {
+                ssize_t n = write(fd, state_json + off, len - off);
+                if (n > 0) {
+                        off += (size_t) n;
+                        continue;
+                }
+                if (n < 0 && errno == EPIPE)
+                        return 0;
+                if (n < 0 && errno != EAGAIN && errno != EINTR)
+                        return -errno;
+
+                long long left = deadline < 0 ? 100 : deadline - ur_now_ms();
+                if (deadline >= 0 && left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p[2] = { { .fd = fd, .events = POLLOUT }, { .fd = pidfd, .events = POLLIN } };
+                /* Without a pidfd, look at the child every 100 ms. */
+                int timeout = pidfd < 0 ? (left < 100 ? (int) left : 100) : deadline < 0 ? -1 : (int) left;
+                if (poll(p, pidfd < 0 ? 1 : 2, timeout) < 0 && errno != EINTR)
+                        return -errno;
+                if (pidfd >= 0 && (p[1].revents & POLLIN))
+                        return 0;
+                if (pidfd < 0) {
+                        siginfo_t si = { 0 };
+                        if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+                                return 0;
+                }
+        }
+        return 0;
+}
+
 static int run_one(const struct ur_hook *h, const char *stage, const char *state_json, ur_err *err)
 {
         _cleanup_close_ int pidfd = -1;
@@ -47,24 +90,32 @@ static int run_one(const struct ur_hook *h, const char *stage, const char *state
                 _exit(127);
         }
         close(in[0]);
-        /* The state is small (well under a pipe buffer); a hook that does not
-         * read it must not block us, so write without waiting. */
-        fcntl(in[1], F_SETFL, O_NONBLOCK);
-        if (state_json) {
-                ssize_t n = write(in[1], state_json, strlen(state_json));
-                (void) n;
-        }
-        close(in[1]);
-
         pidfd = ur_pidfd_open(pid);
-        r = ur_wait_child(pid, pidfd, h->timeout > 0 ? h->timeout * 1000 : -1, &status);
-        if (r == -ETIMEDOUT) {
+
+        /* A hook may exit (or close its stdin) before reading the state:
+         * the write then fails with EPIPE, which must not kill urunc with
+         * SIGPIPE.  Ignoring it only here keeps the default for the hook
+         * (forked above) and for everything urunc execs later. */
+        struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, &old_pipe);
+        long long deadline = h->timeout > 0 ? ur_now_ms() + (long long) h->timeout * 1000 : -1;
+        r = write_state(in[1], pid, pidfd, state_json, deadline);
+        close(in[1]);
+        sigaction(SIGPIPE, &old_pipe, NULL);
+
+        if (r == 0) {
+                long long left = deadline < 0 ? -1 : deadline - ur_now_ms();
+                r = ur_wait_child(pid, pidfd, deadline < 0 ? -1 : (left > 0 ? (int) left : 0), &status);
+        }
+        if (r < 0) {
                 kill(pid, SIGKILL);
                 RETRY_EINTR(waitpid(pid, NULL, 0));
-                return ur_err_set(err, 0, "%s hook '%s' timed out after %d s", stage, h->path, h->timeout);
+                if (r == -ETIMEDOUT)
+                        return ur_err_set(err, 0, "%s hook '%s' timed out after %d s", stage, h->path,
+                                          h->timeout);
+                return ur_err_set(err, -r, "%s hook '%s': passing the state", stage, h->path);
         }
-        if (r < 0)
-                return ur_err_set(err, -r, "%s hook '%s': wait", stage, h->path);
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 return 0;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127)

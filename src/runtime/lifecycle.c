@@ -283,26 +283,37 @@ int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *e
         return 0;
 }
 
-static void forget(const struct ur_state *st)
+/*
+ * Tear a container down and remove its record.  When the cgroup (scope) or
+ * the network plumbing cannot be removed, the record stays -- with what
+ * delete --force needs to retry -- and the error is returned: removing it
+ * would leave a scope or a tap that nothing knows about any more.
+ */
+static int forget(const struct ur_state *st, ur_err *err)
 {
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_free_ char *netfile = ur_path_join(st->dir, UR_STATE_NETWORK);
         _cleanup_free_ char *ifname = NULL;
         _cleanup_free_ char *stopped_json = NULL;
         ur_err e = NULL;
+        int r = 0;
 
         if (st->machine && ur_machine_unregister(st->machine, &e) < 0)
                 ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
         ur_err_free(&e);
-        if (ur_cgroup_destroy(&st->cgroup, &e) < 0)
-                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
-        ur_err_free(&e);
+        if (ur_cgroup_destroy(&st->cgroup, err) < 0)
+                r = -1;
         if (st->netns_path && ur_read_file(netfile, 64, &ifname, NULL, NULL) >= 0) {
                 ifname[strcspn(ifname, "\n")] = '\0';
-                if (ur_net_teardown(st->netns_path, st->id, ifname, &e) < 0)
-                        ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+                if (ur_net_teardown(st->netns_path, st->id, ifname, r < 0 ? &e : err) < 0) {
+                        if (r < 0)
+                                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
+                        r = -1;
+                }
                 ur_err_free(&e);
         }
+        if (r < 0)
+                return ur_err_wrap(err, "delete '%s' (its state is kept: retry with delete --force)", st->id);
         if (st->bare || st->uncommitted) {
                 /* A create killed half-way: as after a failed create, no
                  * poststop hooks (the container never existed). */
@@ -313,9 +324,9 @@ static void forget(const struct ur_state *st)
                 ur_log_warning("delete '%s': poststop hooks not run: %s", st->id, ur_err_msg(e));
         }
         ur_err_free(&e);
-        if (ur_rm_rf(st->dir, &e) < 0)
-                ur_log_warning("delete '%s': %s", st->id, ur_err_msg(e));
-        ur_err_free(&e);
+        if (ur_rm_rf(st->dir, err) < 0)
+                return ur_err_wrap(err, "delete '%s'", st->id);
+        return 0;
 }
 
 /* run has logged the container's exit with its status: delete does not
@@ -367,7 +378,8 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         else if (!st->uncommitted && st->pid > 0 && !exit_logged)
                 ur_log_info("container '%s' exited (monitor pid %d; its exit status went to the process that reaped it)",
                             id, (int) st->pid);
-        forget(st);
+        if (forget(st, err) < 0)
+                return -1;
         ur_log_info("deleted container '%s'", id);
         ur_ts_mark(id, "delete-end");
         return 0;
@@ -496,6 +508,8 @@ int ur_update(struct ur_context *ctx, const char *id, const char *resources_json
                 return -1;
         if (ur_resources_parse(resources_json, len, "--resources", &spec->resources, err) < 0)
                 return -1;
+        if (ur_resources_check(&spec->resources, "", err) < 0)
+                return ur_err_wrap(err, "--resources");
         if (st->cgroup.manager == UR_CGROUP_NONE)
                 return ur_err_set(err, 0, "container '%s' has no cgroup to update", id);
         if (ur_cgroup_update(&st->cgroup, &spec->resources, err) < 0)

@@ -2,6 +2,9 @@
 #include "runtime/vmdesc.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include "net/net.h"
 #include "runtime/proc.h"
 #include "security/seccomp.h"
+#include "systemd/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -38,42 +42,43 @@ int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uin
         return 0;
 }
 
+/* The number of CPUs in a cpuset list, 0 when empty or invalid. */
 static unsigned cpuset_size(const char *s)
 {
-        unsigned n = 0;
+        _cleanup_free_ uint8_t *mask = NULL;
+        unsigned count = 0;
+        size_t n = 0;
+        ur_err e = NULL;
 
-        while (s && *s) {
-                char *end;
-                long a = strtol(s, &end, 10), b;
-                if (end == s)
-                        return 0;
-                b = a;
-                if (*end == '-') {
-                        s = end + 1;
-                        b = strtol(s, &end, 10);
-                        if (end == s || b < a)
-                                return 0;
-                }
-                n += (unsigned) (b - a + 1);
-                s = end;
-                if (*s == ',')
-                        s++;
-                else if (*s)
-                        return 0;
+        if (!s || ur_cpuset_to_mask(s, &mask, &n, &e) < 0) {
+                ur_err_free(&e);
+                return 0;
         }
-        return n;
+        for (size_t i = 0; i < n; i++)
+                count += (unsigned) __builtin_popcount(mask[i]);
+        return count;
 }
 
-unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus)
+unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus, unsigned host_cpus,
+                     bool *ret_clamped)
 {
-        unsigned n;
+        uint64_t n = 0;
 
-        if (quota > 0 && period > 0)
-                return (unsigned) (((uint64_t) quota + period - 1) / period);
-        n = cpuset_size(cpus);
-        if (n > 0)
-                return n;
-        return default_vcpus ? default_vcpus : 1;
+        if (quota > 0) {
+                /* Period 0 is the kernel's default, as for the scope. */
+                if (period == 0)
+                        period = UR_CPU_PERIOD_DEFAULT_USEC;
+                n = (uint64_t) quota / period + ((uint64_t) quota % period != 0);
+        }
+        if (n == 0)
+                n = cpuset_size(cpus);
+        if (n == 0)
+                n = default_vcpus ? default_vcpus : 1;
+        if (ret_clamped)
+                *ret_clamped = host_cpus > 0 && n > host_cpus;
+        if (host_cpus > 0 && n > host_cpus)
+                n = host_cpus;
+        return n > UINT_MAX ? UINT_MAX : (unsigned) n;
 }
 
 int ur_kvm_usable(void)
@@ -206,8 +211,15 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         if (ur_vm_memory(spec->resources.memory_limit, overhead,
                          mcfg && mcfg->default_memory_mib ? mcfg->default_memory_mib : 256, &vm->mem_mib, err) < 0)
                 return -1;
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        bool clamped = false;
         vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period, spec->resources.cpu_cpus,
-                                mcfg ? mcfg->default_vcpus : 1);
+                                mcfg ? mcfg->default_vcpus : 1, online > 0 ? (unsigned) online : 0, &clamped);
+        if (clamped)
+                ur_log_warning("linux.resources.cpu (quota %" PRId64 ", period %" PRIu64 ", cpus '%s') asks for "
+                               "more vCPUs than the host's %u CPUs: the guest gets %u",
+                               spec->resources.cpu_quota, spec->resources.cpu_period,
+                               spec->resources.cpu_cpus ? spec->resources.cpu_cpus : "", (unsigned) online, vm->vcpus);
 
         if (mops->no_accel) {
                 /* spt: a process, not a VM; KVM and TCG do not apply. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
+
 #include "config/config.h"
 #include "oci/metadata.h"
 #include "oci/spec.h"
@@ -27,7 +29,11 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
 
 /* Guest RAM in MiB for a memory limit in bytes (-1 = none). */
 int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err);
-/* vCPUs from quota/period/cpuset. */
-unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus);
+/* vCPUs: ceil(quota / period) (period 0 = the kernel's default 100 ms, as
+ * for the scope), else the cpuset's size, else the default (else 1);
+ * computed without overflow and clamped to host_cpus (0 = no clamp), which
+ * *ret_clamped (may be NULL) reports. */
+unsigned ur_vm_vcpus(int64_t quota, uint64_t period, const char *cpus, unsigned default_vcpus, unsigned host_cpus,
+                     bool *ret_clamped);
 /* 1 when /dev/kvm can create VMs here, 0 otherwise. */
 int ur_kvm_usable(void);

@@ -77,6 +77,84 @@ static int errno_from_string(const char *s, int *ret)
         return 0;
 }
 
+/* Names a policy may use as argument values. */
+static const struct {
+        const char *name;
+        uint64_t value;
+} value_names[] = {
+        /* clone flags */
+        { "CLONE_NEWNS", 0x00020000 },       { "CLONE_NEWCGROUP", 0x02000000 }, { "CLONE_NEWUTS", 0x04000000 },
+        { "CLONE_NEWIPC", 0x08000000 },      { "CLONE_NEWUSER", 0x10000000 },   { "CLONE_NEWPID", 0x20000000 },
+        { "CLONE_NEWNET", 0x40000000 },      { "CLONE_THREAD", 0x00010000 },    { "CLONE_VM", 0x00000100 },
+        /* socket families */
+        { "AF_UNIX", 1 },                    { "AF_LOCAL", 1 },                 { "AF_INET", 2 },
+        { "AF_INET6", 10 },                  { "AF_NETLINK", 16 },              { "AF_PACKET", 17 },
+        { "AF_VSOCK", 40 },
+        /* terminal ioctls */
+        { "TCGETS", 0x5401 },                { "TCSETS", 0x5402 },              { "TCSETSW", 0x5403 },
+        { "TCSETSF", 0x5404 },               { "TCGETA", 0x5405 },              { "TCSETA", 0x5406 },
+        { "TCSBRK", 0x5409 },                { "TCXONC", 0x540A },              { "TCFLSH", 0x540B },
+        { "TIOCSCTTY", 0x540E },             { "TIOCGPGRP", 0x540F },           { "TIOCSPGRP", 0x5410 },
+        { "TIOCOUTQ", 0x5411 },              { "TIOCSTI", 0x5412 },             { "TIOCGWINSZ", 0x5413 },
+        { "TIOCSWINSZ", 0x5414 },            { "TIOCMGET", 0x5415 },            { "TIOCMSET", 0x5418 },
+        { "FIONREAD", 0x541B },              { "TIOCLINUX", 0x541C },           { "TIOCNOTTY", 0x5422 },
+        { "TIOCGPTN", 0x80045430 },          { "TIOCSPTLCK", 0x40045431 },      { "TIOCGPTPEER", 0x5441 },
+        { "FIONBIO", 0x5421 },               { "FIONCLEX", 0x5450 },            { "FIOCLEX", 0x5451 },
+        { "FIOASYNC", 0x5452 },
+        /* tun */
+        { "TUNSETIFF", 0x400454ca },         { "TUNGETIFF", 0x800454d2 },       { "TUNSETPERSIST", 0x400454cb },
+        { "TUNGETFEATURES", 0x800454cf },    { "TUNSETOFFLOAD", 0x400454d0 },   { "TUNGETSNDBUF", 0x800454d3 },
+        { "TUNSETSNDBUF", 0x400454d4 },      { "TUNGETVNETHDRSZ", 0x800454d7 }, { "TUNSETVNETHDRSZ", 0x400454d8 },
+        { "TUNSETQUEUE", 0x400454d9 },       { "TUNSETVNETLE", 0x400454dc },    { "TUNGETVNETLE", 0x800454dd },
+        { "TUNSETVNETBE", 0x400454de },      { "TUNGETVNETBE", 0x800454df },
+        /* network devices (sockets) */
+        { "SIOCGIFFLAGS", 0x8913 },          { "SIOCSIFFLAGS", 0x8914 },        { "SIOCGIFMTU", 0x8921 },
+        { "SIOCSIFMTU", 0x8922 },            { "SIOCGIFHWADDR", 0x8927 },       { "SIOCGIFINDEX", 0x8933 },
+        /* block devices and files */
+        { "BLKGETSIZE64", 0x80081272 },      { "BLKSSZGET", 0x1268 },           { "BLKBSZGET", 0x80081270 },
+        { "BLKPBSZGET", 0x127b },            { "BLKIOMIN", 0x1278 },            { "BLKIOOPT", 0x1279 },
+        { "BLKDISCARD", 0x1277 },            { "BLKZEROOUT", 0x127f },          { "BLKFLSBUF", 0x1261 },
+        { "BLKROGET", 0x125e },              { "BLKDISCARDZEROES", 0x127c },    { "FS_IOC_FIEMAP", 0xc020660b },
+        { "FIGETBSZ", 0x2 },                 { "FICLONE", 0x40049409 },
+        /* KVM: the ioctl type byte (match with "& 0xff00 == KVM_IOCTL_TYPE") */
+        { "KVM_IOCTL_TYPE", 0xae00 },        { "IOCTL_TYPE_MASK", 0xff00 },
+};
+
+/* "123", "0x7b", "NAME" or "A|B|0x10": 0, or -1 when not a value. */
+static int value_from_string(const char *s, uint64_t *ret)
+{
+        _cleanup_free_ char *copy = strdup(s);
+        char *save = NULL;
+        uint64_t v = 0;
+        int n = 0;
+
+        if (!copy)
+                return -1;
+        for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save), n++) {
+                bool found = false;
+                for (size_t i = 0; i < ELEMENTSOF(value_names); i++)
+                        if (strcmp(value_names[i].name, t) == 0) {
+                                v |= value_names[i].value;
+                                found = true;
+                                break;
+                        }
+                if (found)
+                        continue;
+                if (!(*t >= '0' && *t <= '9'))
+                        return -1;
+                char *end;
+                errno = 0;
+                unsigned long long x = strtoull(t, &end, 0);
+                if (errno || *end)
+                        return -1;
+                v |= x;
+        }
+        if (n == 0 || s[strlen(s) - 1] == '|' || s[0] == '|' || strstr(s, "||"))
+                return -1;
+        *ret = v;
+        return 0;
+}
+
 static bool valid_name(const char *s)
 {
         if (!*s)
@@ -141,6 +219,70 @@ static int parse_action(struct parser *p, const char *subject, char **words, siz
                             words[0]);
         if (n > 1)
                 return perr(p, "'%s': unexpected '%s' after the action", subject, words[1]);
+        return 0;
+}
+
+/* words[0..n): "argN OP VALUE [and argN OP VALUE ...]". */
+static int parse_conds(struct parser *p, const char *subject, char **w, size_t n, struct ur_seccomp_rule *r)
+{
+        static const struct {
+                const char *s;
+                enum ur_seccomp_op op;
+        } ops[] = {
+                { "==", UR_SECCOMP_EQ }, { "!=", UR_SECCOMP_NE }, { "<", UR_SECCOMP_LT },
+                { "<=", UR_SECCOMP_LE }, { ">", UR_SECCOMP_GT },  { ">=", UR_SECCOMP_GE },
+        };
+        size_t i = 0;
+
+        if (n == 0)
+                return perr(p, "'%s': 'if' needs a condition (argN OP VALUE)", subject);
+        while (i < n) {
+                struct ur_seccomp_cond c = { 0 };
+                bool have_op = false;
+
+                if (r->n_conds == UR_SECCOMP_MAX_CONDS)
+                        return perr(p, "'%s': more than %d conditions", subject, UR_SECCOMP_MAX_CONDS);
+                if (strlen(w[i]) != 4 || strncmp(w[i], "arg", 3) != 0 || w[i][3] < '0' || w[i][3] > '5')
+                        return perr(p, "'%s': expected arg0..arg5, got '%s'", subject, w[i]);
+                c.arg = (unsigned) (w[i][3] - '0');
+                for (unsigned k = 0; k < r->n_conds; k++)
+                        if (r->conds[k].arg == c.arg)
+                                return perr(p, "'%s': two conditions on %s (write a second line instead)",
+                                            subject, w[i]);
+                i++;
+                if (i < n && strcmp(w[i], "&") == 0) {
+                        if (i + 2 >= n || strcmp(w[i + 2], "==") != 0)
+                                return perr(p, "'%s': expected 'argN & MASK == VALUE'", subject);
+                        if (value_from_string(w[i + 1], &c.mask) < 0)
+                                return perr(p, "'%s': unknown value '%s'", subject, w[i + 1]);
+                        c.op = UR_SECCOMP_MASKED_EQ;
+                        have_op = true;
+                        i += 3;
+                } else if (i < n) {
+                        for (size_t k = 0; k < ELEMENTSOF(ops); k++)
+                                if (strcmp(w[i], ops[k].s) == 0) {
+                                        c.op = ops[k].op;
+                                        have_op = true;
+                                }
+                        if (!have_op)
+                                return perr(p, "'%s': unknown comparison '%s' (expected ==, !=, <, <=, >, >= or "
+                                               "& MASK ==)", subject, w[i]);
+                        i++;
+                }
+                if (!have_op || i >= n)
+                        return perr(p, "'%s': incomplete condition (expected argN OP VALUE)", subject);
+                if (value_from_string(w[i], &c.value) < 0)
+                        return perr(p, "'%s': unknown value '%s'", subject, w[i]);
+                i++;
+                r->conds[r->n_conds++] = c;
+                if (i < n) {
+                        if (strcmp(w[i], "and") != 0)
+                                return perr(p, "'%s': expected 'and' or the end of the line, got '%s'", subject, w[i]);
+                        i++;
+                        if (i >= n)
+                                return perr(p, "'%s': 'and' needs a condition", subject);
+                }
+        }
         return 0;
 }
 
@@ -219,13 +361,23 @@ int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, stru
                         perr(&p, "unknown syscall '%s'", w[0]);
                         goto fail;
                 }
+                size_t if_at = 1;
+                while (if_at < n && strcmp(w[if_at], "if") != 0)
+                        if_at++;
+                if (if_at > 1 && parse_action(&p, w[0], w + 1, if_at - 1, &r.action, &r.errno_value) < 0)
+                        goto fail;
+                if (if_at < n && parse_conds(&p, w[0], w + if_at + 1, n - if_at - 1, &r) < 0)
+                        goto fail;
                 const struct ur_seccomp_rule *dup = ur_seccomp_policy_find(pol, w[0]);
-                if (dup) {
-                        perr(&p, "syscall '%s' is already listed on line %u", w[0], dup->line);
+                if (dup && (dup->n_conds == 0 || r.n_conds == 0)) {
+                        if (dup->n_conds == 0 && r.n_conds == 0)
+                                perr(&p, "syscall '%s' is already listed on line %u", w[0], dup->line);
+                        else
+                                perr(&p, "syscall '%s' is listed on line %u %s: a syscall has either one "
+                                         "unconditional line or only lines with conditions",
+                                     w[0], dup->line, dup->n_conds ? "with conditions" : "without conditions");
                         goto fail;
                 }
-                if (n > 1 && parse_action(&p, w[0], w + 1, n - 1, &r.action, &r.errno_value) < 0)
-                        goto fail;
                 if (pol->n_rules == cap) {
                         size_t ncap = cap ? cap * 2 : 64;
                         struct ur_seccomp_rule *nr = realloc(pol->rules, ncap * sizeof(*nr));
@@ -341,7 +493,23 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
                 /* libseccomp refuses a rule that repeats the default. */
                 if (act == def)
                         continue;
-                r = seccomp_rule_add(f->ctx, act, rule->nr, 0);
+                struct scmp_arg_cmp cmp[UR_SECCOMP_MAX_CONDS];
+                for (unsigned k = 0; k < rule->n_conds; k++) {
+                        const struct ur_seccomp_cond *c = &rule->conds[k];
+                        static const enum scmp_compare op[] = {
+                                [UR_SECCOMP_EQ] = SCMP_CMP_EQ, [UR_SECCOMP_NE] = SCMP_CMP_NE,
+                                [UR_SECCOMP_LT] = SCMP_CMP_LT, [UR_SECCOMP_LE] = SCMP_CMP_LE,
+                                [UR_SECCOMP_GT] = SCMP_CMP_GT, [UR_SECCOMP_GE] = SCMP_CMP_GE,
+                                [UR_SECCOMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+                        };
+                        cmp[k] = (struct scmp_arg_cmp){
+                                .arg = c->arg,
+                                .op = op[c->op],
+                                .datum_a = c->op == UR_SECCOMP_MASKED_EQ ? c->mask : c->value,
+                                .datum_b = c->op == UR_SECCOMP_MASKED_EQ ? c->value : 0,
+                        };
+                }
+                r = seccomp_rule_add_array(f->ctx, act, rule->nr, rule->n_conds, cmp);
                 /* A name that exists on another architecture only. */
                 if (r == -EDOM || (r < 0 && rule->nr < 0))
                         continue;

@@ -18,10 +18,26 @@
  * "FILE:LINE: ...".  E is an errno name (EPERM, ENOSYS, ...) or a number
  * 1..4095.  "kill" kills the whole process with SIGSYS.  The default for
  * everything not listed is "kill" unless a default line says otherwise.
+ *
+ * Argument conditions (all must hold; a call that matches no line of its
+ * syscall gets the default action):
+ *
+ *   clone if arg0 & CLONE_NEWUSER|CLONE_NEWNS == 0
+ *   socket if arg0 == AF_UNIX
+ *   ioctl if arg1 == TCGETS
+ *   ioctl if arg1 & 0xff00 == 0xae00    # every KVM_* request
+ *
+ * "if" then one or more "argN OP VALUE" joined by "and": N is 0..5, OP one
+ * of == != < <= > >=, or "& MASK ==" (the masked bits equal VALUE).  Values
+ * are numbers (decimal, 0x hex) or names from a built-in table (CLONE_*,
+ * AF_*, terminal, TUN and block ioctls) joined by "|".  Comparisons are on
+ * the full 64-bit register.  A syscall may have several conditional lines
+ * (any of them may match) but not also an unconditional one.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "oci/spec.h"
 #include "util/error.h"
@@ -38,7 +54,28 @@ enum ur_seccomp_action {
         UR_SECCOMP_ERRNO, /* fail with errno_value */
 };
 
+enum ur_seccomp_op {
+        UR_SECCOMP_EQ,
+        UR_SECCOMP_NE,
+        UR_SECCOMP_LT,
+        UR_SECCOMP_LE,
+        UR_SECCOMP_GT,
+        UR_SECCOMP_GE,
+        UR_SECCOMP_MASKED_EQ, /* (arg & mask) == value */
+};
+
+#define UR_SECCOMP_MAX_CONDS 6
+
+struct ur_seccomp_cond {
+        unsigned arg; /* 0..5 */
+        enum ur_seccomp_op op;
+        uint64_t mask;
+        uint64_t value;
+};
+
 struct ur_seccomp_rule {
+        struct ur_seccomp_cond conds[UR_SECCOMP_MAX_CONDS];
+        unsigned n_conds; /* 0 = unconditional */
         char *name;
         int nr; /* libseccomp's number (negative: not on this arch) */
         enum ur_seccomp_action action;
@@ -71,7 +108,7 @@ static inline void ur_seccomp_policy_freep(struct ur_seccomp_policy **p)
 }
 #define _cleanup_seccomp_policy_ __attribute__((cleanup(ur_seccomp_policy_freep)))
 
-/* The rule for a syscall name, or NULL. */
+/* The first rule for a syscall name, or NULL. */
 const struct ur_seccomp_rule *ur_seccomp_policy_find(const struct ur_seccomp_policy *p, const char *name);
 
 /* A filter built from a policy, ready to load (opaque; libseccomp's

@@ -145,7 +145,7 @@ int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *
 
 static bool needs_memory(const struct ur_resources *r)
 {
-        return r && (r->memory_limit > 0 || r->memory_reservation > 0);
+        return r && (r->memory_limit > 0 || r->memory_reservation > 0 || r->memory_swap != 0);
 }
 static bool needs_cpu(const struct ur_resources *r)
 {
@@ -176,6 +176,11 @@ static int apply_v2(const struct ur_cgfs *fs, const char *dir, const struct ur_r
                 return -1;
         if (r->memory_reservation > 0 &&
             write_u64(fs, dir, "memory.low", (uint64_t) r->memory_reservation, err) < 0)
+                return -1;
+        uint64_t swap;
+        if (ur_resources_swap_max(r, &swap) > 0 &&
+            (swap == UINT64_MAX ? write_file(fs, dir, "memory.swap.max", "max", err)
+                                : write_u64(fs, dir, "memory.swap.max", swap, err)) < 0)
                 return -1;
         if (r->cpu_quota > 0 || r->cpu_period > 0) {
                 char buf[64];
@@ -212,6 +217,14 @@ static int apply_v1(const struct ur_cgfs *fs, const char *c, const char *dir, co
                 if (r->memory_reservation > 0 &&
                     write_u64(fs, dir, "memory.soft_limit_in_bytes", (uint64_t) r->memory_reservation, err) < 0)
                         return -1;
+                /* v1 takes OCI's memory+swap as it is. */
+                if (r->memory_swap != 0) {
+                        char buf[32];
+
+                        snprintf(buf, sizeof(buf), "%" PRId64, r->memory_swap < 0 ? (int64_t) -1 : r->memory_swap);
+                        if (write_file(fs, dir, "memory.memsw.limit_in_bytes", buf, err) < 0)
+                                return -1;
+                }
         } else if (strcmp(c, "cpu") == 0) {
                 if (r->cpu_period > 0 && write_u64(fs, dir, "cpu.cfs_period_us", r->cpu_period, err) < 0)
                         return -1;
@@ -439,10 +452,30 @@ static char *v1_root(const struct ur_cgfs *fs, const char *c)
         return d;
 }
 
+/* Move pid back to the root of hierarchy hier (undoing write_pid), so that
+ * the directories made for it can be removed. */
+static void move_to_root(const struct ur_cgfs *fs, const char *hier, pid_t pid)
+{
+        _cleanup_free_ char *root = join3(fs->root, hier, NULL);
+        ur_err e = NULL;
+
+        if (root && write_pid(fs, root, pid, &e) < 0)
+                ur_log_debug("rollback: %s", ur_err_msg(e));
+        ur_err_free(&e);
+}
+
+/*
+ * Make the directories and write every value first, then put the process
+ * in: a value refused in one controller must not leave the process (and so
+ * the directories, which cannot be removed while it is there) in the
+ * others.
+ */
 static int apply_or_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res,
                           pid_t pid, bool create, ur_err *err)
 {
         struct created c = { 0 };
+        const char *entered[ELEMENTSOF(v1_controllers) + 1];
+        size_t n_entered = 0;
         int r = -1;
 
         if (fs->layout == UR_CGFS_UNIFIED) {
@@ -459,41 +492,50 @@ static int apply_or_enter(const struct ur_cgfs *fs, const char *path, const stru
                 r = 0;
                 goto out;
         }
-        for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
-                const char *ctl = v1_controllers[i];
-                _cleanup_free_ char *base = v1_root(fs, ctl);
-                _cleanup_free_ char *dir = NULL;
+        for (int pass = 0; pass < (create ? 2 : 1); pass++) {
+                for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
+                        const char *ctl = v1_controllers[i];
+                        _cleanup_free_ char *base = v1_root(fs, ctl);
+                        _cleanup_free_ char *dir = NULL;
 
-                if (!base) {
-                        if (v1_needed(ctl, res)) {
-                                ur_err_set(err, EOPNOTSUPP, "cgroup v1 controller '%s' is not mounted in '%s'",
-                                           ctl, fs->root);
+                        if (!base) {
+                                if (v1_needed(ctl, res)) {
+                                        ur_err_set(err, EOPNOTSUPP,
+                                                   "cgroup v1 controller '%s' is not mounted in '%s'", ctl, fs->root);
+                                        goto out;
+                                }
+                                continue;
+                        }
+                        if (!(dir = hier_dir(fs, ctl, path))) {
+                                ur_err_set(err, ENOMEM, "cgroup path");
                                 goto out;
                         }
-                        continue;
-                }
-                if (!(dir = hier_dir(fs, ctl, path))) {
-                        ur_err_set(err, ENOMEM, "cgroup path");
-                        goto out;
-                }
-                if (create && make_path(fs, ctl, path, res, &c, err) < 0)
-                        goto out;
-                if (!create && !exists(dir)) {
-                        if (v1_needed(ctl, res)) {
-                                ur_err_set(err, ENOENT, "cgroup '%s'", dir);
-                                goto out;
+                        if (pass == 1) {
+                                if (write_pid(fs, dir, pid, err) < 0)
+                                        goto out;
+                                entered[n_entered++] = ctl;
+                                continue;
                         }
-                        continue;
+                        if (create && make_path(fs, ctl, path, res, &c, err) < 0)
+                                goto out;
+                        if (!create && !exists(dir)) {
+                                if (v1_needed(ctl, res)) {
+                                        ur_err_set(err, ENOENT, "cgroup '%s'", dir);
+                                        goto out;
+                                }
+                                continue;
+                        }
+                        if (apply_v1(fs, ctl, dir, res, err) < 0)
+                                goto out;
                 }
-                if (apply_v1(fs, ctl, dir, res, err) < 0)
-                        goto out;
-                if (create && write_pid(fs, dir, pid, err) < 0)
-                        goto out;
         }
         r = 0;
 out:
-        if (r < 0)
+        if (r < 0) {
+                for (size_t i = 0; i < n_entered; i++)
+                        move_to_root(fs, entered[i], pid);
                 created_rollback(fs, &c);
+        }
         created_done(&c);
         return r;
 }

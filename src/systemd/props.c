@@ -140,6 +140,9 @@ int ur_props_from_resources(struct ur_props *p, const struct ur_resources *res, 
                                 : ur_props_add_u64(p, "CPUWeight", ur_cpu_shares_to_weight(res->cpu_shares));
         if (res->pids_limit > 0)
                 r = r < 0 ? r : ur_props_add_u64(p, "TasksMax", (uint64_t) res->pids_limit);
+        uint64_t swap;
+        if (ur_resources_swap_max(res, &swap) > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "MemorySwapMax", swap);
         if (r < 0)
                 return ur_err_set(err, -r, "scope properties");
         if (res->cpu_cpus && add_cpuset(p, "AllowedCPUs", res->cpu_cpus, err) < 0)

@@ -21,8 +21,14 @@
 #define SD_ERROR_NO_SUCH_UNIT "org.freedesktop.systemd1.NoSuchUnit"
 #define SD_ERROR_UNKNOWN_PROPERTY "org.freedesktop.DBus.Error.UnknownProperty"
 
-/* Properties whose rejection is fatal: without them the scope is wrong. */
-static const char *const essential[] = { "PIDs", "Slice", NULL };
+/* Properties whose rejection is fatal: without them the scope is wrong, or
+ * the container would run without a limit its spec sets (the create then
+ * fails with systemd's message).  Others (MemoryLow, CPUWeight, the quota
+ * period, Description, annotations' properties) are dropped with a
+ * warning when this systemd does not know them. */
+static const char *const essential[] = { "PIDs",        "Slice",     "MemoryMax",          "MemorySwapMax",
+                                         "TasksMax",    "AllowedCPUs", "AllowedMemoryNodes", "CPUQuotaPerSecUSec",
+                                         NULL };
 
 static bool isalnum_c(char c)
 {

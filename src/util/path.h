@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <sys/types.h>
+
 #include "util/error.h"
 
 /*
@@ -12,6 +14,20 @@
  * component must exist.  *ret is the resolved absolute host path.
  */
 int ur_path_resolve_in_root(const char *root, const char *path, char **ret, ur_err *err);
+
+/*
+ * Like ur_path_resolve_in_root, then check what the path names with the
+ * kernel's own in-root resolution: open the resolved path relative to root
+ * with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+ * (O_PATH: a device or FIFO is not opened) and require a regular file.
+ * Anything else -- a device node (the image could name a host disk), a
+ * FIFO, a socket, a directory -- is an error naming the path and its type.
+ * Falls back to O_PATH | O_NOFOLLOW on kernels without openat2.
+ */
+int ur_path_resolve_regular_in_root(const char *root, const char *path, char **ret, ur_err *err);
+
+/* "regular file", "directory", "block device", ... for st_mode. */
+const char *ur_file_type_name(mode_t mode);
 
 /* Container ids: [A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}, as runc accepts. */
 int ur_validate_id(const char *id, ur_err *err);

@@ -25,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         }
         FUZZ_CHECK(spec);
+        /* What create asks of a unikernel spec beyond parsing. */
+        if (ur_spec_check(spec, "config.json", &err) < 0) {
+                FUZZ_CHECK(err && ur_err_msg(err)[0]);
+                ur_err_free(&err);
+        }
         if (ur_metadata_load(spec, &md, &err) < 0) {
                 FUZZ_CHECK(err && ur_err_msg(err)[0]);
                 ur_err_free(&err);

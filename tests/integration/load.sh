@@ -51,7 +51,13 @@ run_all() {
 count_rc() { grep -lx -- "$2" "$T/rc/$1".* 2>/dev/null | wc -l; }
 status_counts() { u list --format json 2>/dev/null | grep -o '"status": *"[a-z]*"' | sed 's/.*"\([a-z]*\)"$/\1/' | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
 no_procs() { ! pgrep -f -- "$ROOT" >/dev/null; }
-cgroups_of() { find /sys/fs/cgroup -maxdepth 5 -type d -name "$1*" 2>/dev/null | head -3; }
+# cgroups_of PREFIX: cgroupfs dirs named PREFIX*, or the scopes
+# urunc-PREFIX*.scope (the id escaped: '-' is \x2d).
+cgroups_of() {
+  local esc
+  esc=$(printf '%s' "$1" | sed -e 's/-/\\\\x2d/g' -e 's/+/\\\\x2b/g')
+  find /sys/fs/cgroup -maxdepth 6 -type d \( -name "$1*" -o -name "urunc-$esc*.scope" \) 2>/dev/null | head -3
+}
 
 # --- 1. N containers ----------------------------------------------------------
 ids=()
@@ -77,7 +83,7 @@ run_all state "${ids[@]}"
 expect_eq "$N parallel states: all exit 0" "$N" "$(count_rc state 0)"
 expect_eq "  ... all running" "$N" "$(cat "$T"/out/state.* | grep -c '"status": "running"')"
 expect_eq "list: $N running" "running=$N " "$(status_counts)"
-expect_eq "each monitor is in its own cgroup" "$N" "$(for id in "${ids[@]}"; do find /sys/fs/cgroup/pids -maxdepth 3 -type d -name "$id"; done | wc -l)"
+expect_eq "each monitor is in its own cgroup" "$N" "$(for id in "${ids[@]}"; do [ -n "$(cgroup_dirs_of "$id")" ] && echo "$id"; done | wc -l)"
 
 s=$(date +%s%N)
 run_all delete "${ids[@]}"
@@ -102,7 +108,7 @@ left() {
   local id=$1 what=""
   [ -e "$ROOT/$id" ] && what="$what state-dir"
   wait_for 3 no_procs_of "$id" || what="$what process"
-  [ -n "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$id" 2>/dev/null)" ] && what="$what cgroup"
+  [ -n "$(cgroup_dirs_of "$id")" ] && what="$what cgroup"
   echo "$what"
 }
 unexpected=""

@@ -23,3 +23,13 @@ urunc_cleanup() {
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
   rm -rf "$T"
 }
+
+# cgroup_dirs_of ID: the cgroup directories of container ID, whichever
+# manager made them: cgroupfs names them after the id, systemd after the
+# scope, urunc-<escaped id>.scope ('-' is \x2d there, so a plain -name
+# "$id" never finds it).
+cgroup_dirs_of() {
+  local unit
+  unit=urunc-$(printf '%s' "$1" | sed -e 's/-/\\\\x2d/g' -e 's/+/\\\\x2b/g').scope
+  find /sys/fs/cgroup -maxdepth 6 -type d \( -name "$1" -o -name "$unit" \) 2>/dev/null
+}

@@ -124,9 +124,11 @@ static void test_v2(void **state)
         put("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc");
         put("cgroup.subtree_control", "");
         fill(&res);
+        res.memory_swap = res.memory_limit + (512 << 20); /* OCI: memory + swap */
         assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
         if (ur_cgfs_enter(&fs, "/urunc/c1", &res, 1234, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
+        is("urunc/c1/memory.swap.max", "536870912");
         is("cgroup.subtree_control", "cpu memory pids cpuset");
         is("urunc/cgroup.controllers", "cpu memory pids cpuset");
         is("urunc/cgroup.subtree_control", "cpu memory pids cpuset");
@@ -155,8 +157,10 @@ static void test_v2(void **state)
         ur_resources_done(&res);
         ur_resources_init(&res);
         res.cpu_period = 20000;
+        res.memory_swap = -1;
         assert_int_equal(ur_cgfs_apply(&fs, "/urunc/c1", &res, &err), 0);
         is("urunc/c1/cpu.max", "max 20000");
+        is("urunc/c1/memory.swap.max", "max");
         is("urunc/c1/memory.max", "1073741824");
 
         assert_int_equal(ur_cgfs_destroy(&fs, "/urunc/c1", 1000000, &err), 0);
@@ -210,11 +214,13 @@ static void test_v1(void **state)
         v1_tree();
         fill(&res);
         res.memory_reservation = 4096;
+        res.memory_swap = 2147483648;
         assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_LEGACY);
         if (ur_cgfs_enter(&fs, "/k/c1", &res, 77, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         is("memory/k/c1/memory.limit_in_bytes", "1073741824");
+        is("memory/k/c1/memory.memsw.limit_in_bytes", "2147483648");
         is("memory/k/c1/memory.soft_limit_in_bytes", "4096");
         is("cpu/k/c1/cpu.cfs_period_us", "100000");
         is("cpu/k/c1/cpu.cfs_quota_us", "50000");
@@ -250,6 +256,29 @@ static void test_v1(void **state)
                 assert_false(has(p));
         }
         assert_true(has("memory/k"));
+        ur_resources_done(&res);
+}
+
+/* A value refused in a later controller (cpuset here) leaves nothing in the
+ * earlier ones: the process goes in only once every value is written. */
+static void test_v1_refused_value(void **state)
+{
+        struct ur_cgfs fs;
+        struct ur_resources res;
+        ur_err err = NULL;
+
+        v1_tree();
+        fill(&res);
+        dir("cpuset/k/c2/cpuset.cpus"); /* a directory: writing it fails */
+        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_true(ur_cgfs_enter(&fs, "/k/c2", &res, 88, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "cpuset.cpus"));
+        ur_err_free(&err);
+        static const char *const made[] = { "memory/k/c2", "cpu/k/c2", "cpuacct/k/c2", "pids/k/c2" };
+        for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+                if (has(made[i]))
+                        fail_msg("'%s' left behind", made[i]);
+        assert_false(has("memory/cgroup.procs")); /* never entered, so never moved back */
         ur_resources_done(&res);
 }
 
@@ -304,6 +333,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_v2, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v1, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_v1_refused_value, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v1_missing_controller, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hybrid_freezer_join, setup, teardown),
         };

@@ -66,6 +66,9 @@ static int setup(void **state)
         if (symlink("kernel", p) < 0)
                 return -1;
         put("../passwd", "outside");
+        snprintf(p, sizeof(p), "%s/unikernel/fifo", rootfs);
+        if (mkfifo(p, 0600) < 0)
+                return -1;
         return 0;
 }
 
@@ -373,17 +376,29 @@ static void test_validation(void **state)
         load_fail(missing, "annotation '" K("binary") "'", "'/unikernel/nope'", "No such file");
         const char *dir[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
                              K("binary"), "/unikernel/dir", NULL};
-        load_fail(dir, "annotation '" K("binary") "'", "'/unikernel/dir' is not a regular file", NULL);
+        load_fail(dir, "annotation '" K("binary") "'", "'/unikernel/dir' is a directory, not a regular file", NULL);
         const char *initrd[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
                                 K("binary"), "/unikernel/kernel", K("initrd"), "/unikernel/nope", NULL};
         load_fail(initrd, "annotation '" K("initrd") "'", "'/unikernel/nope'", NULL);
         const char *initrd2[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
                                  K("binary"), "/unikernel/kernel", K("initrd"), "/unikernel/dir", NULL};
-        load_fail(initrd2, "annotation '" K("initrd") "'", "is not a regular file", NULL);
+        load_fail(initrd2, "annotation '" K("initrd") "'", "is a directory, not a regular file", NULL);
         const char *block[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
                                K("binary"), "/unikernel/kernel", K("block"), "/unikernel/dir", NULL};
-        load_fail(block, "annotation '" K("block") "'", "'/unikernel/dir' is not a regular file or a block device",
-                  NULL);
+        load_fail(block, "annotation '" K("block") "'", "'/unikernel/dir' is a directory, not a regular file", NULL);
+        /* Only regular files: a FIFO (or a device node, tests/integration/
+         * security.sh) in the image is refused for every path key. */
+        const char *fifo_bin[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
+                                  K("binary"), "/unikernel/fifo", NULL};
+        load_fail(fifo_bin, "annotation '" K("binary") "'", "'/unikernel/fifo' is a FIFO, not a regular file", NULL);
+        const char *fifo_keys[] = {K("initrd"), K("block")};
+        for (size_t i = 0; i < ELEMENTSOF(fifo_keys); i++) {
+                const char *kv[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
+                                    K("binary"), "/unikernel/kernel", fifo_keys[i], "/unikernel/fifo", NULL};
+                char want[128];
+                snprintf(want, sizeof(want), "annotation '%s'", fifo_keys[i]);
+                load_fail(kv, want, "'/unikernel/fifo' is a FIFO, not a regular file", NULL);
+        }
         const char *block2[] = {K("unikernelType"), "unikraft", K("hypervisor"), "qemu",
                                 K("binary"), "/unikernel/kernel", K("block"), "disk.img", NULL};
         load_fail(block2, "annotation '" K("block") "'", "'disk.img'", "not absolute");
@@ -497,6 +512,20 @@ static void test_urunc_json(void **state)
                 big[n] = '\0';
                 json_fail(big, "urunc.json", "larger than");
                 free(big);
+        }
+
+        /* A urunc.json that is no regular file is refused (a FIFO would
+         * hang create reading it). */
+        rm("urunc.json");
+        {
+                char p[PATH_MAX * 2];
+                snprintf(p, sizeof(p), "%s/urunc.json", rootfs);
+                assert_int_equal(mkfifo(p, 0600), 0);
+                assert_true(load_json(&md, &err) < 0);
+                if (!strstr(ur_err_msg(err), "'/urunc.json' is a FIFO, not a regular file"))
+                        fail_msg("%s", ur_err_msg(err));
+                ur_err_free(&err);
+                unlink(p);
         }
 
         /* A urunc.json that escapes the rootfs is refused, not followed. */

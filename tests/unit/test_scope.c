@@ -450,7 +450,7 @@ static void test_start_job_failed(void **state)
 
 static void test_start_drops_rejected_property(void **state)
 {
-        char *reject[] = { "MemoryLow", "AllowedCPUs", NULL };
+        char *reject[] = { "MemoryLow", "CPUWeight", NULL };
         struct fake f = { .job_result = "done", .reject = reject };
         struct ur_resources res;
         struct ur_cgroup_request req = { .id = "c", .pid = 9, .res = &res };
@@ -461,13 +461,15 @@ static void test_start_drops_rejected_property(void **state)
         ur_resources_init(&res);
         res.memory_limit = 1 << 30;
         res.memory_reservation = 1 << 29;
+        res.cpu_shares = 512;
         res.cpu_cpus = strdup("1");
         if (ur_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_int_equal(f.n_start, 3);
         assert_false(has_prop(f.props, "MemoryLow"));
-        assert_false(has_prop(f.props, "AllowedCPUs"));
+        assert_false(has_prop(f.props, "CPUWeight"));
+        assert_true(has_prop(f.props, "AllowedCPUs"));
         assert_has(f.props, "MemoryMax=1073741824");
         free(unit);
         ur_resources_done(&res);
@@ -513,6 +515,41 @@ static void test_start_essential_rejected(void **state)
         assert_int_equal(f.n_start, 1);
         ur_err_free(&err);
         fake_done(&f);
+}
+
+/* A limit the spec sets is never dropped: the create fails with systemd's
+ * message (was: a warning, and the container ran without the limit). */
+static void test_start_limit_rejected(void **state)
+{
+        const char *limits[] = { "MemoryMax", "TasksMax", "CPUQuotaPerSecUSec", "AllowedCPUs", "MemorySwapMax" };
+
+        for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+                char *reject[] = { (char *) limits[i], NULL };
+                struct fake f = { .job_result = "done", .reject = reject };
+                struct ur_resources res;
+                struct ur_cgroup_request req = { .id = "c", .pid = 9, .res = &res };
+                sd_bus *bus = fake_start(&f);
+                char *unit = NULL;
+                ur_err err = NULL;
+                char want[128];
+
+                ur_resources_init(&res);
+                res.memory_limit = 1 << 30;
+                res.memory_swap = 2 << 30;
+                res.pids_limit = 100;
+                res.cpu_quota = 50000;
+                res.cpu_cpus = strdup("0");
+                assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+                snprintf(want, sizeof(want), "Cannot set property %s", limits[i]);
+                if (!strstr(ur_err_msg(err), want))
+                        fail_msg("'%s' not in '%s'", want, ur_err_msg(err));
+                fake_stop(&f, bus);
+                assert_int_equal(f.n_start, 1);
+                assert_null(unit);
+                ur_err_free(&err);
+                ur_resources_done(&res);
+                fake_done(&f);
+        }
 }
 
 static void test_start_unit_exists_once(void **state)
@@ -685,6 +722,7 @@ int main(void)
                 cmocka_unit_test(test_start_drops_rejected_property),
                 cmocka_unit_test(test_start_drops_invalid_args_property),
                 cmocka_unit_test(test_start_essential_rejected),
+                cmocka_unit_test(test_start_limit_rejected),
                 cmocka_unit_test(test_start_unit_exists_once),
                 cmocka_unit_test(test_start_unit_exists_twice),
                 cmocka_unit_test(test_start_job_never_ends),

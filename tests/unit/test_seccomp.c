@@ -8,7 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -375,6 +382,143 @@ static void test_filter(void **state)
         assert_non_null(strstr(text, "action LOG"));
 }
 
+/* Argument conditions: the syntax, and old lines keep working. */
+static void test_conditions(void **state)
+{
+        _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = parse_ok(
+                "read\n"
+                "clone if arg0 & CLONE_NEWUSER|CLONE_NEWNET == 0\n"
+                "socket if arg0 == AF_UNIX\n"
+                "socket if arg0 == 2 and arg1 != 0x3   # inet, not raw\n"
+                "ioctl errno EPERM if arg1 == TIOCSTI\n"
+                "ioctl if arg1 & 0xff00 == 0xae00\n");
+        assert_int_equal(p->n_rules, 6);
+        const struct ur_seccomp_rule *r = &p->rules[1];
+        assert_int_equal(r->n_conds, 1);
+        assert_int_equal(r->conds[0].arg, 0);
+        assert_int_equal(r->conds[0].op, UR_SECCOMP_MASKED_EQ);
+        assert_true(r->conds[0].mask == 0x50000000);
+        assert_true(r->conds[0].value == 0);
+        r = &p->rules[3];
+        assert_int_equal(r->n_conds, 2);
+        assert_true(r->conds[0].value == 2);
+        assert_int_equal(r->conds[1].arg, 1);
+        assert_int_equal(r->conds[1].op, UR_SECCOMP_NE);
+        assert_true(r->conds[1].value == 3);
+        r = &p->rules[4];
+        assert_int_equal(r->action, UR_SECCOMP_ERRNO);
+        assert_int_equal(r->errno_value, EPERM);
+        assert_true(r->conds[0].value == 0x5412);
+        assert_int_equal(p->rules[0].n_conds, 0);
+
+        parse_fail("read\nioctl if\n", "t.policy:2: 'ioctl': 'if' needs a condition");
+        parse_fail("ioctl if arg6 == 1\n", "t.policy:1: 'ioctl': expected arg0..arg5, got 'arg6'");
+        parse_fail("ioctl if arg1 =~ 1\n", "unknown comparison '=~'");
+        parse_fail("ioctl if arg1 == TIOCNOPE\n", "unknown value 'TIOCNOPE'");
+        parse_fail("ioctl if arg1 == 1|\n", "unknown value '1|'");
+        parse_fail("ioctl if arg1 & 0xff == \n", "incomplete condition");
+        parse_fail("ioctl if arg1 & 0xff\n", "expected 'argN & MASK == VALUE'");
+        parse_fail("ioctl if arg1 == 1 or arg1 == 2\n", "expected 'and' or the end of the line, got 'or'");
+        parse_fail("ioctl if arg1 == 1 and arg1 == 2\n", "two conditions on arg1");
+        parse_fail("ioctl\nioctl if arg1 == 1\n",
+                   "t.policy:2: syscall 'ioctl' is listed on line 1 without conditions");
+        parse_fail("ioctl if arg1 == 1\nioctl\n", "t.policy:2: syscall 'ioctl' is listed on line 1 with conditions");
+}
+
+/* Runs probe in a child under the filter of the shipped qemu.policy;
+ * returns its wait status. */
+static int under_qemu_filter(int (*probe)(void))
+{
+        pid_t pid = fork();
+        int status = 0;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
+                struct ur_seccomp_filter *f = NULL;
+                ur_err err = NULL;
+                if (ur_seccomp_policy_load(POLICY_DIR, "qemu", &p, &err) < 0 ||
+                    ur_seccomp_filter_build(p, false, &f, &err) < 0 || ur_seccomp_filter_load(f, &err) < 0)
+                        _exit(100);
+                _exit(probe());
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+static int probe_tiocsti(void)
+{
+        char c = 'x';
+        ioctl(0, TIOCSTI, &c);
+        return 0;
+}
+static int probe_tcgets(void)
+{
+        struct termios t;
+        ioctl(0, TCGETS, &t); /* ENOTTY is fine: it was allowed */
+        return 0;
+}
+static int probe_clone_newuser(void)
+{
+        long r = syscall(SYS_clone, (unsigned long) (CLONE_NEWUSER | SIGCHLD), NULL, NULL, NULL, 0);
+        if (r == 0)
+                _exit(0);
+        return 0;
+}
+static int probe_clone_thread_flags(void)
+{
+        /* A plain fork through clone: allowed. */
+        long r = syscall(SYS_clone, (unsigned long) SIGCHLD, NULL, NULL, NULL, 0);
+        if (r == 0)
+                _exit(0);
+        return r > 0 ? 0 : 1;
+}
+static int probe_clone3(void)
+{
+        long r = syscall(SYS_clone3, NULL, 0);
+        return r < 0 && errno == ENOSYS ? 0 : 1;
+}
+static int probe_packet_socket(void)
+{
+        socket(AF_PACKET, SOCK_RAW, 0);
+        return 0;
+}
+static int probe_unix_socket(void)
+{
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        return fd >= 0 ? 0 : 1;
+}
+
+/* The shipped qemu.policy filters arguments: namespaces in clone, clone3
+ * (ENOSYS), tty ioctls outside the allow-list, socket families. */
+static void test_argument_filter(void **state)
+{
+        if (!ur_seccomp_supported())
+                skip();
+        static const struct {
+                const char *what;
+                int (*probe)(void);
+                int sigsys;
+        } cases[] = {
+                { "ioctl TIOCSTI", probe_tiocsti, 1 },
+                { "ioctl TCGETS", probe_tcgets, 0 },
+                { "clone CLONE_NEWUSER", probe_clone_newuser, 1 },
+                { "clone (fork)", probe_clone_thread_flags, 0 },
+                { "clone3 -> ENOSYS", probe_clone3, 0 },
+                { "socket AF_PACKET", probe_packet_socket, 1 },
+                { "socket AF_UNIX", probe_unix_socket, 0 },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                int st = under_qemu_filter(cases[i].probe);
+                if (cases[i].sigsys) {
+                        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSYS)
+                                fail_msg("%s: expected SIGSYS, got status 0x%x", cases[i].what, st);
+                } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                        fail_msg("%s: expected exit 0, got status 0x%x", cases[i].what, st);
+                }
+        }
+}
+
 static void test_wanted(void **state)
 {
         static const char *const docs[] = {
@@ -435,6 +579,7 @@ int main(void)
                 cmocka_unit_test(test_shipped),     cmocka_unit_test(test_load_errors),
                 cmocka_unit_test(test_filter),      cmocka_unit_test(test_wanted),
                 cmocka_unit_test(test_config_keys), cmocka_unit_test(test_solo5_policies),
+                cmocka_unit_test(test_conditions),  cmocka_unit_test(test_argument_filter),
         };
         return cmocka_run_group_tests(tests, setup, NULL);
 }

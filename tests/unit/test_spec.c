@@ -486,6 +486,86 @@ static void test_load(void **state)
         ur_spec_free(NULL);
 }
 
+/* The spec of a unikernel container is applied or refused (OCI runtime.md). */
+static void check_is(const char *json, const char *needle)
+{
+        _cleanup_spec_ struct ur_spec *s = parse_ok(json);
+        ur_err err = NULL;
+        int r = ur_spec_check(s, "config.json", &err);
+
+        if (!needle) {
+                if (r < 0)
+                        fail_msg("refused: %s\n%s", ur_err_msg(err), json);
+                return;
+        }
+        if (r >= 0)
+                fail_msg("accepted: %s", json);
+        if (!strstr(ur_err_msg(err), needle))
+                fail_msg("'%s' not in '%s'", needle, ur_err_msg(err));
+        ur_err_free(&err);
+}
+
+#define SPEC(ver, proc, res) \
+        "{" ver "\"root\": {\"path\": \"rootfs\"}" proc ", \"linux\": {\"resources\": " res "}}"
+#define V1 "\"ociVersion\": \"1.0.2\", "
+#define PROC ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\"}"
+
+static void test_spec_check(void **state)
+{
+        (void) state;
+        check_is(SPEC(V1, PROC, "{}"), NULL);
+        check_is(SPEC("\"ociVersion\": \"1.2.0-rc.1\", ", PROC, "{}"), NULL);
+        check_is(SPEC("\"ociVersion\": \"1\", ", PROC, "{}"), NULL);
+        check_is(SPEC("", PROC, "{}"), "config.json: missing 'ociVersion'");
+        check_is(SPEC("\"ociVersion\": \"invalid\", ", PROC, "{}"),
+                 "ociVersion 'invalid': urunc supports runtime-spec 1.x");
+        check_is(SPEC("\"ociVersion\": \"2.0.0\", ", PROC, "{}"), "ociVersion '2.0.0'");
+        check_is(SPEC("\"ociVersion\": \"10.0\", ", PROC, "{}"), "ociVersion '10.0'");
+        check_is(SPEC("\"ociVersion\": \"1.0 x\", ", PROC, "{}"), "ociVersion '1.0 x' is not a version");
+        check_is(SPEC(V1, "", "{}"), "missing 'process'");
+
+        /* What engines always send is accepted (devices, hugepage limits
+         * of 0, RLIMIT_NOFILE, disableOOMKiller false, swap = limit). */
+        check_is(SPEC(V1,
+                      ", \"process\": {\"args\": [\"a\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", "
+                      "\"hard\": 1048576, \"soft\": 1024}]}",
+                      "{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], \"hugepageLimits\": "
+                      "[{\"pageSize\": \"2MB\", \"limit\": 0}], \"memory\": {\"limit\": 268435456, \"swap\": "
+                      "268435456, \"disableOOMKiller\": false}, \"blockIO\": {}}"),
+                 NULL);
+        check_is(SPEC(V1, ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_BOGUS\", \"hard\": 1, \"soft\": 1}]}",
+                      "{}"),
+                 "process.rlimits[0].type: unknown rlimit 'RLIMIT_BOGUS'");
+        check_is(SPEC(V1, ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1, \"soft\": 2}]}",
+                      "{}"),
+                 "soft 2 is above hard 1");
+        check_is(SPEC(V1, PROC, "{\"memory\": {\"swappiness\": 0}}"), "linux.resources.memory.swappiness");
+        check_is(SPEC(V1, PROC, "{\"memory\": {\"disableOOMKiller\": true}}"),
+                 "linux.resources.memory.disableOOMKiller: true cannot be applied");
+        check_is(SPEC(V1, PROC, "{\"blockIO\": {\"weight\": 10}}"), "linux.resources.blockIO");
+        check_is(SPEC(V1, PROC, "{\"network\": {\"classID\": 1}}"), "linux.resources.network");
+        check_is(SPEC(V1, PROC, "{\"memory\": {\"swap\": 1000}}"),
+                 "linux.resources.memory.swap: 1000 cannot be set without memory.limit");
+        check_is(SPEC(V1, PROC, "{\"memory\": {\"limit\": 2000, \"swap\": 1000}}"),
+                 "memory.swap: 1000 is below memory.limit 2000");
+
+        /* Swap: OCI's memory+swap to cgroup v2's swap alone. */
+        struct ur_resources res;
+        uint64_t v = 7;
+        ur_resources_init(&res);
+        assert_int_equal(ur_resources_swap_max(&res, &v), 0);
+        res.memory_limit = 1000;
+        res.memory_swap = 1500;
+        assert_int_equal(ur_resources_swap_max(&res, &v), 1);
+        assert_int_equal(v, 500);
+        res.memory_swap = 1000;
+        assert_int_equal(ur_resources_swap_max(&res, &v), 1);
+        assert_int_equal(v, 0);
+        res.memory_swap = -1;
+        assert_int_equal(ur_resources_swap_max(&res, &v), 1);
+        assert_true(v == UINT64_MAX);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -498,6 +578,7 @@ int main(void)
                 cmocka_unit_test(test_resources_in_spec),
                 cmocka_unit_test(test_resources_parse),
                 cmocka_unit_test(test_load),
+                cmocka_unit_test(test_spec_check),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

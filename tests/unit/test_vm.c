@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ur_kernel_probe on small synthetic kernels; ur_host_tsc_khz. */
 #include <elf.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "solo5-elf.h"
+#include "runtime/vmdesc.h"
 #include "vm/vm.h"
 
 static char dir[] = "/tmp/urunc-test-vm-XXXXXX";
@@ -344,6 +347,36 @@ static int teardown(void **state)
         return 0;
 }
 
+/* vCPUs: saturating, period 0 as the scope reads it, clamped to the host. */
+static void test_vcpus(void **state)
+{
+        (void) state;
+        bool clamped = true;
+
+        assert_int_equal(ur_vm_vcpus(150000, 100000, NULL, 1, 0, &clamped), 2);
+        assert_false(clamped);
+        /* 4294967297000 / 1000 = 2^32 + 1: no longer wraps to 1. */
+        assert_int_equal(ur_vm_vcpus(4294967297000LL, 1000, NULL, 1, 0, &clamped), UINT_MAX);
+        assert_false(clamped);
+        assert_int_equal(ur_vm_vcpus(4294967297000LL, 1000, NULL, 1, 8, &clamped), 8);
+        assert_true(clamped);
+        assert_int_equal(ur_vm_vcpus(INT64_MAX, 1, NULL, 1, 4, &clamped), 4);
+        assert_true(clamped);
+        /* Period 0 is the kernel's default 100 ms, as for the scope's
+         * CPUQuotaPerSecUSec (was: the quota ignored). */
+        assert_int_equal(ur_vm_vcpus(250000, 0, NULL, 1, 0, NULL), 3);
+        assert_int_equal(ur_vm_vcpus(-1, 0, NULL, 2, 0, NULL), 2);
+        assert_int_equal(ur_vm_vcpus(-1, 0, NULL, 0, 0, NULL), 1);
+        /* Cpusets: counted bits, no overflow in huge or bad lists. */
+        assert_int_equal(ur_vm_vcpus(-1, 0, "0-3,8", 1, 0, NULL), 5);
+        assert_int_equal(ur_vm_vcpus(-1, 0, "0-3,2-5", 1, 0, NULL), 6);
+        assert_int_equal(ur_vm_vcpus(-1, 0, "0-4294967296", 7, 0, NULL), 7);
+        assert_int_equal(ur_vm_vcpus(-1, 0, "0-9223372036854775807", 7, 0, NULL), 7);
+        assert_int_equal(ur_vm_vcpus(-1, 0, "0-8191", 1, 16, &clamped), 16);
+        assert_true(clamped);
+        assert_int_equal(ur_vm_vcpus(-1, 0, "x", 3, 0, NULL), 3);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -353,6 +386,7 @@ int main(void)
                 cmocka_unit_test(test_broken),
                 cmocka_unit_test(test_solo5_manifest),
                 cmocka_unit_test(test_tsc),
+                cmocka_unit_test(test_vcpus),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
