@@ -121,8 +121,15 @@ static int lock_dir(struct create_job *j, const char *id, ur_err *err)
         struct stat sb;
 
         j->lock_fd = ur_state_lock(j->dir, err);
-        if (j->lock_fd < 0)
+        if (j->lock_fd < 0) {
+                /* A delete --force may take the directory away between its
+                 * mkdir and the open. */
+                if (stat(j->dir, &sb) < 0 && errno == ENOENT) {
+                        ur_err_free(err);
+                        return ur_err_set(err, 0, "container '%s' was deleted while being created", id);
+                }
                 return -1;
+        }
         if (fstat(j->lock_fd, &sb) < 0)
                 return ur_err_set(err, errno, "stat '%s'", j->dir);
         j->dev = sb.st_dev;

@@ -324,6 +324,19 @@ static int forget(const struct ur_state *st, ur_err *err)
                 ur_log_warning("delete '%s': poststop hooks not run: %s", st->id, ur_err_msg(e));
         }
         ur_err_free(&e);
+        /* The directory leaves the id's name in one step: removed file by
+         * file in place, a racing `state` would see it without its
+         * state.json but locked, which reads as "creating".  A hidden name
+         * (list skips dot names) then goes at leisure. */
+        _cleanup_free_ char *gone = NULL;
+        const char *slash = strrchr(st->dir, '/');
+        if (slash && asprintf(&gone, "%.*s/.deleted-%s-%d", (int) (slash - st->dir), st->dir, st->id,
+                              (int) getpid()) >= 0 &&
+            rename(st->dir, gone) == 0) {
+                if (ur_rm_rf(gone, err) < 0)
+                        return ur_err_wrap(err, "delete '%s'", st->id);
+                return 0;
+        }
         if (ur_rm_rf(st->dir, err) < 0)
                 return ur_err_wrap(err, "delete '%s'", st->id);
         return 0;
