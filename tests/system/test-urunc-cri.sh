@@ -317,7 +317,8 @@ tap_case "routed pod (pod annotations com.urunc.network=routed, ports 80): net.p
 	cri start $sid
 	[ "$(ctr_state $cid)" = CONTAINER_RUNNING ]
 	[ "$(ctr_state $sid)" = CONTAINER_RUNNING ]
-	[ "$(cat /proc/$(ctr_pid $cid)/comm)" = qemu-system-x86 ]
+	pid=$(ctr_pid $cid); [ "$(cat /proc/$pid/comm)" = urunc:supervise ]
+	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]
 	[ "$(cat /proc/$(ctr_pid $sid)/comm)" = busybox ]
 	ip=$(cri inspectp $pod | jget "d[\"status\"][\"network\"][\"ip\"]"); echo $ip >/tmp/s.ip
 	log=/var/log/pods/default_s_$(pod_uid s)/web/0.log

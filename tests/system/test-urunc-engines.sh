@@ -75,8 +75,8 @@ cfg = tomllib.load(open("/tmp/dump.toml", "rb"))
 rt = cfg["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["urunc"]
 print(rt)
 assert rt["runtime_type"] == "io.containerd.runc.v2", rt
-assert rt["pod_annotations"] == ["com.urunc.unikernel.*"], rt
-assert rt["container_annotations"] == ["com.urunc.unikernel.*"], rt
+assert rt["pod_annotations"] == ["com.urunc.unikernel.*", "com.urunc.network*"], rt
+assert rt["container_annotations"] == ["com.urunc.unikernel.*", "com.urunc.network*"], rt
 open("/tmp/binary", "w").write(rt["options"]["BinaryName"])
 open("/tmp/systemd-cgroup", "w").write(str(rt["options"]["SystemdCgroup"]).lower())
 # containerd 2.x (config version 3, not runnable here): the same runtime
