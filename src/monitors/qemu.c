@@ -12,6 +12,8 @@
  *     [-netdev tap,id=n0,fd=N|ifname=T,script=no,downscript=no,vhost=off
  *      -device virtio-net-device|virtio-net-pci,netdev=n0,mac=M]
  *     [-drive file=P,format=raw,if=none,id=blkI -device virtio-blk-…,drive=blkI]
+ *     [-fsdev local,id=fsT,path=P,security_model=none[,readonly=on]
+ *      -device virtio-9p-device|virtio-9p-pci,fsdev=fsT,mount_tag=T]
  *     -kernel K [-initrd I] [-append C]
  *
  * Machine by boot format (vm->machine overrides):
@@ -48,6 +50,14 @@
  * qemu_exits); ur_exit_status maps them.  The QMP socket is also watched by
  * urunc's supervisor (runtime/supervise.c): a VM that QEMU stops for good
  * (internal error, guest panic) ends the container.
+ *
+ * 9p shares (src/runtime/storage.c): the rootfs (tag "rootfs", with
+ * mountRootfs) then each bind-mounted directory ("vol0", ...), QEMU's own
+ * "local" backend, no helper daemon.  security_model=none: files are
+ * created with the monitor's uid and the host's modes, what the host sees
+ * is what the guest wrote (ownership changes from the guest are ignored);
+ * a read-only mount is a read-only fsdev (QEMU refuses every write with
+ * EROFS) on top of a read-only bind in the confined root.
  *
  * Values inside QEMU option strings have their commas doubled (QEMU's
  * escape), so paths with commas work.
@@ -188,7 +198,11 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 return ur_err_set(err, 0, "qemu cannot boot kernel '%s' (boot format %s)", vm->kernel,
                                   ur_boot_format_name(vm->boot));
         bool mmio = strstr(machine, "microvm") == machine;
-        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks;
+        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks + (vm->share_rootfs ? 1u : 0u);
+        for (unsigned i = 0; i < vm->n_shares; i++)
+                n_dev += vm->shares[i].kind == UR_SHARE_9P;
+        if (vm->share_rootfs && !vm->rootfs)
+                return ur_err_set(err, 0, "qemu: mountRootfs without a container rootfs");
         _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL;
         if (mmio && n_dev > 0 && has_opt(machine, "acpi=off", false) &&
             !has_opt(machine, "auto-kernel-cmdline=", true)) {
@@ -273,6 +287,31 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                                   vm->blocks[i].readonly ? ",readonly=on" : "");
                 r |= ur_strv_add(&a, "-device");
                 r |= ur_strv_addf(&a, "%s,drive=blk%u%s%s", mmio ? "virtio-blk-device" : "virtio-blk-pci", i,
+                                  !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+        }
+        /* 9p shares: the rootfs first, then the mounts in the spec's order. */
+        for (unsigned i = 0; i <= vm->n_shares; i++) {
+                const char *src, *tag;
+                bool ro;
+                if (i == 0) {
+                        if (!vm->share_rootfs)
+                                continue;
+                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = false;
+                } else {
+                        const struct ur_vm_share *sh = &vm->shares[i - 1];
+                        if (sh->kind != UR_SHARE_9P)
+                                continue;
+                        src = sh->source, tag = sh->tag, ro = sh->readonly;
+                }
+                _cleanup_free_ char *p = qesc(src);
+                if (!p)
+                        goto oom;
+                r |= ur_strv_add(&a, "-fsdev");
+                r |= ur_strv_addf(&a, "local,id=fs%s,path=%s,security_model=none%s", tag, p,
+                                  ro ? ",readonly=on" : "");
+                r |= ur_strv_add(&a, "-device");
+                r |= ur_strv_addf(&a, "%s,fsdev=fs%s,mount_tag=%s%s%s",
+                                  mmio ? "virtio-9p-device" : "virtio-9p-pci", tag, tag,
                                   !mmio && pci ? "," : "", !mmio && pci ? pci : "");
         }
         r |= ur_strv_add(&a, "-kernel");

@@ -287,7 +287,16 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
 
-        /* The guest. */
+        /* The guest: shared directories first, so that a kernel or image
+         * inside one (the rootfs) is bound over it read-only. */
+        if (vm->share_rootfs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                const struct ur_vm_share *sh = &vm->shares[i];
+                if (sh->kind == UR_SHARE_9P &&
+                    replicate(x, sh->source, NULL, F_NOEXEC | (sh->readonly ? F_RO : 0)) < 0)
+                        return -1;
+        }
         if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
         if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
@@ -296,8 +305,6 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) <
                     0)
                         return -1;
-        if (vm->share_rootfs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
-                return -1;
 
         /* Its own files: a private directory in place of the state dir. */
         own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);

@@ -39,6 +39,25 @@ struct ur_vm_block {
         bool readonly;
 };
 
+/* A directory or filesystem the guest mounts (from the spec's mounts,
+ * src/runtime/storage.c). */
+enum ur_share_kind {
+        UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
+        UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */
+};
+
+struct ur_vm_share {
+        enum ur_share_kind kind;
+        char *tag;      /* 9p mount tag ("vol0", ...); NULL for tmpfs */
+        char *source;   /* host directory (9p); NULL for tmpfs */
+        char *dest;     /* where the guest mounts it (absolute) */
+        char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL */
+        bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
+};
+
+/* The 9p tag of the shared rootfs (mountRootfs). */
+#define UR_ROOTFS_TAG "rootfs"
+
 /* What kind of image the kernel file is (ur_kernel_probe reads it). */
 enum ur_boot_format {
         UR_BOOT_UNKNOWN,
@@ -68,7 +87,10 @@ struct ur_vm {
         char **argv;            /* guest argv (process.args), may be NULL/empty */
         char **env;             /* guest env (process.env) */
         char *rootfs;           /* container rootfs host path (for shared fs), may be NULL */
-        bool share_rootfs;      /* pass rootfs to the guest (mountRootfs) */
+        bool share_rootfs;      /* pass rootfs to the guest (mountRootfs): a 9p share
+                                 * tagged UR_ROOTFS_TAG, the guest's root */
+        struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
+        unsigned n_shares;
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/storage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "guests/guest.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static bool at_or_below(const char *d, const char *top)
+{
+        size_t n = strlen(top);
+        return strncmp(d, top, n) == 0 && (d[n] == '\0' || d[n] == '/');
+}
+
+bool ur_mount_skipped(const char *d)
+{
+        static const char *const trees[] = {"/proc", "/sys", "/dev"};
+        static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+
+        for (size_t i = 0; i < ELEMENTSOF(trees); i++)
+                if (at_or_below(d, trees[i]))
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (strcmp(d, files[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Engine-added secrets (Kubernetes' service-account token, the secrets
+ * directory of podman and CRI-O): shared when the guest can take them,
+ * skipped with a warning otherwise, so that such pods still run. */
+static bool soft(const char *d)
+{
+        return at_or_below(d, "/var/run/secrets") || at_or_below(d, "/run/secrets");
+}
+
+static bool has_opt(char *const *opts, const char *o)
+{
+        return ur_strv_contains(opts, o);
+}
+
+/* The last of "ro"/"rw" wins; neither: read-write. */
+static bool readonly_of(char *const *opts)
+{
+        bool ro = false;
+        for (char *const *o = opts; o && *o; o++) {
+                if (strcmp(*o, "ro") == 0)
+                        ro = true;
+                else if (strcmp(*o, "rw") == 0)
+                        ro = false;
+        }
+        return ro;
+}
+
+/* tmpfs options the guest keeps: size=, mode=, nr_inodes=. */
+static int tmpfs_options(char *const *opts, char **ret)
+{
+        _cleanup_strv_ char **keep = NULL;
+        for (char *const *o = opts; o && *o; o++)
+                if ((strncmp(*o, "size=", 5) == 0 || strncmp(*o, "mode=", 5) == 0 ||
+                     strncmp(*o, "nr_inodes=", 10) == 0) &&
+                    ur_strv_add(&keep, *o) < 0)
+                        return -ENOMEM;
+        if (!keep) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = ur_strv_join(keep, ",");
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* "the linux guest on qemu": what a refusal names. */
+static int refuse(ur_err *err, const struct ur_mount *m, const char *why, const struct ur_vm *vm)
+{
+        return ur_err_set(err, 0, "mount '%s' (source '%s', type '%s'): %s (the %s guest on %s)",
+                          m->destination, m->source ? m->source : "", m->type ? m->type : "", why, vm->guest,
+                          vm->monitor);
+}
+
+int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
+{
+        const struct ur_guest_ops *g = ur_guest_find(vm->guest);
+        bool qemu = ur_streq(vm->monitor, "qemu");
+        bool can_9p = g && g->takes_9p && qemu;
+        bool can_tmpfs = g && g->takes_tmpfs;
+        unsigned n9p = 0;
+
+        if (vm->share_rootfs && !(g && g->takes_9p_root && qemu))
+                return ur_err_set(
+                        err, 0,
+                        "annotation 'com.urunc.unikernel.mountRootfs' is true, but the %s guest on %s "
+                        "cannot take the container rootfs as a shared root (only linux on qemu, over "
+                        "9p)",
+                        vm->guest, vm->monitor);
+        if (spec->n_mounts == 0)
+                return 0;
+        vm->shares = calloc(spec->n_mounts, sizeof(*vm->shares));
+        if (!vm->shares)
+                return ur_err_set(err, ENOMEM, "VM description");
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                const struct ur_mount *m = &spec->mounts[i];
+                const char *d = m->destination;
+                bool bind = ur_streq(m->type, "bind") || has_opt(m->options, "bind") ||
+                            has_opt(m->options, "rbind");
+                struct ur_vm_share *s = &vm->shares[vm->n_shares];
+
+                if (!d || d[0] != '/')
+                        return ur_err_set(err, 0,
+                                          "mount '%s' (source '%s'): the destination is not an absolute path",
+                                          d ? d : "", m->source ? m->source : "");
+                if (ur_mount_skipped(d)) {
+                        ur_log_debug("mount '%s' (type '%s'): skipped, the guest has its own", d,
+                                     m->type ? m->type : "");
+                        continue;
+                }
+                if (soft(d)) {
+                        struct stat st;
+                        if (!bind || !can_9p || !m->source || stat(m->source, &st) < 0 ||
+                            !S_ISDIR(st.st_mode)) {
+                                ur_log_warning(
+                                        "mount '%s' (source '%s'): engine-added secrets skipped, the %s "
+                                        "guest on %s cannot take them",
+                                        d, m->source ? m->source : "", vm->guest, vm->monitor);
+                                continue;
+                        }
+                }
+                if (bind) {
+                        struct stat st;
+                        if (!can_9p)
+                                return refuse(err, m,
+                                              "this guest family cannot take a shared directory "
+                                              "(9p: linux and unikraft on qemu)",
+                                              vm);
+                        if (!m->source || m->source[0] != '/')
+                                return refuse(err, m, "the source is not an absolute path", vm);
+                        if (stat(m->source, &st) < 0)
+                                return ur_err_set(err, errno, "mount '%s' (source '%s')", d, m->source);
+                        if (!S_ISDIR(st.st_mode))
+                                return refuse(err, m,
+                                              "the source is not a directory, and 9p shares only "
+                                              "directories",
+                                              vm);
+                        s->kind = UR_SHARE_9P;
+                        if (asprintf(&s->tag, "vol%u", n9p) < 0) {
+                                s->tag = NULL;
+                                return ur_err_set(err, ENOMEM, "VM description");
+                        }
+                        n9p++;
+                        s->source = strdup(m->source);
+                        if (!s->source)
+                                return ur_err_set(err, ENOMEM, "VM description");
+                } else if (ur_streq(m->type, "tmpfs")) {
+                        if (!can_tmpfs)
+                                return refuse(err, m, "this guest family cannot make a tmpfs (linux only)",
+                                              vm);
+                        s->kind = UR_SHARE_TMPFS;
+                        if (tmpfs_options(m->options, &s->options) < 0)
+                                return ur_err_set(err, ENOMEM, "VM description");
+                } else {
+                        return refuse(err, m, "only bind mounts of directories and tmpfs reach a guest", vm);
+                }
+                s->readonly = readonly_of(m->options);
+                s->dest = strdup(d);
+                vm->n_shares++;
+                if (!s->dest)
+                        return ur_err_set(err, ENOMEM, "VM description");
+        }
+        return 0;
+}

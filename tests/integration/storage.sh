@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Root test of issue 15 (urunc(8) STORAGE): the spec's mounts reach a real
+# Linux guest (the Debian kernel under TCG, tests/guests/linux) over 9p.
+#
+# Usage: storage.sh URUNC LINUX_KIT_DIR
+#   LINUX_KIT_DIR: the Linux guest kit (tests/guests/linux/build.sh output);
+#   build.sh is run on it first (a no-op when it is up to date).
+#
+#  1. Refusals without a boot: a bind mount of a file, a mount type no
+#     guest takes, a bind mount for a guest family without 9p: create fails
+#     naming the mount (destination and source), nothing is left.
+#  2. One boot (with a spec seccomp, so the monitor's policy applies): a
+#     read-write bind mount is read and written by the guest (the host reads
+#     the guest's file), a read-only one cannot be written, a tmpfs, the
+#     mounts engines always add are skipped; the guest prints its
+#     /proc/mounts lines; after delete nothing is left.
+#  3. mountRootfs: the container rootfs is the guest's root over 9p.
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/bundle.sh"
+
+[ "$(id -u)" = 0 ] || tap_skip_all "not root"
+command -v qemu-system-x86_64 >/dev/null || tap_skip_all "qemu-system-x86_64 is not installed"
+command -v cpio >/dev/null || tap_skip_all "cpio is not installed"
+
+URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
+KIT=${2:?}
+T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
+ROOT=$T/root
+for i in file type fam rw rootfs; do
+  declare "ID_${i^^}=st$$-$i"
+done
+
+u() { "$URUNC" --root "$ROOT" --log "$T/urunc.log" "$@"; }
+cleanup() {
+  for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Nothing of a container left on the host: state, process, cgroup, mounts.
+left_behind() {
+  local id=$1 what=""
+  [ -e "$ROOT/$id" ] && what="$what state-dir"
+  pgrep -f -- "$ROOT/$id/" >/dev/null && what="$what process"
+  [ -n "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" 2>/dev/null)" ] && what="$what cgroup"
+  grep -q -- "$ROOT/$id" /proc/self/mountinfo && what="$what mount"
+  echo "$what"
+}
+
+if ! out=$(bash "$here/../guests/linux/build.sh" "$KIT" 2>&1); then
+  not_ok "build the Linux guest kit in $KIT"
+  printf '%s\n' "$out" | tail -5 | sed 's/^/# /'
+  tap_done
+  exit 1
+fi
+LK=$KIT/vmlinux
+[ -s "$LK" ] || LK=$KIT/bzImage
+SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'
+# The mounts an engine adds to every container (runc's spec, docker).
+ENGINE_MOUNTS='{"destination": "/proc", "type": "proc", "source": "proc"},
+  {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755"]},
+  {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec"]},
+  {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "size=65536k"]},
+  {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue"},
+  {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro"]},
+  {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro"]},
+  {"destination": "/etc/hosts", "type": "bind", "source": "'$T'/hosts", "options": ["rbind", "ro"]},
+  {"destination": "/etc/hostname", "type": "bind", "source": "'$T'/hostname", "options": ["rbind", "ro"]},
+  {"destination": "/etc/resolv.conf", "type": "bind", "source": "'$T'/resolv.conf", "options": ["rbind", "ro"]}'
+printf '127.0.0.1 localhost\n' >"$T/hosts"
+echo urunc-test >"$T/hostname"
+: >"$T/resolv.conf"
+
+linux_bundle() { # DIR ARGS-JSON MOUNTS-JSON [ANNOT]
+  B_TYPE=linux B_BIN=/unikernel/$(basename "$LK") B_ARGS=$2 \
+    B_ENV='["PATH=/bin:/sbin:/usr/bin"]' \
+    B_ANNOT="\"com.urunc.accel\": \"tcg\", \"com.urunc.unikernel.initrd\": \"$(b64 /boot/initrd.img)\"${4:+, $4}" \
+    B_RES='{"memory": {"limit": 536870912}}' B_LINUX=$SECCOMP \
+    B_EXTRA="\"mounts\": [$3]" make_bundle "$1" "$LK" &&
+    mkdir -p "$1/rootfs/boot" && cp "$KIT/initrd.img" "$1/rootfs/boot/initrd.img"
+}
+
+# --- 1. refusals ---------------------------------------------------------------
+mkdir -p "$T/data" "$T/config"
+echo "hello from the host" >"$T/data/in.txt"
+echo "setting=1" >"$T/config/app.conf"
+chmod 0755 "$T/data" "$T/config"
+
+refused() { # ID BUNDLE WHAT PATTERN
+  local rc
+  u create --bundle "$2" "$1" >"$T/$1.out" 2>"$T/$1.err"; rc=$?
+  expect_eq "$3: create fails" 1 "$rc"
+  expect_match "$3: the error names the mount" "$4" "$(cat "$T/$1.err")"
+  expect_eq "$3: nothing left" "" "$(left_behind "$1")"
+}
+linux_bundle "$T/b-file" '["/bin/guest"]' \
+  "$ENGINE_MOUNTS, {\"destination\": \"/etc/app.conf\", \"type\": \"bind\", \"source\": \"$T/config/app.conf\", \"options\": [\"rbind\", \"ro\"]}"
+refused "$ID_FILE" "$T/b-file" "bind mount of a file" \
+  "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory"
+linux_bundle "$T/b-type" '["/bin/guest"]' \
+  "{\"destination\": \"/mnt/disk\", \"type\": \"ext4\", \"source\": \"/dev/sda1\"}"
+refused "$ID_TYPE" "$T/b-type" "an ext4 mount" \
+  "mount '/mnt/disk' .source '/dev/sda1', type 'ext4'.: only bind mounts of directories and tmpfs"
+B_TYPE=mirage B_EXTRA="\"mounts\": [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\"]}]" \
+  make_bundle "$T/b-fam" "$LK"
+refused "$ID_FAM" "$T/b-fam" "a bind mount for a mirage guest" \
+  "mount '/data' .source '$T/data', type 'bind'.: this guest family cannot take a shared directory"
+
+# --- 2. bind mounts (rw, ro), tmpfs, the engine's mounts skipped ---------------
+# shellcheck disable=SC2016 # for the guest's shell
+G_RW="grep -E ' /(data|config|cache) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt; echo 'written by the guest' >/data/out.txt && echo rw-write-ok;
+  if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
+  mount -o remount,rw /config && echo remounted-rw;
+  if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
+  cat /config/app.conf; echo t >/cache/t && echo tmpfs-ok"
+linux_bundle "$T/b-rw" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_RW" | tr '\n' ' ')\"]" \
+  "$ENGINE_MOUNTS,
+  {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
+  {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]},
+  {\"destination\": \"/cache\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"size=8m\", \"mode=1777\"]}"
+t0=$(date +%s%N)
+timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-rw" "$ID_RW" >"$T/rw.out" 2>"$T/rw.err"
+rc=$?
+diag "boot with three mounts: $((($(date +%s%N) - t0) / 1000000)) ms"
+o=$(tr -d '\r' <"$T/rw.out")
+expect_eq "run with bind mounts and a tmpfs: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || { sed 's/^/# /' "$T/rw.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+expect_match "the guest reads the host's file over 9p" "hello from the host" "$o"
+expect_match "the guest writes into the rw mount" "rw-write-ok" "$o"
+expect_eq "the host reads the guest's write" "written by the guest" "$(cat "$T/data/out.txt" 2>/dev/null)"
+expect_match "the guest cannot write into the ro mount" "ro-write-refused" "$o"
+expect_match "the guest can remount its ro mount rw (its own option)" "remounted-rw" "$o"
+expect_match "... but the share itself refuses the write (QEMU readonly=on)" "share-write-refused" "$o"
+expect_eq "nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
+expect_match "the guest reads the ro mount" "setting=1" "$o"
+expect_match "the tmpfs is writable" "tmpfs-ok" "$o"
+expect_match "guest /proc/mounts: /data is 9p vol0 rw" "mount: vol0 /data 9p rw," "$o"
+expect_match "guest /proc/mounts: /config is 9p vol1 ro" "mount: vol1 /config 9p ro," "$o"
+expect_match "guest /proc/mounts: /cache is a tmpfs (size 8m)" "mount: tmpfs /cache tmpfs rw,.*size=8192k" "$o"
+printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+u delete "$ID_RW" >/dev/null 2>&1
+expect_eq "after delete nothing is left" "" "$(left_behind "$ID_RW")"
+expect_eq "the shared directories are left as they were" "app.conf in.txt out.txt" \
+  "$(ls "$T/config" "$T/data" | grep -v : | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+
+tap_done
