@@ -16,7 +16,9 @@
 #     the guest's file), a read-only one cannot be written, a tmpfs, the
 #     mounts engines always add are skipped; the guest prints its
 #     /proc/mounts lines; after delete nothing is left.
-#  3. mountRootfs: the container rootfs is the guest's root over 9p.
+#  3. mountRootfs: the container rootfs (the test initrd's tree) is the
+#     guest's root over 9p, with a read-only bind mount under it; the host
+#     reads the guest's write into its root; nothing left after delete.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,7 +57,31 @@ left_behind() {
 if ! out=$(bash "$here/../guests/linux/build.sh" "$KIT" 2>&1); then
   not_ok "build the Linux guest kit in $KIT"
   printf '%s\n' "$out" | tail -5 | sed 's/^/# /'
-  tap_done
+  # --- 3. mountRootfs: the container rootfs is the guest's root over 9p -----------
+# The rootfs is the test initrd's tree (its /init mounts the 9p root and
+# switches to init=/bin/guest on it), with a bind mount under it.
+linux_bundle "$T/b-root" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / | /data ' /proc/mounts | sed 's/^/mount: /'; ls /unikernel; cat /data/in.txt; echo 'root written by the guest' >/root-out.txt\"]" \
+  "$ENGINE_MOUNTS, {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"ro\"]}" \
+  "\"com.urunc.unikernel.mountRootfs\": \"$(b64 true)\""
+(cd "$T/b-root/rootfs" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
+t0=$(date +%s%N)
+timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-root" "$ID_ROOTFS" >"$T/root.out" 2>"$T/root.err"
+rc=$?
+diag "boot with the rootfs over 9p: $((($(date +%s%N) - t0) / 1000000)) ms"
+o=$(tr -d '\r' <"$T/root.out")
+expect_eq "run with mountRootfs: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || { sed 's/^/# /' "$T/root.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+expect_match "guest /proc/mounts: / is the 9p share 'rootfs', rw" "mount: rootfs / 9p rw," "$o"
+expect_match "guest /proc/mounts: /data is 9p vol0 ro under the 9p root" "mount: vol0 /data 9p ro," "$o"
+expect_match "the guest sees the rootfs's files" "$(basename "$LK")" "$o"
+expect_match "the guest reads the bind mount under its root" "hello from the host" "$o"
+expect_eq "the host reads the guest's write into its root" "root written by the guest" \
+  "$(cat "$T/b-root/rootfs/root-out.txt" 2>/dev/null)"
+printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+u delete "$ID_ROOTFS" >/dev/null 2>&1
+expect_eq "after delete nothing is left" "" "$(left_behind "$ID_ROOTFS")"
+
+tap_done
   exit 1
 fi
 LK=$KIT/vmlinux
@@ -147,5 +173,29 @@ u delete "$ID_RW" >/dev/null 2>&1
 expect_eq "after delete nothing is left" "" "$(left_behind "$ID_RW")"
 expect_eq "the shared directories are left as they were" "app.conf in.txt out.txt" \
   "$(ls "$T/config" "$T/data" | grep -v : | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# --- 3. mountRootfs: the container rootfs is the guest's root over 9p -----------
+# The rootfs is the test initrd's tree (its /init mounts the 9p root and
+# switches to init=/bin/guest on it), with a bind mount under it.
+linux_bundle "$T/b-root" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / | /data ' /proc/mounts | sed 's/^/mount: /'; ls /unikernel; cat /data/in.txt; echo 'root written by the guest' >/root-out.txt\"]" \
+  "$ENGINE_MOUNTS, {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"ro\"]}" \
+  "\"com.urunc.unikernel.mountRootfs\": \"$(b64 true)\""
+(cd "$T/b-root/rootfs" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
+t0=$(date +%s%N)
+timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-root" "$ID_ROOTFS" >"$T/root.out" 2>"$T/root.err"
+rc=$?
+diag "boot with the rootfs over 9p: $((($(date +%s%N) - t0) / 1000000)) ms"
+o=$(tr -d '\r' <"$T/root.out")
+expect_eq "run with mountRootfs: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || { sed 's/^/# /' "$T/root.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+expect_match "guest /proc/mounts: / is the 9p share 'rootfs', rw" "mount: rootfs / 9p rw," "$o"
+expect_match "guest /proc/mounts: /data is 9p vol0 ro under the 9p root" "mount: vol0 /data 9p ro," "$o"
+expect_match "the guest sees the rootfs's files" "$(basename "$LK")" "$o"
+expect_match "the guest reads the bind mount under its root" "hello from the host" "$o"
+expect_eq "the host reads the guest's write into its root" "root written by the guest" \
+  "$(cat "$T/b-root/rootfs/root-out.txt" 2>/dev/null)"
+printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+u delete "$ID_ROOTFS" >/dev/null 2>&1
+expect_eq "after delete nothing is left" "" "$(left_behind "$ID_ROOTFS")"
 
 tap_done
