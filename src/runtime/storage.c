@@ -95,8 +95,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                 return ur_err_set(
                         err, 0,
                         "annotation 'com.urunc.unikernel.mountRootfs' is true, but the %s guest on %s "
-                        "cannot take the container rootfs as a shared root (only linux on qemu, over "
-                        "9p)",
+                        "cannot take the container rootfs as a shared root (only linux and unikraft "
+                        "on qemu, over 9p)",
                         vm->guest, vm->monitor);
         if (spec->n_mounts == 0)
                 return 0;

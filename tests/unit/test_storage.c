@@ -282,12 +282,64 @@ static void test_qemu_and_linux(void **state)
         ur_err_free(&err);
 }
 
+/* Unikraft on microvm without ACPI: the 9p device takes a virtio-mmio
+ * transport that urunc describes on the command line before "--". */
+static void test_qemu_unikraft(void **state)
+{
+        (void) state;
+        struct ur_vm_share sh[] = {
+                {UR_SHARE_9P, (char *) "vol0", (char *) "/srv/data", (char *) "/data", NULL, true},
+        };
+        char *argv[] = {(char *) "app", NULL};
+        struct ur_vm vm;
+        struct ur_exec ex = {0};
+        ur_err err = NULL;
+        ur_vm_init(&vm);
+        vm.guest = (char *) "unikraft";
+        vm.monitor = (char *) "qemu";
+        vm.monitor_binary = (char *) "/usr/bin/qemu-system-x86_64";
+        vm.kernel = (char *) "/k/app";
+        vm.boot = UR_BOOT_PVH;
+        vm.argv = argv;
+        vm.shares = sh;
+        vm.n_shares = 1;
+
+        char **a = fsdev_args(&vm);
+        assert_strv_equal(
+                a, (const char *const[]){"-fsdev",
+                                         "local,id=fsvol0,path=/srv/data,security_model=none,readonly=on",
+                                         "-device", "virtio-9p-device,fsdev=fsvol0,mount_tag=vol0", NULL});
+        ur_strv_free(a);
+        if (ur_vm_build_exec(&vm, &ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        const char *append = NULL, *machine = NULL;
+        for (char **p = ex.argv; *p && p[1]; p++) {
+                if (strcmp(*p, "-append") == 0)
+                        append = p[1];
+                if (strcmp(*p, "-M") == 0)
+                        machine = p[1];
+        }
+        assert_non_null(append);
+        assert_non_null(machine);
+        assert_non_null(strstr(machine, ",auto-kernel-cmdline=off"));
+        char **w = NULL;
+        char *copy = strdup(append);
+        for (char *t = strtok(copy, " "); t; t = strtok(NULL, " "))
+                assert_int_equal(ur_strv_add(&w, t), 0);
+        assert_strv_equal(w, (const char *const[]){"app", "vfs.fstab=[", "\"vol0:/data:9pfs:1::mkmp\"", "]",
+                                                   "virtio_mmio.device=512@0xfeb00e00:12", "--", NULL});
+        ur_strv_free(w);
+        free(copy);
+        ur_exec_done(&ex);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classify),
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_qemu_and_linux),
+                cmocka_unit_test(test_qemu_unikraft),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
