@@ -30,8 +30,9 @@
  *   "rootfs" (root=rootfs rootfstype=9p rootflags=trans=virtio,version=
  *   9p2000.L rw) and init=<argv0> is on it, as for a block root.  Each
  *   other mount is one word urunc.mount=TYPE:SOURCE:OPTIONS:DEST, in the
- *   spec's order (parents first): TYPE 9p (SOURCE its tag, "vol0", ...)
- *   or tmpfs (SOURCE "tmpfs"); OPTIONS starts with ro or rw; DEST is the
+ *   spec's order (parents first): TYPE 9p or virtiofs (SOURCE its tag,
+ *   "vol0", ...) or tmpfs (SOURCE "tmpfs"); with virtiofs the root is
+ *   root=rootfs rootfstype=virtiofs rw; OPTIONS starts with ro or rw; DEST is the
  *   rest of the word (no blanks, quotes or control characters).  The
  *   guest's init runs `mkdir -p DEST; mount -t TYPE -o OPTIONS SOURCE DEST`
  *   for each before the application.  The '.' in the key keeps the kernel
@@ -84,6 +85,8 @@ static int mount_words(const struct ur_vm *vm, char ***v, ur_err *err)
                                                   sh->dest, sh->source ? sh->source : "tmpfs");
                 if (sh->kind == UR_SHARE_9P)
                         r = ur_strv_addf(v, "urunc.mount=9p:%s:%s," LINUX_9P_OPTS ":%s", sh->tag, mode, sh->dest);
+                else if (sh->kind == UR_SHARE_VIRTIOFS)
+                        r = ur_strv_addf(v, "urunc.mount=virtiofs:%s:%s:%s", sh->tag, mode, sh->dest);
                 else
                         r = ur_strv_addf(v, "urunc.mount=tmpfs:tmpfs:%s%s%s:%s", mode, sh->options ? "," : "",
                                          sh->options ? sh->options : "", sh->dest);
@@ -112,7 +115,9 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 r |= ur_strv_add(&v, "pci=off");
         }
         bool has_root = vm->share_rootfs || vm->n_blocks > 0;
-        if (vm->share_rootfs)
+        if (vm->share_rootfs && vm->virtiofs)
+                r |= ur_strv_add(&v, "root=" UR_ROOTFS_TAG " rootfstype=virtiofs rw");
+        else if (vm->share_rootfs)
                 r |= ur_strv_add(&v, "root=" UR_ROOTFS_TAG " rootfstype=9p rootflags=" LINUX_9P_OPTS " rw");
         else if (vm->n_blocks > 0)
                 r |= ur_strv_add(&v, vm->blocks[0].readonly ? "root=/dev/vda ro" : "root=/dev/vda rw");
@@ -187,4 +192,5 @@ const struct ur_guest_ops ur_guest_linux = {
         .takes_9p = true,
         .takes_tmpfs = true,
         .takes_9p_root = true,
+        .takes_virtiofs = true,
 };

@@ -59,6 +59,14 @@
  * a read-only mount is a read-only fsdev (QEMU refuses every write with
  * EROFS) on top of a read-only bind in the confined root.
  *
+ * virtiofs (annotation com.urunc.sharedfs=virtiofs): the same shares as
+ * vhost-user-fs devices on virtiofsd's sockets (<state_dir>/virtiofs-<tag>.sock,
+ * runtime/virtiofsd.c), the guest RAM a shared memfd
+ * (-object memory-backend-memfd,id=mem,size=<M>M,share=on and the machine's
+ * memory-backend=mem), and on microvm modern virtio-mmio
+ * (-global virtio-mmio.force-legacy=false: virtiofsd refuses legacy
+ * devices); QEMU itself never opens the shared directory.
+ *
  * Values inside QEMU option strings have their commas doubled (QEMU's
  * escape), so paths with commas work.
  */
@@ -199,11 +207,16 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                                   ur_boot_format_name(vm->boot));
         bool mmio = strstr(machine, "microvm") == machine;
         unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks + (vm->share_rootfs ? 1u : 0u);
-        for (unsigned i = 0; i < vm->n_shares; i++)
-                n_dev += vm->shares[i].kind == UR_SHARE_9P;
+        bool vfs = vm->virtiofs && vm->share_rootfs;
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                n_dev += vm->shares[i].kind != UR_SHARE_TMPFS;
+                vfs = vfs || vm->shares[i].kind == UR_SHARE_VIRTIOFS;
+        }
+        if (vfs && !vm->state_dir)
+                return ur_err_set(err, 0, "qemu: virtiofs needs the state directory (virtiofsd's sockets)");
         if (vm->share_rootfs && !vm->rootfs)
                 return ur_err_set(err, 0, "qemu: mountRootfs without a container rootfs");
-        _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL;
+        _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL, *machine_vfs = NULL;
         if (mmio && n_dev > 0 && has_opt(machine, "acpi=off", false) &&
             !has_opt(machine, "auto-kernel-cmdline=", true)) {
                 if (asprintf(&machine_own, "%s,auto-kernel-cmdline=off", machine) < 0)
@@ -212,6 +225,12 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 if (mmio_cmdline(guest_cmdline, n_dev, &cmdline_own, err) < 0)
                         return -1;
                 guest_cmdline = cmdline_own;
+        }
+        if (vfs) {
+                /* vhost-user needs the guest RAM in shared memory. */
+                if (asprintf(&machine_vfs, "%s,memory-backend=mem", machine) < 0)
+                        return ur_err_set(err, ENOMEM, "building the qemu command line");
+                machine = machine_vfs;
         }
         const char *pci = guest->qemu_pci_props;
         char **a = NULL;
@@ -233,6 +252,17 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         r |= ur_strv_add(&a, machine);
         r |= ur_strv_add(&a, "-m");
         r |= ur_strv_addf(&a, "%lluM", (unsigned long long) (vm->mem_mib ? vm->mem_mib : 128));
+        if (vfs && mmio) {
+                /* virtiofsd (libvhost-user) refuses legacy virtio, which
+                 * microvm's virtio-mmio transports are by default. */
+                r |= ur_strv_add(&a, "-global");
+                r |= ur_strv_add(&a, "virtio-mmio.force-legacy=false");
+        }
+        if (vfs) {
+                r |= ur_strv_add(&a, "-object");
+                r |= ur_strv_addf(&a, "memory-backend-memfd,id=mem,size=%lluM,share=on",
+                                  (unsigned long long) (vm->mem_mib ? vm->mem_mib : 128));
+        }
         r |= ur_strv_add(&a, "-smp");
         r |= ur_strv_addf(&a, "%u", vm->vcpus ? vm->vcpus : 1);
         r |= ur_strv_add(&a, "-device");
@@ -289,19 +319,32 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 r |= ur_strv_addf(&a, "%s,drive=blk%u%s%s", mmio ? "virtio-blk-device" : "virtio-blk-pci", i,
                                   !mmio && pci ? "," : "", !mmio && pci ? pci : "");
         }
-        /* 9p shares: the rootfs first, then the mounts in the spec's order. */
+        /* Shares: the rootfs first, then the mounts in the spec's order. */
         for (unsigned i = 0; i <= vm->n_shares; i++) {
                 const char *src, *tag;
-                bool ro;
+                bool ro, virtiofs;
                 if (i == 0) {
                         if (!vm->share_rootfs)
                                 continue;
-                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = false;
+                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = false, virtiofs = vm->virtiofs;
                 } else {
                         const struct ur_vm_share *sh = &vm->shares[i - 1];
-                        if (sh->kind != UR_SHARE_9P)
+                        if (sh->kind == UR_SHARE_TMPFS)
                                 continue;
                         src = sh->source, tag = sh->tag, ro = sh->readonly;
+                        virtiofs = sh->kind == UR_SHARE_VIRTIOFS;
+                }
+                if (virtiofs) {
+                        _cleanup_free_ char *d = qesc(vm->state_dir);
+                        if (!d)
+                                goto oom;
+                        r |= ur_strv_add(&a, "-chardev");
+                        r |= ur_strv_addf(&a, "socket,id=vfs%s,path=%s/" UR_VIRTIOFS_SOCK_FMT, tag, d, tag);
+                        r |= ur_strv_add(&a, "-device");
+                        r |= ur_strv_addf(&a, "%s,chardev=vfs%s,tag=%s%s%s",
+                                          mmio ? "vhost-user-fs-device" : "vhost-user-fs-pci", tag, tag,
+                                          !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+                        continue;
                 }
                 _cleanup_free_ char *p = qesc(src);
                 if (!p)

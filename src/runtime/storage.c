@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "guests/guest.h"
+#include "runtime/proc.h"
+#include "runtime/vmdesc.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -89,7 +91,16 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         bool qemu = ur_streq(vm->monitor, "qemu");
         bool can_9p = g && g->takes_9p && qemu;
         bool can_tmpfs = g && g->takes_tmpfs;
+        const char *how = ur_spec_annotation(spec, UR_ANNOT_SHAREDFS);
         unsigned n9p = 0;
+
+        if (how && *how && !ur_streq(how, "9p") && !ur_streq(how, "virtiofs"))
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected 9p or virtiofs)",
+                                  UR_ANNOT_SHAREDFS, how);
+        vm->virtiofs = ur_streq(how, "virtiofs");
+        if (vm->virtiofs && !(g && g->takes_virtiofs && qemu))
+                return ur_err_set(err, 0, "annotation '%s' is 'virtiofs', but the %s guest on %s cannot take it "
+                                  "(linux on qemu only)", UR_ANNOT_SHAREDFS, vm->guest, vm->monitor);
 
         if (vm->share_rootfs && !(g && g->takes_9p_root && qemu))
                 return ur_err_set(
@@ -146,7 +157,7 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                               "the source is not a directory, and 9p shares only "
                                               "directories",
                                               vm);
-                        s->kind = UR_SHARE_9P;
+                        s->kind = vm->virtiofs ? UR_SHARE_VIRTIOFS : UR_SHARE_9P;
                         if (asprintf(&s->tag, "vol%u", n9p) < 0) {
                                 s->tag = NULL;
                                 return ur_err_set(err, ENOMEM, "VM description");
@@ -171,5 +182,28 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                 if (!s->dest)
                         return ur_err_set(err, ENOMEM, "VM description");
         }
+        return 0;
+}
+
+int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, ur_err *err)
+{
+        bool used = vm->virtiofs && vm->share_rootfs;
+
+        for (unsigned i = 0; i < vm->n_shares; i++)
+                used = used || vm->shares[i].kind == UR_SHARE_VIRTIOFS;
+        if (!used)
+                return 0;
+        if (configured && *configured) {
+                vm->virtiofsd = ur_find_executable(configured);
+                if (!vm->virtiofsd)
+                        return ur_err_set(err, 0, "virtiofsd '%s' is not an executable file", configured);
+                return 0;
+        }
+        vm->virtiofsd = ur_find_executable(UR_VIRTIOFSD_DEFAULT);
+        if (!vm->virtiofsd)
+                vm->virtiofsd = ur_find_executable("virtiofsd");
+        if (!vm->virtiofsd)
+                return ur_err_set(err, 0, "annotation '%s' is 'virtiofs', but virtiofsd is neither at %s nor in "
+                                  "$PATH (Debian: qemu-system-common)", UR_ANNOT_SHAREDFS, UR_VIRTIOFSD_DEFAULT);
         return 0;
 }

@@ -22,6 +22,9 @@
  *   nr_inodes= kept, "ro" honoured); nothing on the host.
  * - mountRootfs: the container rootfs is the guest's root over 9p (tag
  *   UR_ROOTFS_TAG).
+ * - With the annotation com.urunc.sharedfs=virtiofs (linux on qemu), the
+ *   bind mounts and the rootfs go through virtiofsd instead of 9p (kind
+ *   UR_SHARE_VIRTIOFS, the same tags); src/runtime/virtiofsd.c runs it.
  * Anything else (a bind mount of a file, another type, a family or monitor
  * that cannot take the kind) is an error naming the mount's destination
  * and source.
@@ -31,9 +34,14 @@
 #include "util/error.h"
 #include "vm/vm.h"
 
+#define UR_VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd" /* Debian's qemu-system-common */
+
 /* True when the spec mount at destination d is one urunc skips. */
 bool ur_mount_skipped(const char *d);
 
 /* Fill vm->shares from spec->mounts (vm->guest, vm->monitor and
  * vm->share_rootfs already set); check mountRootfs against the family. */
 int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err);
+/* vm->virtiofsd when virtiofs is used: the configured path, else
+ * UR_VIRTIOFSD_DEFAULT, else "virtiofsd" in $PATH. */
+int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, ur_err *err);

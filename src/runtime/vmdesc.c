@@ -185,7 +185,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 vm->n_blocks = 1;
         }
 
-        if (ur_vm_storage(spec, vm, err) < 0)
+        if (ur_vm_storage(spec, vm, err) < 0 || ur_vm_virtiofsd(vm, NULL, err) < 0)
                 return -1;
 
         if (ur_kernel_probe(vm->kernel, &vm->boot, err) < 0)

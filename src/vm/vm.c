@@ -41,6 +41,7 @@ void ur_vm_done(struct ur_vm *vm)
                 free(vm->shares[i].options);
         }
         free(vm->shares);
+        free(vm->virtiofsd);
         free(vm->machine);
         free(vm->state_dir);
         free(vm->solo5_net_dev);

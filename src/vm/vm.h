@@ -44,18 +44,19 @@ struct ur_vm_block {
 enum ur_share_kind {
         UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
         UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */
+        UR_SHARE_VIRTIOFS, /* a host directory through virtiofsd (vhost-user-fs) */
 };
 
 struct ur_vm_share {
         enum ur_share_kind kind;
-        char *tag;      /* 9p mount tag ("vol0", ...); NULL for tmpfs */
-        char *source;   /* host directory (9p); NULL for tmpfs */
+        char *tag;      /* 9p/virtiofs tag ("vol0", ...); NULL for tmpfs */
+        char *source;   /* host directory (9p, virtiofs); NULL for tmpfs */
         char *dest;     /* where the guest mounts it (absolute) */
         char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL */
         bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
 };
 
-/* The 9p tag of the shared rootfs (mountRootfs). */
+/* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */
 #define UR_ROOTFS_TAG "rootfs"
 
 /* What kind of image the kernel file is (ur_kernel_probe reads it). */
@@ -91,6 +92,9 @@ struct ur_vm {
                                  * tagged UR_ROOTFS_TAG, the guest's root */
         struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
         unsigned n_shares;
+        bool virtiofs;          /* shared directories (and the shared rootfs) go through
+                                 * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
+        char *virtiofsd;        /* absolute path of virtiofsd when virtiofs is used */
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

@@ -16,6 +16,9 @@
 #     the guest's file), a read-only one cannot be written, a tmpfs, the
 #     mounts engines always add are skipped; the guest prints its
 #     /proc/mounts lines; after delete nothing is left.
+#  4. virtiofs (annotation com.urunc.sharedfs=virtiofs): the same rw/ro
+#     checks through virtiofsd, which `urunc ps` lists while the guest runs;
+#     after delete no virtiofsd, socket or mount is left.
 #  3. mountRootfs: the container rootfs (the test initrd's tree) is the
 #     guest's root over 9p, with a read-only bind mount under it; the host
 #     reads the guest's write into its root; nothing left after delete.
@@ -33,7 +36,7 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs; do
+for i in file type fam rw rootfs vfs; do
   declare "ID_${i^^}=st$$-$i"
 done
 
@@ -80,6 +83,53 @@ expect_eq "the host reads the guest's write into its root" "root written by the 
 printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
 u delete "$ID_ROOTFS" >/dev/null 2>&1
 expect_eq "after delete nothing is left" "" "$(left_behind "$ID_ROOTFS")"
+
+# --- 4. virtiofs ------------------------------------------------------------------
+if [ ! -x /usr/lib/qemu/virtiofsd ] && ! command -v virtiofsd >/dev/null; then
+  skip "virtiofs" "no virtiofsd (/usr/lib/qemu/virtiofsd, qemu-system-common)"
+else
+  rm -f "$T/data/out.txt"
+  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt;
+    echo 'virtiofs write' >/data/vfs.txt && echo rw-write-ok;
+    if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
+    mount -o remount,rw /config && echo remounted-rw;
+    if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
+    echo vfs-done; sleep 600"
+  linux_bundle "$T/b-vfs" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_VFS" | tr '\n' ' ')\"]" \
+    "$ENGINE_MOUNTS,
+    {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
+    {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]}" \
+    '"com.urunc.sharedfs": "virtiofs"'
+  t0=$(date +%s%N)
+  u run -d --bundle "$T/b-vfs" "$ID_VFS" >"$T/vfs.out" 2>"$T/vfs.err"
+  rc=$?
+  expect_eq "run -d with virtiofs mounts: exit 0" 0 "$rc"
+  vfs_done() { grep -q '^vfs-done' "$T/vfs.out"; }
+  wait_for 120 vfs_done
+  diag "virtiofs boot to the guest's work done: $((($(date +%s%N) - t0) / 1000000)) ms"
+  o=$(tr -d '\r' <"$T/vfs.out")
+  [ "$rc" = 0 ] && vfs_done || { sed 's/^/# /' "$T/vfs.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+  expect_match "virtiofs: the guest reads the host's file" "hello from the host" "$o"
+  expect_eq "virtiofs: the host reads the guest's write" "virtiofs write" "$(cat "$T/data/vfs.txt" 2>/dev/null)"
+  expect_match "virtiofs: the guest cannot write into the ro mount" "ro-write-refused" "$o"
+  expect_match "virtiofs: ... nor after remounting it rw (the share is read-only)" "share-write-refused" "$o"
+  expect_eq "virtiofs: nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
+  expect_match "guest /proc/mounts: /data is virtiofs vol0 rw" "mount: vol0 /data virtiofs rw" "$o"
+  expect_match "guest /proc/mounts: /config is virtiofs vol1 ro" "mount: vol1 /config virtiofs ro" "$o"
+  printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+  comms=$(for p in $(u ps --format json "$ID_VFS" 2>/dev/null | tr -d '[] ' | tr , ' '); do cat "/proc/$p/comm"; done | sort | tr '\n' ' ')
+  diag "urunc ps: $comms"
+  expect_match "urunc ps lists the two virtiofsd (and the VMM)" "qemu-system-x86 .*virtiofsd virtiofsd" "$comms"
+  vpids=$(pgrep -f -- "$ROOT/$ID_VFS/monitor/virtiofs-" | tr '\n' ' ')
+  u kill "$ID_VFS" KILL >/dev/null 2>&1
+  stopped() { u state "$ID_VFS" 2>/dev/null | grep -q '"status": "stopped"'; }
+  wait_for 10 stopped
+  u delete "$ID_VFS" >/dev/null 2>&1 || u delete --force "$ID_VFS" >/dev/null 2>&1
+  gone() { for p in $vpids; do [ -e "/proc/$p" ] && return 1; done; return 0; }
+  wait_for 5 gone
+  expect_eq "virtiofs: no virtiofsd left after delete" "" "$(for p in $vpids; do [ -e /proc/$p ] && echo "$p"; done)"
+  expect_eq "virtiofs: after delete nothing is left" "" "$(left_behind "$ID_VFS")"
+fi
 
 tap_done
   exit 1
@@ -197,5 +247,52 @@ expect_eq "the host reads the guest's write into its root" "root written by the 
 printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
 u delete "$ID_ROOTFS" >/dev/null 2>&1
 expect_eq "after delete nothing is left" "" "$(left_behind "$ID_ROOTFS")"
+
+# --- 4. virtiofs ------------------------------------------------------------------
+if [ ! -x /usr/lib/qemu/virtiofsd ] && ! command -v virtiofsd >/dev/null; then
+  skip "virtiofs" "no virtiofsd (/usr/lib/qemu/virtiofsd, qemu-system-common)"
+else
+  rm -f "$T/data/out.txt"
+  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt;
+    echo 'virtiofs write' >/data/vfs.txt && echo rw-write-ok;
+    if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
+    mount -o remount,rw /config && echo remounted-rw;
+    if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
+    echo vfs-done; sleep 600"
+  linux_bundle "$T/b-vfs" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_VFS" | tr '\n' ' ')\"]" \
+    "$ENGINE_MOUNTS,
+    {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
+    {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]}" \
+    '"com.urunc.sharedfs": "virtiofs"'
+  t0=$(date +%s%N)
+  u run -d --bundle "$T/b-vfs" "$ID_VFS" >"$T/vfs.out" 2>"$T/vfs.err"
+  rc=$?
+  expect_eq "run -d with virtiofs mounts: exit 0" 0 "$rc"
+  vfs_done() { grep -q '^vfs-done' "$T/vfs.out"; }
+  wait_for 120 vfs_done
+  diag "virtiofs boot to the guest's work done: $((($(date +%s%N) - t0) / 1000000)) ms"
+  o=$(tr -d '\r' <"$T/vfs.out")
+  [ "$rc" = 0 ] && vfs_done || { sed 's/^/# /' "$T/vfs.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+  expect_match "virtiofs: the guest reads the host's file" "hello from the host" "$o"
+  expect_eq "virtiofs: the host reads the guest's write" "virtiofs write" "$(cat "$T/data/vfs.txt" 2>/dev/null)"
+  expect_match "virtiofs: the guest cannot write into the ro mount" "ro-write-refused" "$o"
+  expect_match "virtiofs: ... nor after remounting it rw (the share is read-only)" "share-write-refused" "$o"
+  expect_eq "virtiofs: nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
+  expect_match "guest /proc/mounts: /data is virtiofs vol0 rw" "mount: vol0 /data virtiofs rw" "$o"
+  expect_match "guest /proc/mounts: /config is virtiofs vol1 ro" "mount: vol1 /config virtiofs ro" "$o"
+  printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+  comms=$(for p in $(u ps --format json "$ID_VFS" 2>/dev/null | tr -d '[] ' | tr , ' '); do cat "/proc/$p/comm"; done | sort | tr '\n' ' ')
+  diag "urunc ps: $comms"
+  expect_match "urunc ps lists the two virtiofsd (and the VMM)" "qemu-system-x86 .*virtiofsd virtiofsd" "$comms"
+  vpids=$(pgrep -f -- "$ROOT/$ID_VFS/monitor/virtiofs-" | tr '\n' ' ')
+  u kill "$ID_VFS" KILL >/dev/null 2>&1
+  stopped() { u state "$ID_VFS" 2>/dev/null | grep -q '"status": "stopped"'; }
+  wait_for 10 stopped
+  u delete "$ID_VFS" >/dev/null 2>&1 || u delete --force "$ID_VFS" >/dev/null 2>&1
+  gone() { for p in $vpids; do [ -e "/proc/$p" ] && return 1; done; return 0; }
+  wait_for 5 gone
+  expect_eq "virtiofs: no virtiofsd left after delete" "" "$(for p in $vpids; do [ -e /proc/$p ] && echo "$p"; done)"
+  expect_eq "virtiofs: after delete nothing is left" "" "$(left_behind "$ID_VFS")"
+fi
 
 tap_done

@@ -333,13 +333,106 @@ static void test_qemu_unikraft(void **state)
         ur_exec_done(&ex);
 }
 
+/* com.urunc.sharedfs=virtiofs: the kind, the refusals, QEMU's and the
+ * Linux guest's words. */
+static void test_virtiofs(void **state)
+{
+        (void) state;
+        struct ur_mount m[] = {{(char *) "/data", dir, (char *) "bind", o_rbind_ro}};
+        struct ur_kv annot[] = {{(char *) "com.urunc.sharedfs", (char *) "virtiofs"}};
+        struct ur_spec spec = {.mounts = m, .n_mounts = 1, .annotations = annot, .n_annotations = 1};
+        struct ur_vm vm;
+        ur_err err = NULL;
+
+        vm_base(&vm, "linux", "qemu");
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_true(vm.virtiofs);
+        assert_int_equal(vm.n_shares, 1);
+        assert_int_equal(vm.shares[0].kind, UR_SHARE_VIRTIOFS);
+        assert_string_equal(vm.shares[0].tag, "vol0");
+        assert_true(vm.shares[0].readonly);
+        ur_vm_done(&vm);
+
+        vm_base(&vm, "unikraft", "qemu");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err),
+                               "annotation 'com.urunc.sharedfs' is 'virtiofs', but the unikraft "
+                               "guest on qemu cannot take it"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        annot[0].value = (char *) "nfs";
+        vm_base(&vm, "linux", "qemu");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "annotation 'com.urunc.sharedfs': unknown value 'nfs'"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+
+        struct ur_vm_share sh[] = {
+                {UR_SHARE_VIRTIOFS, (char *) "vol0", (char *) "/srv/data", (char *) "/data", NULL, true},
+        };
+        char *argv[] = {(char *) "/bin/app", NULL};
+        struct ur_exec ex = {0};
+        ur_vm_init(&vm);
+        vm.guest = (char *) "linux";
+        vm.monitor = (char *) "qemu";
+        vm.monitor_binary = (char *) "/usr/bin/qemu-system-x86_64";
+        vm.kernel = (char *) "/k/vmlinux";
+        vm.initrd = (char *) "/k/initrd";
+        vm.boot = UR_BOOT_PVH;
+        vm.mem_mib = 200;
+        vm.state_dir = (char *) "/run/urunc/c1";
+        vm.argv = argv;
+        vm.shares = sh;
+        vm.n_shares = 1;
+        vm.virtiofs = true;
+        vm.share_rootfs = true;
+        vm.rootfs = (char *) "/b/rootfs";
+        if (ur_vm_build_exec(&vm, &ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        /* From -M to -smp, and from the first -chardev socket to -kernel. */
+        char **head = NULL, **devs = NULL;
+        bool in_head = false, in_devs = false;
+        for (char **p = ex.argv; *p; p++) {
+                if (strcmp(*p, "-M") == 0)
+                        in_head = true;
+                if (strcmp(*p, "-smp") == 0)
+                        in_head = false;
+                if (strcmp(*p, "-chardev") == 0 && p[1] && strncmp(p[1], "socket,", 7) == 0)
+                        in_devs = true;
+                if (strcmp(*p, "-kernel") == 0)
+                        in_devs = false;
+                if (in_head)
+                        assert_int_equal(ur_strv_add(&head, *p), 0);
+                if (in_devs)
+                        assert_int_equal(ur_strv_add(&devs, *p), 0);
+        }
+        assert_strv_equal(
+                head, (const char *const[]){"-M", "microvm,x-option-roms=off,rtc=on,memory-backend=mem", "-m",
+                                            "200M", "-global", "virtio-mmio.force-legacy=false", "-object",
+                                            "memory-backend-memfd,id=mem,size=200M,share=on", NULL});
+        assert_strv_equal(devs,
+                          (const char *const[]){
+                                  "-chardev", "socket,id=vfsrootfs,path=/run/urunc/c1/virtiofs-rootfs.sock",
+                                  "-device", "vhost-user-fs-device,chardev=vfsrootfs,tag=rootfs", "-chardev",
+                                  "socket,id=vfsvol0,path=/run/urunc/c1/virtiofs-vol0.sock", "-device",
+                                  "vhost-user-fs-device,chardev=vfsvol0,tag=vol0", NULL});
+        ur_strv_free(head);
+        ur_strv_free(devs);
+        ur_exec_done(&ex);
+        char **w = linux_words(&vm);
+        assert_strv_equal(
+                w, (const char *const[]){"panic=-1", "console=ttyS0", "root=rootfs", "rootfstype=virtiofs",
+                                         "rw", "urunc.mount=virtiofs:vol0:ro:/data", "init=/bin/app", NULL});
+        ur_strv_free(w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_classify),
-                cmocka_unit_test(test_refusals),
-                cmocka_unit_test(test_qemu_and_linux),
-                cmocka_unit_test(test_qemu_unikraft),
+                cmocka_unit_test(test_classify),       cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
+                cmocka_unit_test(test_virtiofs),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -153,7 +153,9 @@ modlist virtio_mmio virtio_pci virtio_net virtio_blk pvpanic-mmio pvpanic-pci >"
 modlist crc32c_generic ext4 >"$root/etc/urunc-guest/modules.root"
 # shared directories and a 9p root (urunc.mount=9p:..., rootfstype=9p)
 modlist 9pnet_virtio 9p >"$root/etc/urunc-guest/modules.9p"
-cat "$root"/etc/urunc-guest/modules.{base,root,9p} | sort -u |
+# ... and through virtiofs (urunc.mount=virtiofs:..., rootfstype=virtiofs)
+modlist virtiofs >"$root/etc/urunc-guest/modules.virtiofs"
+cat "$root"/etc/urunc-guest/modules.{base,root,9p,virtiofs} | sort -u |
 while read -r m; do
 	src=$mdir/${m#"$KVER"/}
 	dst=$root/lib/modules/$m
