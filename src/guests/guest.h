@@ -47,6 +47,7 @@ struct ur_guest_ops {
         bool takes_tmpfs;
         bool takes_9p_root;
         bool takes_virtiofs; /* the same shares (and root) through virtiofs, QEMU only */
+        bool takes_volumes;  /* block devices from the mounts as extra virtio-blk disks, QEMU only */
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

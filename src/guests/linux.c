@@ -32,7 +32,10 @@
  *   other mount is one word urunc.mount=TYPE:SOURCE:OPTIONS:DEST, in the
  *   spec's order (parents first): TYPE 9p or virtiofs (SOURCE its tag,
  *   "vol0", ...) or tmpfs (SOURCE "tmpfs"); with virtiofs the root is
- *   root=rootfs rootfstype=virtiofs rw; OPTIONS starts with ro or rw; DEST is the
+ *   root=rootfs rootfstype=virtiofs rw; any other TYPE (ext4, ..., auto)
+ *   is a block volume whose SOURCE is its virtio serial ("blk0", ...): the
+ *   init finds the /dev/vdX whose /sys/block/vdX/serial it is (device
+ *   order is not stable on virtio-mmio); OPTIONS starts with ro or rw; DEST is the
  *   rest of the word (no blanks, quotes or control characters).  The
  *   guest's init runs `mkdir -p DEST; mount -t TYPE -o OPTIONS SOURCE DEST`
  *   for each before the application.  The '.' in the key keeps the kernel
@@ -87,6 +90,8 @@ static int mount_words(const struct ur_vm *vm, char ***v, ur_err *err)
                         r = ur_strv_addf(v, "urunc.mount=9p:%s:%s," LINUX_9P_OPTS ":%s", sh->tag, mode, sh->dest);
                 else if (sh->kind == UR_SHARE_VIRTIOFS)
                         r = ur_strv_addf(v, "urunc.mount=virtiofs:%s:%s:%s", sh->tag, mode, sh->dest);
+                else if (sh->kind == UR_SHARE_BLOCK)
+                        r = ur_strv_addf(v, "urunc.mount=%s:%s:%s:%s", sh->options, sh->tag, mode, sh->dest);
                 else
                         r = ur_strv_addf(v, "urunc.mount=tmpfs:tmpfs:%s%s%s:%s", mode, sh->options ? "," : "",
                                          sh->options ? sh->options : "", sh->dest);
@@ -193,4 +198,5 @@ const struct ur_guest_ops ur_guest_linux = {
         .takes_tmpfs = true,
         .takes_9p_root = true,
         .takes_virtiofs = true,
+        .takes_volumes = true,
 };

@@ -51,6 +51,11 @@
  * urunc's supervisor (runtime/supervise.c): a VM that QEMU stops for good
  * (internal error, guest panic) ends the container.
  *
+ * Block volumes (block devices among the mounts) follow, in the spec's
+ * order, as -drive file=DEV,format=raw,if=none,id=blkN[,readonly=on]
+ * -device virtio-blk-…,drive=blkN,serial=blkN (the guest finds them by
+ * serial).
+ *
  * 9p shares (src/runtime/storage.c): the rootfs (tag "rootfs", with
  * mountRootfs) then each bind-mounted directory ("vol0", ...), QEMU's own
  * "local" backend, no helper daemon.  security_model=none: files are
@@ -331,6 +336,19 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                         const struct ur_vm_share *sh = &vm->shares[i - 1];
                         if (sh->kind == UR_SHARE_TMPFS)
                                 continue;
+                        if (sh->kind == UR_SHARE_BLOCK) {
+                                _cleanup_free_ char *p = qesc(sh->source);
+                                if (!p)
+                                        goto oom;
+                                r |= ur_strv_add(&a, "-drive");
+                                r |= ur_strv_addf(&a, "file=%s,format=raw,if=none,id=%s%s", p, sh->tag,
+                                                  sh->readonly ? ",readonly=on" : "");
+                                r |= ur_strv_add(&a, "-device");
+                                r |= ur_strv_addf(&a, "%s,drive=%s,serial=%s%s%s",
+                                                  mmio ? "virtio-blk-device" : "virtio-blk-pci", sh->tag, sh->tag,
+                                                  !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+                                continue;
+                        }
                         src = sh->source, tag = sh->tag, ro = sh->readonly;
                         virtiofs = sh->kind == UR_SHARE_VIRTIOFS;
                 }

@@ -92,7 +92,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         bool can_9p = g && g->takes_9p && qemu;
         bool can_tmpfs = g && g->takes_tmpfs;
         const char *how = ur_spec_annotation(spec, UR_ANNOT_SHAREDFS);
-        unsigned n9p = 0;
+        bool can_blk = g && g->takes_volumes && qemu;
+        unsigned n9p = 0, nblk = 0;
 
         if (how && *how && !ur_streq(how, "9p") && !ur_streq(how, "virtiofs"))
                 return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected 9p or virtiofs)",
@@ -141,7 +142,27 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                 continue;
                         }
                 }
-                if (bind) {
+                struct stat bst;
+                if (m->source && m->source[0] == '/' && stat(m->source, &bst) == 0 && S_ISBLK(bst.st_mode) &&
+                    !ur_streq(m->type, "tmpfs")) {
+                        /* A block device: a volume of its own, in the spec's order. */
+                        const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
+                        if (!can_blk)
+                                return refuse(err, m, "this guest family cannot take a block volume (linux on qemu)",
+                                              vm);
+                        if (strpbrk(fstype, ": \t\n\"") || !*fstype)
+                                return refuse(err, m, "the filesystem type cannot be passed to the guest", vm);
+                        s->kind = UR_SHARE_BLOCK;
+                        if (asprintf(&s->tag, "blk%u", nblk) < 0) {
+                                s->tag = NULL;
+                                return ur_err_set(err, ENOMEM, "VM description");
+                        }
+                        nblk++;
+                        s->source = strdup(m->source);
+                        s->options = strdup(fstype);
+                        if (!s->source || !s->options)
+                                return ur_err_set(err, ENOMEM, "VM description");
+                } else if (bind) {
                         struct stat st;
                         if (!can_9p)
                                 return refuse(err, m,
@@ -174,7 +195,7 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         if (tmpfs_options(m->options, &s->options) < 0)
                                 return ur_err_set(err, ENOMEM, "VM description");
                 } else {
-                        return refuse(err, m, "only bind mounts of directories and tmpfs reach a guest", vm);
+                        return refuse(err, m, "only bind mounts of directories, block devices and tmpfs reach a guest", vm);
                 }
                 s->readonly = readonly_of(m->options);
                 s->dest = strdup(d);

@@ -18,6 +18,10 @@
  * - A bind mount (type "bind", or an option "bind"/"rbind") of a
  *   directory: a 9p share (tag "vol<N>", N counting the 9p shares from 0),
  *   read-only when the last of the options "ro"/"rw" is "ro".
+ * - A mount whose source is a block device (a bind mount of it, or a
+ *   filesystem type on it): a virtio-blk volume, in the spec's order,
+ *   serial "blk<N>", the guest mounting it with that type ("auto" for a
+ *   bind mount); linux on qemu only.
  * - A tmpfs: a tmpfs made inside the guest (options size=, mode=,
  *   nr_inodes= kept, "ro" honoured); nothing on the host.
  * - mountRootfs: the container rootfs is the guest's root over 9p (tag

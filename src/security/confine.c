@@ -33,6 +33,7 @@ enum {
         F_OPTIONAL = 1 << 1, /* a missing path is skipped */
         F_NOEXEC = 1 << 2,   /* nothing there is executed */
         F_OWN = 1 << 3,      /* chown to the monitor's uid/gid (its own files) */
+        F_DEV = 1 << 4,      /* a device node used as such (no nodev) */
 };
 
 /* The dynamic loader's directories, each only when it exists. */
@@ -112,7 +113,7 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
         }
         if (mount(proc, target, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return ur_err_set(x->err, errno, "confine: bind '%s' at '%s'", src, host);
-        rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | ((flags & F_DEV) ? 0 : MS_NODEV);
         if (flags & F_RO)
                 rflags |= MS_RDONLY;
         if (flags & F_NOEXEC)
@@ -293,8 +294,8 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 return -1;
         for (unsigned i = 0; i < vm->n_shares; i++) {
                 const struct ur_vm_share *sh = &vm->shares[i];
-                if (sh->kind == UR_SHARE_9P &&
-                    replicate(x, sh->source, NULL, F_NOEXEC | (sh->readonly ? F_RO : 0)) < 0)
+                unsigned f = F_NOEXEC | (sh->readonly ? F_RO : 0) | (sh->kind == UR_SHARE_BLOCK ? F_DEV : 0);
+                if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
                         return -1;
         }
         if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)

@@ -45,14 +45,17 @@ enum ur_share_kind {
         UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
         UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */
         UR_SHARE_VIRTIOFS, /* a host directory through virtiofsd (vhost-user-fs) */
+        UR_SHARE_BLOCK, /* a host block device as a virtio-blk disk (serial = tag) */
 };
 
 struct ur_vm_share {
         enum ur_share_kind kind;
-        char *tag;      /* 9p/virtiofs tag ("vol0", ...); NULL for tmpfs */
-        char *source;   /* host directory (9p, virtiofs); NULL for tmpfs */
+        char *tag;      /* 9p/virtiofs tag ("vol0", ...), block: virtio serial ("blk0", ...);
+                         * NULL for tmpfs */
+        char *source;   /* host directory (9p, virtiofs) or block device; NULL for tmpfs */
         char *dest;     /* where the guest mounts it (absolute) */
-        char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL */
+        char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL;
+                         * block: the filesystem type ("ext4", "auto") */
         bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
 };
 

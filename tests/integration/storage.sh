@@ -16,12 +16,14 @@
 #     the guest's file), a read-only one cannot be written, a tmpfs, the
 #     mounts engines always add are skipped; the guest prints its
 #     /proc/mounts lines; after delete nothing is left.
-#  4. virtiofs (annotation com.urunc.sharedfs=virtiofs): the same rw/ro
-#     checks through virtiofsd, which `urunc ps` lists while the guest runs;
-#     after delete no virtiofsd, socket or mount is left.
 #  3. mountRootfs: the container rootfs (the test initrd's tree) is the
 #     guest's root over 9p, with a read-only bind mount under it; the host
 #     reads the guest's write into its root; nothing left after delete.
+#  4. virtiofs (annotation com.urunc.sharedfs=virtiofs): the same rw/ro
+#     checks through virtiofsd, which `urunc ps` lists while the guest runs;
+#     after delete no virtiofsd, socket or mount is left.
+#  5. Block volumes: two loop devices (ext4 images) as mounts, in the
+#     spec's order (serials blk0, blk1), one read-only.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,13 +38,15 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs vfs; do
+for i in file type fam rw rootfs vfs blk; do
   declare "ID_${i^^}=st$$-$i"
 done
 
 u() { "$URUNC" --root "$ROOT" --log "$T/urunc.log" "$@"; }
+LOOPS=""
 cleanup() {
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -60,78 +64,7 @@ left_behind() {
 if ! out=$(bash "$here/../guests/linux/build.sh" "$KIT" 2>&1); then
   not_ok "build the Linux guest kit in $KIT"
   printf '%s\n' "$out" | tail -5 | sed 's/^/# /'
-  # --- 3. mountRootfs: the container rootfs is the guest's root over 9p -----------
-# The rootfs is the test initrd's tree (its /init mounts the 9p root and
-# switches to init=/bin/guest on it), with a bind mount under it.
-linux_bundle "$T/b-root" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / | /data ' /proc/mounts | sed 's/^/mount: /'; ls /unikernel; cat /data/in.txt; echo 'root written by the guest' >/root-out.txt\"]" \
-  "$ENGINE_MOUNTS, {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"ro\"]}" \
-  "\"com.urunc.unikernel.mountRootfs\": \"$(b64 true)\""
-(cd "$T/b-root/rootfs" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-root" "$ID_ROOTFS" >"$T/root.out" 2>"$T/root.err"
-rc=$?
-diag "boot with the rootfs over 9p: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/root.out")
-expect_eq "run with mountRootfs: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/root.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
-expect_match "guest /proc/mounts: / is the 9p share 'rootfs', rw" "mount: rootfs / 9p rw," "$o"
-expect_match "guest /proc/mounts: /data is 9p vol0 ro under the 9p root" "mount: vol0 /data 9p ro," "$o"
-expect_match "the guest sees the rootfs's files" "$(basename "$LK")" "$o"
-expect_match "the guest reads the bind mount under its root" "hello from the host" "$o"
-expect_eq "the host reads the guest's write into its root" "root written by the guest" \
-  "$(cat "$T/b-root/rootfs/root-out.txt" 2>/dev/null)"
-printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
-u delete "$ID_ROOTFS" >/dev/null 2>&1
-expect_eq "after delete nothing is left" "" "$(left_behind "$ID_ROOTFS")"
-
-# --- 4. virtiofs ------------------------------------------------------------------
-if [ ! -x /usr/lib/qemu/virtiofsd ] && ! command -v virtiofsd >/dev/null; then
-  skip "virtiofs" "no virtiofsd (/usr/lib/qemu/virtiofsd, qemu-system-common)"
-else
-  rm -f "$T/data/out.txt"
-  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt;
-    echo 'virtiofs write' >/data/vfs.txt && echo rw-write-ok;
-    if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
-    mount -o remount,rw /config && echo remounted-rw;
-    if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
-    echo vfs-done; sleep 600"
-  linux_bundle "$T/b-vfs" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_VFS" | tr '\n' ' ')\"]" \
-    "$ENGINE_MOUNTS,
-    {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
-    {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]}" \
-    '"com.urunc.sharedfs": "virtiofs"'
-  t0=$(date +%s%N)
-  u run -d --bundle "$T/b-vfs" "$ID_VFS" >"$T/vfs.out" 2>"$T/vfs.err"
-  rc=$?
-  expect_eq "run -d with virtiofs mounts: exit 0" 0 "$rc"
-  vfs_done() { grep -q '^vfs-done' "$T/vfs.out"; }
-  wait_for 120 vfs_done
-  diag "virtiofs boot to the guest's work done: $((($(date +%s%N) - t0) / 1000000)) ms"
-  o=$(tr -d '\r' <"$T/vfs.out")
-  [ "$rc" = 0 ] && vfs_done || { sed 's/^/# /' "$T/vfs.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
-  expect_match "virtiofs: the guest reads the host's file" "hello from the host" "$o"
-  expect_eq "virtiofs: the host reads the guest's write" "virtiofs write" "$(cat "$T/data/vfs.txt" 2>/dev/null)"
-  expect_match "virtiofs: the guest cannot write into the ro mount" "ro-write-refused" "$o"
-  expect_match "virtiofs: ... nor after remounting it rw (the share is read-only)" "share-write-refused" "$o"
-  expect_eq "virtiofs: nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
-  expect_match "guest /proc/mounts: /data is virtiofs vol0 rw" "mount: vol0 /data virtiofs rw" "$o"
-  expect_match "guest /proc/mounts: /config is virtiofs vol1 ro" "mount: vol1 /config virtiofs ro" "$o"
-  printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
-  comms=$(for p in $(u ps --format json "$ID_VFS" 2>/dev/null | tr -d '[] ' | tr , ' '); do cat "/proc/$p/comm"; done | sort | tr '\n' ' ')
-  diag "urunc ps: $comms"
-  expect_match "urunc ps lists the two virtiofsd (and the VMM)" "qemu-system-x86 .*virtiofsd virtiofsd" "$comms"
-  vpids=$(pgrep -f -- "$ROOT/$ID_VFS/monitor/virtiofs-" | tr '\n' ' ')
-  u kill "$ID_VFS" KILL >/dev/null 2>&1
-  stopped() { u state "$ID_VFS" 2>/dev/null | grep -q '"status": "stopped"'; }
-  wait_for 10 stopped
-  u delete "$ID_VFS" >/dev/null 2>&1 || u delete --force "$ID_VFS" >/dev/null 2>&1
-  gone() { for p in $vpids; do [ -e "/proc/$p" ] && return 1; done; return 0; }
-  wait_for 5 gone
-  expect_eq "virtiofs: no virtiofsd left after delete" "" "$(for p in $vpids; do [ -e /proc/$p ] && echo "$p"; done)"
-  expect_eq "virtiofs: after delete nothing is left" "" "$(left_behind "$ID_VFS")"
-fi
-
-tap_done
+  tap_done
   exit 1
 fi
 LK=$KIT/vmlinux
@@ -179,9 +112,9 @@ linux_bundle "$T/b-file" '["/bin/guest"]' \
 refused "$ID_FILE" "$T/b-file" "bind mount of a file" \
   "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory"
 linux_bundle "$T/b-type" '["/bin/guest"]' \
-  "{\"destination\": \"/mnt/disk\", \"type\": \"ext4\", \"source\": \"/dev/sda1\"}"
+  "{\"destination\": \"/mnt/disk\", \"type\": \"ext4\", \"source\": \"/dev/urunc-no-such-disk\"}"
 refused "$ID_TYPE" "$T/b-type" "an ext4 mount" \
-  "mount '/mnt/disk' .source '/dev/sda1', type 'ext4'.: only bind mounts of directories and tmpfs"
+  "mount '/mnt/disk' .source '/dev/urunc-no-such-disk', type 'ext4'.: only bind mounts of directories, block devices and tmpfs"
 B_TYPE=mirage B_EXTRA="\"mounts\": [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\"]}]" \
   make_bundle "$T/b-fam" "$LK"
 refused "$ID_FAM" "$T/b-fam" "a bind mount for a mirage guest" \
@@ -293,6 +226,49 @@ else
   wait_for 5 gone
   expect_eq "virtiofs: no virtiofsd left after delete" "" "$(for p in $vpids; do [ -e /proc/$p ] && echo "$p"; done)"
   expect_eq "virtiofs: after delete nothing is left" "" "$(left_behind "$ID_VFS")"
+fi
+
+# --- 5. block volumes -------------------------------------------------------------
+if ! command -v losetup >/dev/null || ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
+  skip "block volumes" "losetup, mke2fs or debugfs is not installed"
+else
+  for v in a b; do
+    mkdir -p "$T/img-$v" && echo "volume $v" >"$T/img-$v/id"
+    mke2fs -q -t ext4 -d "$T/img-$v" "$T/$v.ext4" 16M 2>/dev/null
+  done
+  LA=$(losetup --find --show "$T/a.ext4") && LOOPS="$LA"
+  LB=$(losetup --find --show "$T/b.ext4") && LOOPS="$LOOPS $LB"
+  if [ -z "${LA:-}" ] || [ -z "${LB:-}" ]; then
+    skip "block volumes" "no loop device could be attached here"
+  else
+    G_BLK="grep -E ' /vol/' /proc/mounts | sed 's/^/mount: /'; for d in /sys/block/vd*; do echo serial \${d##*/}=\$(cat \$d/serial); done;
+      cat /vol/first/id /vol/second/id; echo 'written by the guest' >/vol/first/out && echo blk-write-ok;
+      if echo x >/vol/second/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi"
+    linux_bundle "$T/b-blk" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_BLK" | tr '\n' ' ')\"]" \
+      "$ENGINE_MOUNTS,
+      {\"destination\": \"/vol/first\", \"type\": \"ext4\", \"source\": \"$LA\", \"options\": [\"rw\"]},
+      {\"destination\": \"/vol/second\", \"type\": \"bind\", \"source\": \"$LB\", \"options\": [\"rbind\", \"ro\"]}"
+    t0=$(date +%s%N)
+    timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-blk" "$ID_BLK" >"$T/blk.out" 2>"$T/blk.err"
+    rc=$?
+    diag "boot with two block volumes: $((($(date +%s%N) - t0) / 1000000)) ms"
+    o=$(tr -d '\r' <"$T/blk.out")
+    expect_eq "run with two block volumes: exit 0" 0 "$rc"
+    [ "$rc" = 0 ] || { sed 's/^/# /' "$T/blk.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+    expect_eq "the volumes in the spec's order: /vol/first is image a, /vol/second image b" \
+      "volume a,volume b" "$(printf '%s\n' "$o" | grep '^volume ' | paste -sd,)"
+    expect_match "the guest writes into the rw volume" "blk-write-ok" "$o"
+    expect_match "the guest cannot write into the ro volume" "ro-write-refused" "$o"
+    expect_match "guest /proc/mounts: /vol/first is ext4 rw" "mount: /dev/vd[a-z] /vol/first ext4 rw," "$o"
+    expect_match "guest /proc/mounts: /vol/second is ext4 ro" "mount: /dev/vd[a-z] /vol/second ext4 ro," "$o"
+    printf '%s\n' "$o" | grep -E '^(mount:|serial) ' | sed 's/^/# guest: /'
+    u delete "$ID_BLK" >/dev/null 2>&1
+    expect_eq "after delete nothing is left" "" "$(left_behind "$ID_BLK")"
+    for l in $LOOPS; do losetup -d "$l"; done
+    LOOPS=""
+    expect_eq "the host reads the guest's write in image a" "written by the guest" \
+      "$(debugfs -R 'cat /out' "$T/a.ext4" 2>/dev/null)"
+  fi
 fi
 
 tap_done

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -153,9 +154,10 @@ static void test_refusals(void **state)
                  "mount '/etc/app.conf' (source '%s', type 'bind'): the source is not a directory", file);
         refused("linux", "qemu", &f, false, want);
 
-        struct ur_mount e = {(char *) "/mnt", (char *) "/dev/sda1", (char *) "ext4", o_none};
+        struct ur_mount e = {(char *) "/mnt", (char *) "/dev/urunc-no-such-disk", (char *) "ext4", o_none};
         refused("linux", "qemu", &e, false,
-                "mount '/mnt' (source '/dev/sda1', type 'ext4'): only bind mounts of directories and tmpfs");
+                "mount '/mnt' (source '/dev/urunc-no-such-disk', type 'ext4'): only bind mounts of "
+                "directories, block devices and tmpfs");
 
         struct ur_mount d = {(char *) "/data", dir, (char *) "bind", o_rbind_rw};
         snprintf(want, sizeof(want),
@@ -427,12 +429,97 @@ static void test_virtiofs(void **state)
         ur_strv_free(w);
 }
 
+/* Block devices among the mounts: volumes in the spec's order, by serial. */
+static void test_block_volumes(void **state)
+{
+        (void) state;
+        const char *cand[] = {"/dev/loop0", "/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/ram0"};
+        const char *dev = NULL;
+        struct stat st;
+        for (size_t i = 0; i < ELEMENTSOF(cand) && !dev; i++)
+                if (stat(cand[i], &st) == 0 && S_ISBLK(st.st_mode))
+                        dev = cand[i];
+        if (dev) {
+                struct ur_mount m[] = {
+                        {(char *) "/vol/a", (char *) dev, (char *) "ext4", o_none},
+                        {(char *) "/data", dir, (char *) "bind", o_rbind_rw},
+                        {(char *) "/vol/b", (char *) dev, (char *) "bind", o_rbind_ro},
+                };
+                struct ur_spec spec = {.mounts = m, .n_mounts = ELEMENTSOF(m)};
+                struct ur_vm vm;
+                ur_err err = NULL;
+                vm_base(&vm, "linux", "qemu");
+                if (ur_vm_storage(&spec, &vm, &err) < 0)
+                        fail_msg("%s", ur_err_msg(err));
+                assert_int_equal(vm.n_shares, 3);
+                assert_int_equal(vm.shares[0].kind, UR_SHARE_BLOCK);
+                assert_string_equal(vm.shares[0].tag, "blk0");
+                assert_string_equal(vm.shares[0].options, "ext4");
+                assert_false(vm.shares[0].readonly);
+                assert_string_equal(vm.shares[1].tag, "vol0");
+                assert_string_equal(vm.shares[2].tag, "blk1");
+                assert_string_equal(vm.shares[2].options, "auto");
+                assert_true(vm.shares[2].readonly);
+                ur_vm_done(&vm);
+                vm_base(&vm, "unikraft", "qemu");
+                spec.n_mounts = 1;
+                assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+                assert_non_null(strstr(ur_err_msg(err), "cannot take a block volume"));
+                ur_err_free(&err);
+                ur_vm_done(&vm);
+        } else {
+                print_message("no block device node here: classification not checked\n");
+        }
+
+        struct ur_vm_share sh[] = {
+                {UR_SHARE_BLOCK, (char *) "blk0", (char *) "/dev/lo,op3", (char *) "/vol/a", (char *) "ext4",
+                 false},
+                {UR_SHARE_BLOCK, (char *) "blk1", (char *) "/dev/loop4", (char *) "/vol/b", (char *) "auto",
+                 true},
+        };
+        char *argv[] = {(char *) "/bin/app", NULL};
+        struct ur_vm vm;
+        ur_vm_init(&vm);
+        vm.guest = (char *) "linux";
+        vm.monitor = (char *) "qemu";
+        vm.monitor_binary = (char *) "/usr/bin/qemu-system-x86_64";
+        vm.kernel = (char *) "/k/vmlinux";
+        vm.initrd = (char *) "/k/initrd";
+        vm.boot = UR_BOOT_PVH;
+        vm.machine = (char *) "pc";
+        vm.argv = argv;
+        vm.shares = sh;
+        vm.n_shares = 2;
+        struct ur_exec ex = {0};
+        ur_err err = NULL;
+        if (ur_vm_build_exec(&vm, &ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        char **drives = NULL;
+        for (char **p = ex.argv; *p && p[1]; p++)
+                if (strcmp(*p, "-drive") == 0 || (strcmp(*p, "-device") == 0 && strstr(p[1], "virtio-blk"))) {
+                        assert_int_equal(ur_strv_add(&drives, p[0]), 0);
+                        assert_int_equal(ur_strv_add(&drives, p[1]), 0);
+                }
+        assert_strv_equal(drives,
+                          (const char *const[]){"-drive", "file=/dev/lo,,op3,format=raw,if=none,id=blk0",
+                                                "-device", "virtio-blk-pci,drive=blk0,serial=blk0", "-drive",
+                                                "file=/dev/loop4,format=raw,if=none,id=blk1,readonly=on",
+                                                "-device", "virtio-blk-pci,drive=blk1,serial=blk1", NULL});
+        ur_strv_free(drives);
+        ur_exec_done(&ex);
+        char **w = linux_words(&vm);
+        assert_strv_equal(
+                w, (const char *const[]){"panic=-1", "console=ttyS0", "urunc.mount=ext4:blk0:rw:/vol/a",
+                                         "urunc.mount=auto:blk1:ro:/vol/b", "rdinit=/bin/app", NULL});
+        ur_strv_free(w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classify),       cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
-                cmocka_unit_test(test_virtiofs),
+                cmocka_unit_test(test_virtiofs),       cmocka_unit_test(test_block_volumes),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
