@@ -120,10 +120,12 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 r |= ur_strv_add(&v, "pci=off");
         }
         bool has_root = vm->share_rootfs || vm->n_blocks > 0;
+        const char *root_mode = vm->rootfs_readonly ? "ro" : "rw";
         if (vm->share_rootfs && vm->virtiofs)
-                r |= ur_strv_add(&v, "root=" UR_ROOTFS_TAG " rootfstype=virtiofs rw");
+                r |= ur_strv_addf(&v, "root=" UR_ROOTFS_TAG " rootfstype=virtiofs %s", root_mode);
         else if (vm->share_rootfs)
-                r |= ur_strv_add(&v, "root=" UR_ROOTFS_TAG " rootfstype=9p rootflags=" LINUX_9P_OPTS " rw");
+                r |= ur_strv_addf(&v, "root=" UR_ROOTFS_TAG " rootfstype=9p rootflags=" LINUX_9P_OPTS " %s",
+                                  root_mode);
         else if (vm->n_blocks > 0)
                 r |= ur_strv_add(&v, vm->blocks[0].readonly ? "root=/dev/vda ro" : "root=/dev/vda rw");
         if (vm->net.enabled)

@@ -100,7 +100,8 @@ static int fstab_word(const struct ur_vm *vm, char ***v, ur_err *err)
         if (vm->share_rootfs && vm->initrd)
                 return ur_err_set(err, 0, G " guest: mountRootfs and an initrd both give the root '/'");
         if (vm->share_rootfs)
-                r |= ur_strv_add(&e, "\"" UR_ROOTFS_TAG ":/:9pfs:::\"");
+                r |= ur_strv_add(&e, vm->rootfs_readonly ? "\"" UR_ROOTFS_TAG ":/:9pfs:1::\""
+                                                         : "\"" UR_ROOTFS_TAG ":/:9pfs:::\"");
         else if (vm->initrd)
                 r |= ur_strv_add(&e, "\"initrd0:/:extract:::\"");
         for (unsigned i = 0; i < vm->n_shares; i++) {

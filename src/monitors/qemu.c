@@ -331,7 +331,8 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 if (i == 0) {
                         if (!vm->share_rootfs)
                                 continue;
-                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = false, virtiofs = vm->virtiofs;
+                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = vm->rootfs_readonly;
+                        virtiofs = vm->virtiofs;
                 } else {
                         const struct ur_vm_share *sh = &vm->shares[i - 1];
                         if (sh->kind == UR_SHARE_TMPFS)

@@ -100,8 +100,10 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                   UR_ANNOT_SHAREDFS, how);
         vm->virtiofs = ur_streq(how, "virtiofs");
         if (vm->virtiofs && !(g && g->takes_virtiofs && qemu))
-                return ur_err_set(err, 0, "annotation '%s' is 'virtiofs', but the %s guest on %s cannot take it "
-                                  "(linux on qemu only)", UR_ANNOT_SHAREDFS, vm->guest, vm->monitor);
+                return ur_err_set(err, 0,
+                                  "annotation '%s' is 'virtiofs', but the %s guest on %s cannot take it "
+                                  "(linux on qemu only)",
+                                  UR_ANNOT_SHAREDFS, vm->guest, vm->monitor);
 
         if (vm->share_rootfs && !(g && g->takes_9p_root && qemu))
                 return ur_err_set(
@@ -110,6 +112,7 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         "cannot take the container rootfs as a shared root (only linux and unikraft "
                         "on qemu, over 9p)",
                         vm->guest, vm->monitor);
+        vm->rootfs_readonly = vm->share_rootfs && spec->root_readonly;
         if (spec->n_mounts == 0)
                 return 0;
         vm->shares = calloc(spec->n_mounts, sizeof(*vm->shares));
@@ -126,6 +129,14 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         return ur_err_set(err, 0,
                                           "mount '%s' (source '%s'): the destination is not an absolute path",
                                           d ? d : "", m->source ? m->source : "");
+                if (strcmp(d, "/") == 0 || strstr(d, "/../") || strstr(d, "/./") ||
+                    (strlen(d) >= 3 && strcmp(d + strlen(d) - 3, "/..") == 0) ||
+                    (strlen(d) >= 2 && strcmp(d + strlen(d) - 2, "/.") == 0))
+                        return ur_err_set(
+                                err, 0,
+                                "mount '%s' (source '%s'): the destination is the guest's root or has "
+                                "'.' or '..' components (the root is shared with mountRootfs)",
+                                d, m->source ? m->source : "");
                 if (ur_mount_skipped(d)) {
                         ur_log_debug("mount '%s' (type '%s'): skipped, the guest has its own", d,
                                      m->type ? m->type : "");
@@ -148,10 +159,12 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         /* A block device: a volume of its own, in the spec's order. */
                         const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
                         if (!can_blk)
-                                return refuse(err, m, "this guest family cannot take a block volume (linux on qemu)",
+                                return refuse(err, m,
+                                              "this guest family cannot take a block volume (linux on qemu)",
                                               vm);
                         if (strpbrk(fstype, ": \t\n\"") || !*fstype)
-                                return refuse(err, m, "the filesystem type cannot be passed to the guest", vm);
+                                return refuse(err, m, "the filesystem type cannot be passed to the guest",
+                                              vm);
                         s->kind = UR_SHARE_BLOCK;
                         if (asprintf(&s->tag, "blk%u", nblk) < 0) {
                                 s->tag = NULL;
@@ -195,7 +208,9 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         if (tmpfs_options(m->options, &s->options) < 0)
                                 return ur_err_set(err, ENOMEM, "VM description");
                 } else {
-                        return refuse(err, m, "only bind mounts of directories, block devices and tmpfs reach a guest", vm);
+                        return refuse(
+                                err, m,
+                                "only bind mounts of directories, block devices and tmpfs reach a guest", vm);
                 }
                 s->readonly = readonly_of(m->options);
                 s->dest = strdup(d);
@@ -224,7 +239,9 @@ int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, ur_err *err)
         if (!vm->virtiofsd)
                 vm->virtiofsd = ur_find_executable("virtiofsd");
         if (!vm->virtiofsd)
-                return ur_err_set(err, 0, "annotation '%s' is 'virtiofs', but virtiofsd is neither at %s nor in "
-                                  "$PATH (Debian: qemu-system-common)", UR_ANNOT_SHAREDFS, UR_VIRTIOFSD_DEFAULT);
+                return ur_err_set(err, 0,
+                                  "annotation '%s' is 'virtiofs', but virtiofsd is neither at %s nor in "
+                                  "$PATH (Debian: qemu-system-common)",
+                                  UR_ANNOT_SHAREDFS, UR_VIRTIOFSD_DEFAULT);
         return 0;
 }

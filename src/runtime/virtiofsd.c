@@ -102,7 +102,7 @@ int ur_virtiofsd_start(const struct ur_vm *vm, const char *sock_dir, uid_t uid, 
                 if (i == 0) {
                         if (!(vm->share_rootfs && vm->virtiofs))
                                 continue;
-                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = false;
+                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = vm->rootfs_readonly;
                 } else {
                         const struct ur_vm_share *sh = &vm->shares[i - 1];
                         if (sh->kind != UR_SHARE_VIRTIOFS)

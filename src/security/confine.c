@@ -290,7 +290,8 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
 
         /* The guest: shared directories first, so that a kernel or image
          * inside one (the rootfs) is bound over it read-only. */
-        if (vm->share_rootfs && !vm->virtiofs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
+        if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
+            replicate(x, vm->rootfs, NULL, F_NOEXEC | (vm->rootfs_readonly ? F_RO : 0)) < 0)
                 return -1;
         for (unsigned i = 0; i < vm->n_shares; i++) {
                 const struct ur_vm_share *sh = &vm->shares[i];

@@ -95,6 +95,7 @@ struct ur_vm {
                                  * tagged UR_ROOTFS_TAG, the guest's root */
         struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
         unsigned n_shares;
+        bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
         char *virtiofsd;        /* absolute path of virtiofsd when virtiofs is used */

@@ -695,6 +695,14 @@ static void test_unikraft_storage(void **state)
         ur_strv_free(w);
         free(line);
 
+        vm.rootfs_readonly = true;
+        line = cmdline(&vm);
+        w = uk_words(line);
+        assert_string_equal(w[2], "rootfs:/:9pfs:1::");
+        ur_strv_free(w);
+        free(line);
+        vm.rootfs_readonly = false;
+
         /* Both roots; a destination vfs.fstab cannot carry; an old Unikraft. */
         vm.initrd = (char *) "/k/initrd";
         expect_error(&vm, "unikraft guest: mountRootfs and an initrd both give the root '/'");

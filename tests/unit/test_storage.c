@@ -174,6 +174,10 @@ static void test_refusals(void **state)
 
         struct ur_mount rel = {(char *) "data", dir, (char *) "bind", o_rbind_rw};
         refused("linux", "qemu", &rel, false, "mount 'data'");
+        struct ur_mount root = {(char *) "/", dir, (char *) "bind", o_rbind_rw};
+        refused("linux", "qemu", &root, false, "mount '/' (source '");
+        struct ur_mount dots = {(char *) "/proc/../data", dir, (char *) "bind", o_rbind_rw};
+        refused("linux", "qemu", &dots, false, "mount '/proc/../data'");
         struct ur_mount missing = {(char *) "/data", (char *) "/nonexistent/urunc", (char *) "bind",
                                    o_rbind_rw};
         refused("linux", "qemu", &missing, false, "mount '/data' (source '/nonexistent/urunc')");
@@ -273,6 +277,16 @@ static void test_qemu_and_linux(void **state)
                                                 "urunc.mount=9p:vol0:rw,trans=virtio,version=9p2000.L:/data",
                                                 "init=/bin/app", "--", "x", NULL});
         ur_strv_free(w);
+
+        /* A read-only root (spec root.readonly). */
+        vm.rootfs_readonly = true;
+        a = fsdev_args(&vm);
+        assert_string_equal(a[1], "local,id=fsrootfs,path=/b/rootfs,security_model=none,readonly=on");
+        ur_strv_free(a);
+        w = linux_words(&vm);
+        assert_string_equal(w[5], "ro");
+        ur_strv_free(w);
+        vm.rootfs_readonly = false;
 
         /* A destination the guest's parser cannot carry. */
         sh[0].dest = (char *) "/my data";
