@@ -40,6 +40,14 @@ struct ur_guest_ops {
         const struct ur_qemu_exit *qemu_exits;
         const char *qemu_pci_props;  /* extra properties for virtio-*-pci devices */
         bool qemu_acpi;            /* on microvm: keep ACPI (and the legacy PIC/PIT) on */
+        /* Storage the family can mount (src/runtime/storage.c, urunc(8)
+         * STORAGE): host directories over virtio-9p (QEMU only), a tmpfs of
+         * its own, the container rootfs as its root over 9p (mountRootfs). */
+        bool takes_9p;
+        bool takes_tmpfs;
+        bool takes_9p_root;
+        bool takes_virtiofs; /* the same shares (and root) through virtiofs, QEMU only */
+        bool takes_volumes;  /* block devices from the mounts as extra virtio-blk disks, QEMU only */
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

@@ -26,6 +26,20 @@
  *   no block device the program is the initrd's (rdinit=).  Without argv
  *   and metadata cmdline no init= is given: the kernel's default search
  *   applies.
+ * - Storage (urunc(8) STORAGE): with mountRootfs the root is the 9p share
+ *   "rootfs" (root=rootfs rootfstype=9p rootflags=trans=virtio,version=
+ *   9p2000.L rw) and init=<argv0> is on it, as for a block root.  Each
+ *   other mount is one word urunc.mount=TYPE:SOURCE:OPTIONS:DEST, in the
+ *   spec's order (parents first): TYPE 9p or virtiofs (SOURCE its tag,
+ *   "vol0", ...) or tmpfs (SOURCE "tmpfs"); with virtiofs the root is
+ *   root=rootfs rootfstype=virtiofs rw; any other TYPE (ext4, ..., auto)
+ *   is a block volume whose SOURCE is its virtio serial ("blk0", ...): the
+ *   init finds the /dev/vdX whose /sys/block/vdX/serial it is (device
+ *   order is not stable on virtio-mmio); OPTIONS starts with ro or rw; DEST is the
+ *   rest of the word (no blanks, quotes or control characters).  The
+ *   guest's init runs `mkdir -p DEST; mount -t TYPE -o OPTIONS SOURCE DEST`
+ *   for each before the application.  The '.' in the key keeps the kernel
+ *   from passing it to init's environment; it stays in /proc/cmdline.
  * - init=/rdinit= comes last before "--": the kernel drops every bare word
  *   seen before it (init/main.c), so nothing may follow it but "--".
  * - On qemu under TCG the kernel is told the TSC frequency
@@ -54,6 +68,39 @@ static bool hostname_ok(const char *h)
         return h && *h && !strpbrk(h, ": \t\n\"");
 }
 
+/* The 9p mount options: the kernel's 9p over virtio, 9P2000.L (POSIX
+ * semantics), no cache (the host's changes are seen at once). */
+#define LINUX_9P_OPTS "trans=virtio,version=9p2000.L"
+
+/* One urunc.mount=TYPE:SOURCE:OPTIONS:DEST word per share, in order. */
+static int mount_words(const struct ur_vm *vm, char ***v, ur_err *err)
+{
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                const struct ur_vm_share *sh = &vm->shares[i];
+                const char *mode = sh->readonly ? "ro" : "rw";
+                int r;
+
+                for (const char *p = sh->dest; *p; p++)
+                        if (*p == '"' || (unsigned char) *p <= ' ' || *p == 0x7f)
+                                return ur_err_set(err, 0,
+                                                  "linux guest: mount '%s' (source '%s'): a destination with "
+                                                  "blanks, quotes or control characters cannot be passed",
+                                                  sh->dest, sh->source ? sh->source : "tmpfs");
+                if (sh->kind == UR_SHARE_9P)
+                        r = ur_strv_addf(v, "urunc.mount=9p:%s:%s," LINUX_9P_OPTS ":%s", sh->tag, mode, sh->dest);
+                else if (sh->kind == UR_SHARE_VIRTIOFS)
+                        r = ur_strv_addf(v, "urunc.mount=virtiofs:%s:%s:%s", sh->tag, mode, sh->dest);
+                else if (sh->kind == UR_SHARE_BLOCK)
+                        r = ur_strv_addf(v, "urunc.mount=%s:%s:%s:%s", sh->options, sh->tag, mode, sh->dest);
+                else
+                        r = ur_strv_addf(v, "urunc.mount=tmpfs:tmpfs:%s%s%s:%s", mode, sh->options ? "," : "",
+                                         sh->options ? sh->options : "", sh->dest);
+                if (r < 0)
+                        return ur_err_set(err, ENOMEM, "linux command line");
+        }
+        return 0;
+}
+
 static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 {
         _cleanup_strv_ char **args = NULL;
@@ -72,7 +119,14 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 r |= ur_strv_add(&v, "reboot=k");
                 r |= ur_strv_add(&v, "pci=off");
         }
-        if (vm->n_blocks > 0)
+        bool has_root = vm->share_rootfs || vm->n_blocks > 0;
+        const char *root_mode = vm->rootfs_readonly ? "ro" : "rw";
+        if (vm->share_rootfs && vm->virtiofs)
+                r |= ur_strv_addf(&v, "root=" UR_ROOTFS_TAG " rootfstype=virtiofs %s", root_mode);
+        else if (vm->share_rootfs)
+                r |= ur_strv_addf(&v, "root=" UR_ROOTFS_TAG " rootfstype=9p rootflags=" LINUX_9P_OPTS " %s",
+                                  root_mode);
+        else if (vm->n_blocks > 0)
                 r |= ur_strv_add(&v, vm->blocks[0].readonly ? "root=/dev/vda ro" : "root=/dev/vda rw");
         if (vm->net.enabled)
                 r |= ur_strv_addf(&v, "ip=%s::%s:%s:%s:eth0:off%s%s", vm->net.ip, vm->net.gateway,
@@ -80,6 +134,8 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                                   vm->net.dns[0] ? ":" : "", vm->net.dns);
         if (r < 0)
                 return ur_err_set(err, ENOMEM, "linux command line");
+        if (mount_words(vm, &v, err) < 0)
+                return -1;
 
         size_t n_env = 0;
         for (char **e = vm->env; e && *e; e++) {
@@ -105,7 +161,7 @@ static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                 if (ur_has_blank(args[0]) || !*args[0] || strchr(args[0], '"'))
                         return ur_err_set(err, 0, "linux guest: init '%s' must be a path without blanks or quotes",
                                           args[0]);
-                if (ur_strv_addf(&v, "%s=%s", vm->initrd && vm->n_blocks == 0 ? "rdinit" : "init", args[0]) < 0)
+                if (ur_strv_addf(&v, "%s=%s", vm->initrd && !has_root ? "rdinit" : "init", args[0]) < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");
                 if (n_args > 1 && ur_strv_add(&v, "--") < 0)
                         return ur_err_set(err, ENOMEM, "linux command line");
@@ -140,4 +196,9 @@ const struct ur_guest_ops ur_guest_linux = {
         .name = "linux",
         .cmdline = linux_cmdline,
         .qemu_acpi = true,
+        .takes_9p = true,
+        .takes_tmpfs = true,
+        .takes_9p_root = true,
+        .takes_virtiofs = true,
+        .takes_volumes = true,
 };

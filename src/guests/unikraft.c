@@ -5,7 +5,8 @@
  *
  * >= 0.16.1, unknown or unparsable version (as upstream):
  *   <argv0> [env.vars=<K=V> ...] [netdev.ip=<ip>/<prefix>[:<gw>[:<dns>]]]
- *   [vfs.fstab=[ "initrd0:/:extract:::" ]] -- [<args>]
+ *   [vfs.fstab=[ "initrd0:/:extract:::"|"rootfs:/:9pfs:::"
+ *   "vol<N>:<dest>:9pfs:[1]::mkmp" ... ]] -- [<args>]
  * older:
  *   <argv0> [netdev.ipv4_addr=<ip> netdev.ipv4_gw_addr=<gw>
  *   netdev.ipv4_subnet_mask=<mask>] [vfs.rootfs=initrd] -- [<args>]
@@ -69,6 +70,61 @@ static bool libparam_inert(const char *s)
         return false;
 }
 
+/* A vfs.fstab element: fields split at ':' (uk_nextarg), the word split by
+ * uk_argnparse (blanks, quotes, backslashes), the list ending at a word
+ * ending in ']'. */
+static bool fstab_path_ok(const char *d)
+{
+        size_t n = strlen(d);
+        if (n == 0 || d[n - 1] == ']')
+                return false;
+        for (const char *p = d; *p; p++)
+                if (*p == ':' || *p == '"' || *p == '\'' || *p == '\\' || (unsigned char) *p <= ' ' ||
+                    *p == 0x7f)
+                        return false;
+        return true;
+}
+
+/*
+ * vfs.fstab=[ "E" ... ] (vfscore automount, 0.16.1 to 0.17): each element
+ * "<dev>:<mountpoint>:<driver>:<flags>:<opts>:<ukopts>", flags a number
+ * (MS_RDONLY = 1), ukopts "mkmp" (make the mount point).  The root first:
+ * the initrd extracted ("initrd0:/:extract:::") or the rootfs over 9p
+ * ("rootfs:/:9pfs:::"), then each 9p share ("vol0:/data:9pfs:1::mkmp").
+ */
+static int fstab_word(const struct ur_vm *vm, char ***v, ur_err *err)
+{
+        _cleanup_strv_ char **e = NULL;
+        int r = 0;
+
+        if (vm->share_rootfs && vm->initrd)
+                return ur_err_set(err, 0, G " guest: mountRootfs and an initrd both give the root '/'");
+        if (vm->share_rootfs)
+                r |= ur_strv_add(&e, vm->rootfs_readonly ? "\"" UR_ROOTFS_TAG ":/:9pfs:1::\""
+                                                         : "\"" UR_ROOTFS_TAG ":/:9pfs:::\"");
+        else if (vm->initrd)
+                r |= ur_strv_add(&e, "\"initrd0:/:extract:::\"");
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                const struct ur_vm_share *sh = &vm->shares[i];
+                if (sh->kind != UR_SHARE_9P)
+                        return ur_err_set(err, 0, G " guest: mount '%s' is not a shared directory", sh->dest);
+                if (!fstab_path_ok(sh->dest))
+                        return ur_err_set(err, 0,
+                                          G " guest: mount '%s' (source '%s'): vfs.fstab cannot carry a "
+                                            "destination with ':', blanks, quotes, backslashes or a final ']'",
+                                          sh->dest, sh->source);
+                r |= ur_strv_addf(&e, "\"%s:%s:9pfs:%s::mkmp\"", sh->tag, sh->dest, sh->readonly ? "1" : "");
+        }
+        if (r < 0)
+                return ur_err_set(err, ENOMEM, G " command line");
+        if (!e)
+                return 0;
+        _cleanup_free_ char *list = ur_strv_join(e, " ");
+        if (!list || ur_strv_addf(v, "vfs.fstab=[ %s ]", list) < 0)
+                return ur_err_set(err, ENOMEM, G " command line");
+        return 0;
+}
+
 static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 {
         _cleanup_strv_ char **args = NULL;
@@ -118,8 +174,18 @@ static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
                         r |= ur_strv_addf(&v, "netdev.ipv4_subnet_mask=%s", vm->net.netmask);
                 }
         }
-        if (vm->initrd)
-                r |= ur_strv_add(&v, modern ? "vfs.fstab=[ \"initrd0:/:extract:::\" ]" : "vfs.rootfs=initrd");
+        if (modern) {
+                if (fstab_word(vm, &v, err) < 0)
+                        return -1;
+        } else if (vm->share_rootfs || vm->n_shares > 0) {
+                return ur_err_set(
+                        err, 0,
+                        G " guest: shared directories (mountRootfs, mount '%s') need Unikraft >= 0.16.1 "
+                          "(vfs.fstab with mkmp); unikernelVersion is '%s'",
+                        vm->n_shares ? vm->shares[0].dest : "/", vm->unikernel_version);
+        } else if (vm->initrd) {
+                r |= ur_strv_add(&v, "vfs.rootfs=initrd");
+        }
         if (!kernel_path_first && ur_strv_len(v) == n_before)
                 r |= ur_strv_add(&v, "urunc");
         r |= ur_strv_add(&v, "--");
@@ -147,4 +213,6 @@ const struct ur_guest_ops ur_guest_unikraft = {
         .cmdline = unikraft_cmdline,
         .qemu_debug_exit = "iobase=0x501,iosize=2",
         .qemu_exits = unikraft_exits,
+        .takes_9p = true,
+        .takes_9p_root = true,
 };

@@ -58,3 +58,7 @@ struct ur_exit_facts {
  * monitor and guest family (man/urunc.8, EXIT STATUS); *ret_why (malloc'd,
  * may be NULL on ENOMEM) says why in a sentence. */
 int ur_exit_status(const char *monitor, const char *guest, const struct ur_exit_facts *f, char **ret_why);
+
+/* virtiofsd's vhost-user socket for a tag, in the state dir as the monitor
+ * sees it (runtime/virtiofsd.c creates it). */
+#define UR_VIRTIOFS_SOCK_FMT "virtiofs-%s.sock"

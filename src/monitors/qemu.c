@@ -12,6 +12,8 @@
  *     [-netdev tap,id=n0,fd=N|ifname=T,script=no,downscript=no,vhost=off
  *      -device virtio-net-device|virtio-net-pci,netdev=n0,mac=M]
  *     [-drive file=P,format=raw,if=none,id=blkI -device virtio-blk-…,drive=blkI]
+ *     [-fsdev local,id=fsT,path=P,security_model=none[,readonly=on]
+ *      -device virtio-9p-device|virtio-9p-pci,fsdev=fsT,mount_tag=T]
  *     -kernel K [-initrd I] [-append C]
  *
  * Machine by boot format (vm->machine overrides):
@@ -48,6 +50,27 @@
  * qemu_exits); ur_exit_status maps them.  The QMP socket is also watched by
  * urunc's supervisor (runtime/supervise.c): a VM that QEMU stops for good
  * (internal error, guest panic) ends the container.
+ *
+ * Block volumes (block devices among the mounts) follow, in the spec's
+ * order, as -drive file=DEV,format=raw,if=none,id=blkN[,readonly=on]
+ * -device virtio-blk-…,drive=blkN,serial=blkN (the guest finds them by
+ * serial).
+ *
+ * 9p shares (src/runtime/storage.c): the rootfs (tag "rootfs", with
+ * mountRootfs) then each bind-mounted directory ("vol0", ...), QEMU's own
+ * "local" backend, no helper daemon.  security_model=none: files are
+ * created with the monitor's uid and the host's modes, what the host sees
+ * is what the guest wrote (ownership changes from the guest are ignored);
+ * a read-only mount is a read-only fsdev (QEMU refuses every write with
+ * EROFS) on top of a read-only bind in the confined root.
+ *
+ * virtiofs (annotation com.urunc.sharedfs=virtiofs): the same shares as
+ * vhost-user-fs devices on virtiofsd's sockets (<state_dir>/virtiofs-<tag>.sock,
+ * runtime/virtiofsd.c), the guest RAM a shared memfd
+ * (-object memory-backend-memfd,id=mem,size=<M>M,share=on and the machine's
+ * memory-backend=mem), and on microvm modern virtio-mmio
+ * (-global virtio-mmio.force-legacy=false: virtiofsd refuses legacy
+ * devices); QEMU itself never opens the shared directory.
  *
  * Values inside QEMU option strings have their commas doubled (QEMU's
  * escape), so paths with commas work.  -kernel and -append are taken
@@ -191,8 +214,17 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 return ur_err_set(err, 0, "qemu cannot boot kernel '%s' (boot format %s)", vm->kernel,
                                   ur_boot_format_name(vm->boot));
         bool mmio = strstr(machine, "microvm") == machine;
-        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks;
-        _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL;
+        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks + (vm->share_rootfs ? 1u : 0u);
+        bool vfs = vm->virtiofs && vm->share_rootfs;
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                n_dev += vm->shares[i].kind != UR_SHARE_TMPFS;
+                vfs = vfs || vm->shares[i].kind == UR_SHARE_VIRTIOFS;
+        }
+        if (vfs && !vm->state_dir)
+                return ur_err_set(err, 0, "qemu: virtiofs needs the state directory (virtiofsd's sockets)");
+        if (vm->share_rootfs && !vm->rootfs)
+                return ur_err_set(err, 0, "qemu: mountRootfs without a container rootfs");
+        _cleanup_free_ char *machine_own = NULL, *cmdline_own = NULL, *machine_vfs = NULL;
         if (mmio && n_dev > 0 && has_opt(machine, "acpi=off", false) &&
             !has_opt(machine, "auto-kernel-cmdline=", true)) {
                 if (asprintf(&machine_own, "%s,auto-kernel-cmdline=off", machine) < 0)
@@ -201,6 +233,12 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 if (mmio_cmdline(guest_cmdline, n_dev, &cmdline_own, err) < 0)
                         return -1;
                 guest_cmdline = cmdline_own;
+        }
+        if (vfs) {
+                /* vhost-user needs the guest RAM in shared memory. */
+                if (asprintf(&machine_vfs, "%s,memory-backend=mem", machine) < 0)
+                        return ur_err_set(err, ENOMEM, "building the qemu command line");
+                machine = machine_vfs;
         }
         const char *pci = guest->qemu_pci_props;
         char **a = NULL;
@@ -222,6 +260,17 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         r |= ur_strv_add(&a, machine);
         r |= ur_strv_add(&a, "-m");
         r |= ur_strv_addf(&a, "%lluM", (unsigned long long) (vm->mem_mib ? vm->mem_mib : 128));
+        if (vfs && mmio) {
+                /* virtiofsd (libvhost-user) refuses legacy virtio, which
+                 * microvm's virtio-mmio transports are by default. */
+                r |= ur_strv_add(&a, "-global");
+                r |= ur_strv_add(&a, "virtio-mmio.force-legacy=false");
+        }
+        if (vfs) {
+                r |= ur_strv_add(&a, "-object");
+                r |= ur_strv_addf(&a, "memory-backend-memfd,id=mem,size=%lluM,share=on",
+                                  (unsigned long long) (vm->mem_mib ? vm->mem_mib : 128));
+        }
         r |= ur_strv_add(&a, "-smp");
         r |= ur_strv_addf(&a, "%u", vm->vcpus ? vm->vcpus : 1);
         r |= ur_strv_add(&a, "-device");
@@ -276,6 +325,58 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                                   vm->blocks[i].readonly ? ",readonly=on" : "");
                 r |= ur_strv_add(&a, "-device");
                 r |= ur_strv_addf(&a, "%s,drive=blk%u%s%s", mmio ? "virtio-blk-device" : "virtio-blk-pci", i,
+                                  !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+        }
+        /* Shares: the rootfs first, then the mounts in the spec's order. */
+        for (unsigned i = 0; i <= vm->n_shares; i++) {
+                const char *src, *tag;
+                bool ro, virtiofs;
+                if (i == 0) {
+                        if (!vm->share_rootfs)
+                                continue;
+                        src = vm->rootfs, tag = UR_ROOTFS_TAG, ro = vm->rootfs_readonly;
+                        virtiofs = vm->virtiofs;
+                } else {
+                        const struct ur_vm_share *sh = &vm->shares[i - 1];
+                        if (sh->kind == UR_SHARE_TMPFS)
+                                continue;
+                        if (sh->kind == UR_SHARE_BLOCK) {
+                                _cleanup_free_ char *p = qesc(sh->source);
+                                if (!p)
+                                        goto oom;
+                                r |= ur_strv_add(&a, "-drive");
+                                r |= ur_strv_addf(&a, "file=%s,format=raw,if=none,id=%s%s", p, sh->tag,
+                                                  sh->readonly ? ",readonly=on" : "");
+                                r |= ur_strv_add(&a, "-device");
+                                r |= ur_strv_addf(&a, "%s,drive=%s,serial=%s%s%s",
+                                                  mmio ? "virtio-blk-device" : "virtio-blk-pci", sh->tag, sh->tag,
+                                                  !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+                                continue;
+                        }
+                        src = sh->source, tag = sh->tag, ro = sh->readonly;
+                        virtiofs = sh->kind == UR_SHARE_VIRTIOFS;
+                }
+                if (virtiofs) {
+                        _cleanup_free_ char *d = qesc(vm->state_dir);
+                        if (!d)
+                                goto oom;
+                        r |= ur_strv_add(&a, "-chardev");
+                        r |= ur_strv_addf(&a, "socket,id=vfs%s,path=%s/" UR_VIRTIOFS_SOCK_FMT, tag, d, tag);
+                        r |= ur_strv_add(&a, "-device");
+                        r |= ur_strv_addf(&a, "%s,chardev=vfs%s,tag=%s%s%s",
+                                          mmio ? "vhost-user-fs-device" : "vhost-user-fs-pci", tag, tag,
+                                          !mmio && pci ? "," : "", !mmio && pci ? pci : "");
+                        continue;
+                }
+                _cleanup_free_ char *p = qesc(src);
+                if (!p)
+                        goto oom;
+                r |= ur_strv_add(&a, "-fsdev");
+                r |= ur_strv_addf(&a, "local,id=fs%s,path=%s,security_model=none%s", tag, p,
+                                  ro ? ",readonly=on" : "");
+                r |= ur_strv_add(&a, "-device");
+                r |= ur_strv_addf(&a, "%s,fsdev=fs%s,mount_tag=%s%s%s",
+                                  mmio ? "virtio-9p-device" : "virtio-9p-pci", tag, tag,
                                   !mmio && pci ? "," : "", !mmio && pci ? pci : "");
         }
         r |= ur_strv_add(&a, "-kernel");

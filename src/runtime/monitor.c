@@ -27,6 +27,8 @@
 #include "runtime/internal.h"
 #include "runtime/state.h"
 #include "runtime/supervise.h"
+#include "runtime/virtiofsd.h"
+#include "security/confine.h"
 #include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -288,6 +290,19 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
         unlink(m->sock_path);
         if (ur_journal_available() && ur_journal_pin() < 0)
                 ur_log_debug("container '%s': the supervisor cannot log to the journal", m->id);
+        if (m->vm->virtiofsd) {
+                /* Before the confinement: the daemons need the host's view.
+                 * Their sockets go where the monitor sees its state dir. */
+                _cleanup_free_ char *dir = ur_security_confines(m->security)
+                                                   ? ur_path_join(m->state_dir, UR_CONFINE_OWN_DIR)
+                                                   : strdup(m->state_dir);
+                int uid, gid;
+                ur_security_owner(m->security, &uid, &gid);
+                if (!dir)
+                        return ur_err_set(err, ENOMEM, "virtiofsd");
+                if (ur_virtiofsd_start(m->vm, dir, (uid_t) uid, (gid_t) gid, err) < 0)
+                        return ur_err_wrap(err, "container '%s'", m->id);
+        }
         if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
                 return ur_err_wrap(err, "confine the monitor");
         return 0;

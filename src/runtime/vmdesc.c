@@ -15,6 +15,7 @@
 #include "monitors/monitor.h"
 #include "net/net.h"
 #include "runtime/proc.h"
+#include "runtime/storage.h"
 #include "security/seccomp.h"
 #include "systemd/mapping.h"
 #include "util/cleanup.h"
@@ -188,6 +189,9 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 vm->blocks[0].mountpoint = md->block_mnt_point ? strdup(md->block_mnt_point) : NULL;
                 vm->n_blocks = 1;
         }
+
+        if (ur_vm_storage(spec, vm, err) < 0 || ur_vm_virtiofsd(vm, NULL, err) < 0)
+                return -1;
 
         if (ur_kernel_probe(vm->kernel, &vm->boot, err) < 0)
                 return ur_err_wrap(err, "kernel '%s'", md->binary);

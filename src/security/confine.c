@@ -33,6 +33,7 @@ enum {
         F_OPTIONAL = 1 << 1, /* a missing path is skipped */
         F_NOEXEC = 1 << 2,   /* nothing there is executed */
         F_OWN = 1 << 3,      /* chown to the monitor's uid/gid (its own files) */
+        F_DEV = 1 << 4,      /* a device node used as such (no nodev) */
 };
 
 /* The dynamic loader's directories, each only when it exists. */
@@ -112,7 +113,7 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
         }
         if (mount(proc, target, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return ur_err_set(x->err, errno, "confine: bind '%s' at '%s'", src, host);
-        rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | ((flags & F_DEV) ? 0 : MS_NODEV);
         if (flags & F_RO)
                 rflags |= MS_RDONLY;
         if (flags & F_NOEXEC)
@@ -287,7 +288,17 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
 
-        /* The guest. */
+        /* The guest: shared directories first, so that a kernel or image
+         * inside one (the rootfs) is bound over it read-only. */
+        if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
+            replicate(x, vm->rootfs, NULL, F_NOEXEC | (vm->rootfs_readonly ? F_RO : 0)) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                const struct ur_vm_share *sh = &vm->shares[i];
+                unsigned f = F_NOEXEC | (sh->readonly ? F_RO : 0) | (sh->kind == UR_SHARE_BLOCK ? F_DEV : 0);
+                if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
+                        return -1;
+        }
         if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
         if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
@@ -296,8 +307,6 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) <
                     0)
                         return -1;
-        if (vm->share_rootfs && vm->rootfs && replicate(x, vm->rootfs, NULL, F_NOEXEC) < 0)
-                return -1;
 
         /* Its own files: a private directory in place of the state dir. */
         own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);

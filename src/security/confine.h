@@ -14,7 +14,9 @@
  *     /usr/lib/ipxe/qemu, /usr/share/ovmf; plus vm->monitor_data_path),
  *     read-only;
  *   - the kernel and initrd (read-only), the block images (read-write
- *     unless read-only), the rootfs when it is shared with the guest;
+ *     unless read-only), the rootfs when it is shared with the guest, the
+ *     directories shared over 9p and the block volumes' device nodes
+ *     (read-only when the mount is; device nodes without nodev);
  *   - at the state dir's path, the directory <state_dir>/monitor (owned by
  *     the monitor's uid/gid, 0700): what the monitor creates there (QEMU's
  *     qmp.sock) appears on the host in <state_dir>/monitor/, and the rest

@@ -112,6 +112,11 @@ void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
         *ret_gid = s ? (int) s->gid : 0;
 }
 
+bool ur_security_confines(const struct ur_security *s)
+{
+        return s && s->confine;
+}
+
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err)
 {

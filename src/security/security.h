@@ -30,6 +30,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                         struct ur_security **ret, ur_err *err);
 /* The owner the tap (and the monitor's devices) must have. */
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
+/* The monitor will be confined (its state dir is then <state_dir>/monitor). */
+bool ur_security_confines(const struct ur_security *s);
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err);
 int ur_security_apply(const struct ur_security *s, ur_err *err);

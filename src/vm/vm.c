@@ -34,6 +34,14 @@ void ur_vm_done(struct ur_vm *vm)
                 free(vm->blocks[i].mountpoint);
         }
         free(vm->blocks);
+        for (unsigned i = 0; i < vm->n_shares; i++) {
+                free(vm->shares[i].tag);
+                free(vm->shares[i].source);
+                free(vm->shares[i].dest);
+                free(vm->shares[i].options);
+        }
+        free(vm->shares);
+        free(vm->virtiofsd);
         free(vm->machine);
         free(vm->state_dir);
         free(vm->solo5_net_dev);

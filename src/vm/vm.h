@@ -39,6 +39,29 @@ struct ur_vm_block {
         bool readonly;
 };
 
+/* A directory or filesystem the guest mounts (from the spec's mounts,
+ * src/runtime/storage.c). */
+enum ur_share_kind {
+        UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
+        UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */
+        UR_SHARE_VIRTIOFS, /* a host directory through virtiofsd (vhost-user-fs) */
+        UR_SHARE_BLOCK, /* a host block device as a virtio-blk disk (serial = tag) */
+};
+
+struct ur_vm_share {
+        enum ur_share_kind kind;
+        char *tag;      /* 9p/virtiofs tag ("vol0", ...), block: virtio serial ("blk0", ...);
+                         * NULL for tmpfs */
+        char *source;   /* host directory (9p, virtiofs) or block device; NULL for tmpfs */
+        char *dest;     /* where the guest mounts it (absolute) */
+        char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL;
+                         * block: the filesystem type ("ext4", "auto") */
+        bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
+};
+
+/* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */
+#define UR_ROOTFS_TAG "rootfs"
+
 /* What kind of image the kernel file is (ur_kernel_probe reads it). */
 enum ur_boot_format {
         UR_BOOT_UNKNOWN,
@@ -68,7 +91,14 @@ struct ur_vm {
         char **argv;            /* guest argv (process.args), may be NULL/empty */
         char **env;             /* guest env (process.env) */
         char *rootfs;           /* container rootfs host path (for shared fs), may be NULL */
-        bool share_rootfs;      /* pass rootfs to the guest (mountRootfs) */
+        bool share_rootfs;      /* pass rootfs to the guest (mountRootfs): a 9p share
+                                 * tagged UR_ROOTFS_TAG, the guest's root */
+        struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
+        unsigned n_shares;
+        bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
+        bool virtiofs;          /* shared directories (and the shared rootfs) go through
+                                 * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
+        char *virtiofsd;        /* absolute path of virtiofsd when virtiofs is used */
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

@@ -638,6 +638,86 @@ static void test_unikraft(void **state)
         expect_error(&vm, "environment entry '[X=1'");
 }
 
+/* Unikraft's storage (vfs.fstab, vfscore automount 0.16.1..0.17): the
+ * words as uk_argnparse splits them, and each list element's fields as
+ * vfscore_parse_volume splits them at ':'. */
+static char **split_colon(const char *s)
+{
+        char **v = NULL;
+        for (const char *p = s;;) {
+                const char *c = strchr(p, ':');
+                vpush(&v, p, c ? (size_t) (c - p) : strlen(p));
+                if (!c)
+                        return v;
+                p = c + 1;
+        }
+}
+
+static void test_unikraft_storage(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_vm_share sh[] = {
+                { UR_SHARE_9P, (char *) "vol0", (char *) "/srv/data", (char *) "/data", NULL, false },
+                { UR_SHARE_9P, (char *) "vol1", (char *) "/srv/cfg", (char *) "/etc/app", NULL, true },
+        };
+        base(&vm, "unikraft", "qemu");
+        vm.boot = UR_BOOT_PVH;
+        vm.argv = argv_nginx;
+        vm.initrd = (char *) "/k/initrd";
+        vm.shares = sh;
+        vm.n_shares = 2;
+
+        char *line = cmdline(&vm);
+        char **w = uk_words(line);
+        char *want[] = { (char *) "nginx", (char *) "vfs.fstab=[", (char *) "initrd0:/:extract:::",
+                         (char *) "vol0:/data:9pfs:::mkmp", (char *) "vol1:/etc/app:9pfs:1::mkmp", (char *) "]",
+                         (char *) "--", (char *) "-c", (char *) "/nginx/conf/nginx.conf", NULL };
+        assert_strv_equal(w, want, line);
+        char **f = split_colon(w[4]);
+        char *want_f[] = { (char *) "vol1", (char *) "/etc/app", (char *) "9pfs", (char *) "1", (char *) "",
+                           (char *) "mkmp", NULL };
+        assert_strv_equal(f, want_f, w[4]);
+        ur_strv_free(f);
+        ur_strv_free(w);
+        free(line);
+
+        /* mountRootfs: the rootfs over 9p is the root (tag "rootfs"). */
+        vm.initrd = NULL;
+        vm.share_rootfs = true;
+        vm.n_shares = 1;
+        line = cmdline(&vm);
+        w = uk_words(line);
+        char *want_root[] = { (char *) "nginx", (char *) "vfs.fstab=[", (char *) "rootfs:/:9pfs:::",
+                              (char *) "vol0:/data:9pfs:::mkmp", (char *) "]", (char *) "--", (char *) "-c",
+                              (char *) "/nginx/conf/nginx.conf", NULL };
+        assert_strv_equal(w, want_root, line);
+        ur_strv_free(w);
+        free(line);
+
+        vm.rootfs_readonly = true;
+        line = cmdline(&vm);
+        w = uk_words(line);
+        assert_string_equal(w[2], "rootfs:/:9pfs:1::");
+        ur_strv_free(w);
+        free(line);
+        vm.rootfs_readonly = false;
+
+        /* Both roots; a destination vfs.fstab cannot carry; an old Unikraft. */
+        vm.initrd = (char *) "/k/initrd";
+        expect_error(&vm, "unikraft guest: mountRootfs and an initrd both give the root '/'");
+        vm.initrd = NULL;
+        vm.share_rootfs = false;
+        const char *bad[] = { "/a:b", "/a b", "/list]", "/q\"", "/b\\s" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                sh[0].dest = (char *) bad[i];
+                expect_error(&vm, "vfs.fstab cannot carry a destination");
+        }
+        sh[0].dest = (char *) "/data";
+        vm.unikernel_version = (char *) "0.15.0";
+        expect_error(&vm, "need Unikraft >= 0.16.1 (vfs.fstab with mkmp); unikernelVersion is '0.15.0'");
+}
+
 static void test_linux(void **state)
 {
         (void) state;
@@ -1013,6 +1093,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_registry),
                 cmocka_unit_test(test_unikraft),
+                cmocka_unit_test(test_unikraft_storage),
                 cmocka_unit_test(test_linux),
                 cmocka_unit_test(test_rumprun),
                 cmocka_unit_test(test_mirage_mewz_hermit),

@@ -151,7 +151,11 @@ echo "$KVER" >"$root/etc/urunc-guest/kernel"
 modlist virtio_mmio virtio_pci virtio_net virtio_blk pvpanic-mmio pvpanic-pci >"$root/etc/urunc-guest/modules.base"
 # the root filesystem (ext4 wants crc32c for metadata_csum: softdep)
 modlist crc32c_generic ext4 >"$root/etc/urunc-guest/modules.root"
-cat "$root/etc/urunc-guest/modules.base" "$root/etc/urunc-guest/modules.root" | sort -u |
+# shared directories and a 9p root (urunc.mount=9p:..., rootfstype=9p)
+modlist 9pnet_virtio 9p >"$root/etc/urunc-guest/modules.9p"
+# ... and through virtiofs (urunc.mount=virtiofs:..., rootfstype=virtiofs)
+modlist virtiofs >"$root/etc/urunc-guest/modules.virtiofs"
+cat "$root"/etc/urunc-guest/modules.{base,root,9p,virtiofs} | sort -u |
 while read -r m; do
 	src=$mdir/${m#"$KVER"/}
 	dst=$root/lib/modules/$m
