@@ -382,16 +382,25 @@ static bool has_multiboot(const unsigned char *buf, size_t len)
         return false;
 }
 
-int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err)
+/* The kernel at path, opened for reading: a regular file, or an error. */
+static int open_kernel(const char *path, struct stat *ret_st, ur_err *err)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return ur_err_set(err, errno, "open kernel '%s'", path);
-        struct stat st;
-        if (fstat(fd, &st) < 0)
+        if (fstat(fd, ret_st) < 0)
                 return ur_err_set(err, errno, "stat kernel '%s'", path);
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(ret_st->st_mode))
                 return ur_err_set(err, 0, "kernel '%s' is not a regular file", path);
+        return TAKE_FD(fd);
+}
+
+int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err)
+{
+        struct stat st;
+        _cleanup_close_ int fd = open_kernel(path, &st, err);
+        if (fd < 0)
+                return -1;
 
         unsigned char head[MULTIBOOT_SEARCH];
         int n = pread_full(fd, head, sizeof(head), 0);
@@ -441,14 +450,10 @@ const char *ur_solo5_target_name(unsigned target)
 int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
 {
         memset(ret, 0, sizeof(*ret));
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return ur_err_set(err, errno, "open kernel '%s'", path);
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return ur_err_set(err, errno, "stat kernel '%s'", path);
-        if (!S_ISREG(st.st_mode))
-                return ur_err_set(err, 0, "kernel '%s' is not a regular file", path);
+        _cleanup_close_ int fd = open_kernel(path, &st, err);
+        if (fd < 0)
+                return -1;
         unsigned char head[sizeof(Elf64_Ehdr)];
         int n = pread_full(fd, head, sizeof(head), 0);
         if (n < 0)
