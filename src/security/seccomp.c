@@ -29,7 +29,7 @@ int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
                 return ur_err_set(err, 0,
                                   "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
                                   UR_ANNOT_SECCOMP, v);
-        *ret = spec->has_seccomp && !ur_streq(v, "unconfined");
+        *ret = !ur_streq(v, "unconfined");
         return 0;
 }
 

@@ -91,9 +91,10 @@ struct ur_seccomp_policy {
         size_t n_rules;
 };
 
-/* Whether the monitor gets seccomp: the spec has linux.seccomp and the
- * annotation com.urunc.seccomp is not "unconfined" (any value other than
- * "unconfined" or "default" is an error naming it). */
+/* Whether the monitor gets seccomp: always, unless the annotation
+ * com.urunc.seccomp is "unconfined" (any value other than "unconfined" or
+ * "default" is an error naming it).  The spec's linux.seccomp plays no
+ * part (see SECURITY in urunc(8)). */
 int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err);
 
 /* Parse a policy held in memory; name is used in messages ("FILE:LINE: "). */

@@ -46,11 +46,12 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
         if (ur_seccomp_wanted(spec, &wanted, err) < 0)
                 return -1;
         if (!wanted) {
-                ur_log_info("monitor seccomp: off (%s)", spec->has_seccomp ? "annotation " UR_ANNOT_SECCOMP
-                                                                             "=unconfined"
-                                                                           : "no linux.seccomp in the spec");
+                ur_log_debug("monitor seccomp: off (annotation " UR_ANNOT_SECCOMP "=unconfined)");
                 return 0;
         }
+        if (spec->has_seccomp)
+                ur_log_info("monitor seccomp: the spec's linux.seccomp profile is not applied to the monitor "
+                            "(it filters a Linux application's syscalls; the monitor gets its own policy)");
         if (!ur_seccomp_supported()) {
                 ur_log_warning(
                         "monitor seccomp: urunc was built without libseccomp: the monitor runs without "
@@ -85,7 +86,10 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                        spec->process.n_additional_gids * sizeof(gid_t));
                 s->n_groups = spec->process.n_additional_gids;
         }
-        s->confine = (!cfg || cfg->security.confine) && spec->namespaces[UR_NS_MOUNT].present;
+        /* Every unikernel's monitor is confined (it unshares a mount
+         * namespace of its own whether the spec has one or not), unless the
+         * host's configuration turns it off. */
+        s->confine = !cfg || cfg->security.confine;
         s->proc = spec->namespaces[UR_NS_PID].present;
         /* The monitor's own files (QEMU's QMP socket, firecracker's config)
          * live in the state dir, which is root's alone (0700): only the
@@ -94,9 +98,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                 ur_security_free(s);
                 return ur_err_set(err, 0,
                                   "process.user.uid %u: a monitor running as another user than root needs "
-                                  "its confined root, which needs a mount namespace in linux.namespaces%s",
-                                  (unsigned) spec->process.uid,
-                                  cfg && !cfg->security.confine ? " and [security] confine = true" : "");
+                                  "its confined root, which [security] confine = false turns off",
+                                  (unsigned) spec->process.uid);
         }
         if (prepare_seccomp(cfg, spec, monitor, s, err) < 0) {
                 ur_security_free(s);

@@ -94,16 +94,41 @@ expect_eq "annotation com.urunc.seccomp=unconfined: Seccomp 0" 0 "$(status_field
 check "  ... and no -sandbox for qemu" sh -c "[ -n '$pid' ] && grep -qa qemu /proc/$pid/cmdline && ! grep -qa -- '-sandbox' /proc/$pid/cmdline"
 expect_eq "  ... capabilities still dropped" 0000000000000000 "$(status_field "$pid" CapEff)"
 expect_eq "  ... no_new_privs still set" 1 "$(status_field "$pid" NoNewPrivs)"
+expect_match "  ... and create says so loudly" "monitor seccomp: OFF" "$(cat "$T/unconf.err")"
 u delete --force "${S}unconf"
 
-start_sleeper nosec
-expect_eq "no linux.seccomp in the spec: Seccomp 0" 0 "$(status_field "$pid" Seccomp)"
-u delete --force "${S}nosec"
+# --- the default posture: no linux.seccomp, no mount namespace -------------------------------
+# Confinement and the monitor's policy do not depend on the spec (issue 13):
+# a spec with neither still gets both, and nothing the caller of create left
+# open (a directory fd on /etc, an fd on /etc/shadow, a pipe) reaches the
+# VMM or the supervisor.
+exec 8</etc 9</etc/shadow
+exec {pw}> >(cat >/dev/null)
+start_sleeper bare B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
+exec 8<&- 9<&- {pw}>&-
+check "no seccomp, no mount namespace: the VMM runs" test -n "$pid"
+sc expect_eq "  ... Seccomp: 2 all the same" 2 "$(status_field "$pid" Seccomp)"
+check "  ... qemu has -sandbox on" sh -c "[ -n '$pid' ] && grep -qa -- '-sandbox' /proc/$pid/cmdline"
+check "  ... a mount namespace of its own" sh -c "[ -n '$pid' ] && [ \"\$(readlink /proc/$pid/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]"
+expect_eq "  ... its confined root (no view of the host's files)" "dev etc lib lib64 proc tmp usr" "$(ls "/proc/$pid/root/" 2>/dev/null | paste -sd' ')"
+check "  ... no /etc/shadow" sh -c "[ -n '$pid' ] && [ -d /proc/$pid/root/usr ] && [ ! -e /proc/$pid/root/etc/shadow ]"
+expect_eq "  ... the VMM's fds: 0-2 and its own only (nothing on /etc, no pipe)" "" \
+  "$(fds_of "$pid" | grep -E '^[0-9]+ (/etc|pipe:)')"
+check "  ... (and the VMM has fds to look at)" sh -c "[ -n '$pid' ] && [ -e /proc/$pid/fd/0 ]"
+expect_eq "  ... the supervisor's fds: none of the caller's either" "" \
+  "$(fds_of "$sup" | grep -E '^[0-9]+ (/etc|pipe:)')"
+check "  ... (and the supervisor has fds to look at)" sh -c "[ -n '$sup' ] && [ -e /proc/$sup/fd/0 ]"
+{ echo "# grep Seccomp /proc/VMM/status:"; grep Seccomp "/proc/$pid/status"; echo "# ls -l /proc/VMM/fd:"
+  ls -l "/proc/$pid/fd"; echo "# ls /proc/VMM/root/:"; ls "/proc/$pid/root/"; } 2>&1 | sed 's/^/# /'
+u delete --force "${S}bare"
 
-# --- without a mount namespace: not confined ------------------------------------------------
-start_sleeper nomnt B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
-check "no mount namespace: the monitor sees the host's root" test -e "/proc/$pid/root/etc/shadow"
-u delete --force "${S}nomnt"
+# --- the opt-outs -----------------------------------------------------------------------------
+printf '[security]\npolicy_dir = "%s"\nconfine = false\n' "$POLICY_DIR" > "$T/noconfine.toml"
+URUNC_CONFIG=$T/noconfine.toml start_sleeper noconf B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
+check "[security] confine = false: the monitor sees the host's root" test -e "/proc/$pid/root/etc/shadow"
+sc expect_eq "  ... seccomp still on" 2 "$(status_field "$pid" Seccomp)"
+expect_match "  ... and create says so loudly" "confinement: OFF" "$(cat "$T/noconf.err")"
+u delete --force "${S}noconf"
 
 # --- a syscall outside the policy kills the monitor --------------------------------------------
 cat > "$T/stand-in.toml" <<TOML
@@ -171,12 +196,12 @@ B_ARGS='["hello", "exit=5"]' B_LINUX="$SECCOMP" B_USER="$USER_JSON" make_bundle 
 u run --bundle "$T/b-userrun" "${S}userrun" >"$T/userrun.out" 2>&1; rc=$?
 expect_eq "non-root: run to the end, guest exit 5 is status 11" 11 "$rc"
 
-# Without a mount namespace there is no confined root, and no directory of
-# its own for a non-root monitor in the root-only state dir: refused.
+# Without the confined root ([security] confine = false) a non-root monitor
+# has no directory of its own in the root-only state dir: refused.
 B_ARGS='["hello"]' B_USER="$USER_JSON" B_NS='[{"type": "pid"}, {"type": "ipc"}]' make_bundle "$T/b-usernomnt" "$PVH"
-u create --bundle "$T/b-usernomnt" "${S}usernomnt" >"$T/usernomnt.err" 2>&1; rc=$?; err=$(cat "$T/usernomnt.err")
-check "non-root without a mount namespace: create fails" test "$rc" -ne 0
-expect_match "  ... saying why" "process.user.uid 4242: .* needs a mount namespace" "$err"
+URUNC_CONFIG=$T/noconfine.toml u create --bundle "$T/b-usernomnt" "${S}usernomnt" >"$T/usernomnt.err" 2>&1; rc=$?; err=$(cat "$T/usernomnt.err")
+check "non-root without confinement: create fails" test "$rc" -ne 0
+expect_match "  ... saying why" "process.user.uid 4242: .* confined root, which \[security\] confine = false turns off" "$err"
 check "  ... and leaves nothing behind" test ! -e "$ROOT/${S}usernomnt"
 
 diag "hardening.sh took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
