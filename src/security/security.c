@@ -2,6 +2,8 @@
 #include "security/security.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "security/seccomp.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/path.h"
 
 struct ur_security {
         struct ur_seccomp_filter *filter; /* NULL: no filter of urunc's */
@@ -113,6 +116,31 @@ void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
 {
         *ret_uid = s ? (int) s->uid : 0;
         *ret_gid = s ? (int) s->gid : 0;
+}
+
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, const char *rootfs, ur_err *err)
+{
+        if (!s || !s->confine)
+                return 0;
+        /* Whether the spec has a mount namespace or not: one of the
+         * monitor's own, sharing nothing with the container's (which may be
+         * joined by other processes) or the host's. */
+        if (unshare(CLONE_NEWNS) < 0)
+                return ur_err_set(err, errno, "unshare a mount namespace for the monitor");
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return ur_err_set(err, errno, "make the monitor's mount namespace a slave");
+        /* The guest's files, once, in this namespace (a bind needs its
+         * source in the caller's): start binds these fds, whatever the
+         * paths name by then. */
+        vm->pinned = true;
+        if (vm->kernel && ur_path_pin_regular(rootfs, vm->kernel, "kernel", &vm->kernel_fd, err) < 0)
+                return -1;
+        if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_blocks; i++)
+                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) < 0)
+                        return -1;
+        return 0;
 }
 
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,

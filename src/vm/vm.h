@@ -37,6 +37,7 @@ struct ur_vm_block {
         char *path;          /* host path of the image */
         char *mountpoint;    /* where the guest mounts it, may be NULL */
         bool readonly;
+        int fd;              /* O_PATH fd pinned at create (only when the VM's `pinned`) */
 };
 
 /* What kind of image the kernel file is (ur_kernel_probe reads it). */
@@ -69,6 +70,10 @@ struct ur_vm {
         char **env;             /* guest env (process.env) */
         char *rootfs;           /* container rootfs host path (for shared fs), may be NULL */
         bool share_rootfs;      /* pass rootfs to the guest (mountRootfs) */
+        /* The guest's files opened once at create (O_PATH): the confined
+         * root binds these, not what the paths name at start. */
+        bool pinned;
+        int kernel_fd, initrd_fd; /* -1: none */
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

@@ -122,6 +122,49 @@ check "  ... (and the supervisor has fds to look at)" sh -c "[ -n '$sup' ] && [ 
   ls -l "/proc/$pid/fd"; echo "# ls /proc/VMM/root/:"; ls "/proc/$pid/root/"; } 2>&1 | sed 's/^/# /'
 u delete --force "${S}bare"
 
+# podman and docker always put their default profile in the spec: it is
+# not applied to the monitor (the monitor's own policy is), the VMM survives.
+if [ -r /usr/share/containers/seccomp.json ] && command -v jq >/dev/null; then
+  PODMAN_SECCOMP="\"seccomp\": $(jq -c '{defaultAction, defaultErrnoRet, architectures: [.archMap[].architecture],
+    syscalls: [.syscalls[] | {names, action} + (if .args then {args} else {} end)]}' /usr/share/containers/seccomp.json)"
+  B_ARGS='["hello", "exit=5"]' B_LINUX="$PODMAN_SECCOMP" make_bundle "$T/b-podsec" "$PVH"
+  u run --bundle "$T/b-podsec" "${S}podsec" >"$T/podsec.out" 2>&1; rc=$?
+  expect_eq "podman's default seccomp profile in the spec: the guest runs to its end (exit 5 is status 11)" 11 "$rc"
+else
+  skip "podman's default seccomp profile in the spec" "no /usr/share/containers/seccomp.json or no jq"
+fi
+
+# --- the guest's files are pinned at create -------------------------------------------------
+# Swapping the kernel and the block image between create and start (for a
+# symlink to a host file, for another file) changes nothing: the VMM gets
+# the files create checked (the same inodes).
+swap_case() { # ID HOW
+  local id=$1 how=$2 d=$T/b-$1 k blk kino bino vk vb
+  B_ARGS='["hello", "sleep=forever"]' B_ANNOT="\"com.urunc.unikernel.block\": \"$(b64 /data/disk.img)\"" \
+    B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]' make_bundle "$d" "$PVH"
+  mkdir -p "$d/rootfs/data"; head -c 1048576 /dev/zero > "$d/rootfs/data/disk.img"
+  k=$d/rootfs/unikernel/hello.pvh blk=$d/rootfs/data/disk.img
+  kino=$(stat -c %i "$k") bino=$(stat -c %i "$blk")
+  u create --bundle "$d" "$S$id" >"$T/$id.out" 2>"$T/$id.err"
+  mv "$k" "$k.orig"; mv "$blk" "$blk.orig"
+  case $how in
+    symlink) ln -s /etc/shadow "$k"; ln -s /etc/shadow "$blk" ;;
+    file) cp /etc/passwd "$k"; cp /etc/passwd "$blk" ;;
+  esac
+  u start "$S$id" 2>>"$T/$id.err"
+  sup=$(pid_of "$S$id")
+  wait_for 30 grep -q '^urunc-test-guest: hello' "$T/$id.out"
+  pid=$(vmm_of "$sup")
+  expect_match "swapped for a $how after create: the original kernel still boots" '^urunc-test-guest: hello' "$(cat "$T/$id.out")"
+  vk=$(stat -L -c %i "/proc/$pid/root$k" 2>/dev/null)
+  expect_eq "  ... the VMM's root has the original kernel (inode $kino)" "$kino" "$vk"
+  vb=$(for f in /proc/$pid/fd/*; do [ "$(readlink "$f")" = "$blk" ] && stat -L -c %i "$f"; done 2>/dev/null | sort -u)
+  expect_eq "  ... the VMM's open block image is the original (inode $bino)" "$bino" "$vb"
+  u delete --force "$S$id"
+}
+swap_case swapln symlink
+swap_case swapfile file
+
 # --- the opt-outs -----------------------------------------------------------------------------
 printf '[security]\npolicy_dir = "%s"\nconfine = false\n' "$POLICY_DIR" > "$T/noconfine.toml"
 URUNC_CONFIG=$T/noconfine.toml start_sleeper noconf B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
