@@ -516,7 +516,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         malloc_trim(0);
         sup.child = child;
         sup.qmp_path = qmp_path;
-        ur_supervise_drop_privileges(m->security, m->id);
+        ur_supervise_drop_privileges(m->security, m->id, child);
         ur_supervise(&sup, &sigs);
 }
 

@@ -19,6 +19,8 @@
 
 struct ur_security {
         struct ur_seccomp_filter *filter; /* NULL: no filter of urunc's */
+        struct ur_seccomp_policy *supervisor; /* the supervisor's policy, NULL: none */
+        bool log_only;
         bool confine;
         bool proc;
         uid_t uid;
@@ -65,6 +67,10 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
                 return -1;
         if (ur_seccomp_filter_build(pol, log_only, &s->filter, err) < 0)
                 return -1;
+        /* The supervisor's: built once its child's pid is known. */
+        if (ur_seccomp_policy_load(dir, UR_SUPERVISOR_POLICY, &s->supervisor, err) < 0)
+                return -1;
+        s->log_only = log_only;
         ur_log_info("monitor seccomp: policy '%s' (%zu syscalls)%s", pol->name, pol->n_rules,
                     log_only ? ", log only ([security] seccomp_log)" : "");
         return 0;
@@ -184,6 +190,7 @@ void ur_security_free(struct ur_security *s)
         if (!s)
                 return;
         ur_seccomp_filter_free(s->filter);
+        ur_seccomp_policy_free(s->supervisor);
         free(s->groups);
         free(s);
 }
@@ -196,4 +203,22 @@ int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
                 return 0;
         p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
         return ur_privs_drop(&p, err);
+}
+
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err)
+{
+        struct ur_seccomp_filter *f = NULL;
+        int r;
+
+        if (ur_security_apply_privs(s, err) < 0)
+                return -1;
+        if (!s || !s->supervisor)
+                return 0;
+        if (ur_seccomp_filter_build(s->supervisor, s->log_only, &f, err) < 0)
+                return -1;
+        r = ur_seccomp_filter_allow_eq32(f, "kill", 0, (uint32_t) child, err);
+        if (r >= 0)
+                r = ur_seccomp_filter_load(f, err);
+        ur_seccomp_filter_free(f);
+        return r;
 }

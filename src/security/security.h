@@ -42,4 +42,9 @@ int ur_security_apply(const struct ur_security *s, ur_err *err);
  * supervisor takes the VMM's credentials, so that it holds no more
  * privilege than the process it watches. */
 int ur_security_apply_privs(const struct ur_security *s, ur_err *err);
+/* The supervisor's confinement: ur_security_apply_privs, then (when the
+ * monitor gets seccomp) the filter of policy UR_SUPERVISOR_POLICY plus kill
+ * of child only. */
+#define UR_SUPERVISOR_POLICY "supervisor"
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err);
 void ur_security_free(struct ur_security *s);

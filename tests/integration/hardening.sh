@@ -58,6 +58,7 @@ expect_eq "supervisor: named urunc:supervise" urunc:supervise "$(cat /proc/$sup/
 expect_eq "supervisor: CapEff 0" 0000000000000000 "$(status_field "$sup" CapEff)"
 expect_eq "supervisor: CapBnd 0" 0000000000000000 "$(status_field "$sup" CapBnd)"
 expect_eq "supervisor: NoNewPrivs 1" 1 "$(status_field "$sup" NoNewPrivs)"
+sc expect_eq "supervisor: its own seccomp filter (Seccomp 2)" 2 "$(status_field "$sup" Seccomp)"
 want_fds="0 /dev/null|1 /dev/null|2 $T/on.err|3 signalfd|4 socket"
 # With journald, the supervisor's journal socket (connected before the
 # confinement) comes first.
@@ -120,6 +121,11 @@ expect_eq "  ... the supervisor's fds: none of the caller's either" "" \
 check "  ... (and the supervisor has fds to look at)" sh -c "[ -n '$sup' ] && [ -e /proc/$sup/fd/0 ]"
 { echo "# grep Seccomp /proc/VMM/status:"; grep Seccomp "/proc/$pid/status"; echo "# ls -l /proc/VMM/fd:"
   ls -l "/proc/$pid/fd"; echo "# ls /proc/VMM/root/:"; ls "/proc/$pid/root/"; } 2>&1 | sed 's/^/# /'
+sc expect_eq "  ... the supervisor: Seccomp 2 too" 2 "$(status_field "$sup" Seccomp)"
+u kill "${S}bare" TERM
+wait_for 20 sh -c "$URUNC --root $ROOT state ${S}bare 2>/dev/null | grep -q '\"stopped\"'"
+check "  ... under its filter the supervisor still forwards a signal and reaps the VMM" \
+  sh -c "$URUNC --root $ROOT state ${S}bare 2>/dev/null | grep -q '\"stopped\"'"
 u delete --force "${S}bare"
 
 # podman and docker always put their default profile in the spec: it is
