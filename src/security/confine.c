@@ -126,7 +126,6 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
         return 0;
 }
 
-
 /* An O_PATH fd of root/inner (inner relative, canonical), each missing
  * directory made and the last component made a regular file when missing;
  * no symlink is followed (the part of the new root that is the shared

@@ -3,9 +3,9 @@
 
 /*
  * The confined monitor: the calling process, already in a mount namespace
- * of its own (ur_security_own_mount_ns, at setup), gets a root that is a small read-only tmpfs (pivot_root) holding
- * only what the monitor needs, each at its own absolute path so that the
- * exec plan's argv stays valid:
+ * of its own (ur_security_own_mount_ns, at setup), gets a root that is a small read-only tmpfs (pivot_root)
+ * holding only what the monitor needs, each at its own absolute path so that the exec plan's argv stays
+ * valid:
  *
  *   - the monitor binary, its ELF interpreter and the library directories
  *     (/lib64, /usr/lib64, /{usr/,}lib/<multiarch>, /usr/local/lib,

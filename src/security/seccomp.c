@@ -523,8 +523,8 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
         return 0;
 }
 
-int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg, uint32_t value,
-                                 ur_err *err)
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err)
 {
         struct scmp_arg_cmp cmp = {
                 .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = value};
@@ -576,8 +576,8 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
                           p->name);
 }
 
-int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg, uint32_t value,
-                                 ur_err *err)
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err)
 {
         return ur_err_set(err, ENOSYS, "seccomp filter");
 }

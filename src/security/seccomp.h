@@ -119,8 +119,8 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
                             ur_err *err);
 /* Add to f: allow syscall when its argument arg, as a 32-bit value, is
  * value (the supervisor's kill of its one child). */
-int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg, uint32_t value,
-                                 ur_err *err);
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err);
 /* Write the filter as libseccomp's pseudo-filter-code text to fd. */
 int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err);
 /* Install it in the calling process (sets no_new_privs). */

@@ -18,7 +18,7 @@
 #include "util/path.h"
 
 struct ur_security {
-        struct ur_seccomp_filter *filter; /* NULL: no filter of urunc's */
+        struct ur_seccomp_filter *filter;     /* NULL: no filter of urunc's */
         struct ur_seccomp_policy *supervisor; /* the supervisor's policy, NULL: none */
         bool log_only;
         bool confine;
@@ -144,7 +144,8 @@ int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, cons
         if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
                 return -1;
         for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) < 0)
+                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) <
+                    0)
                         return -1;
         return 0;
 }
