@@ -28,6 +28,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/vmdesc.h"
+#include "security/seccomp.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -304,6 +305,16 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = ur_vm_from_spec(ctx->config, spec, md, j->dir, &vm, err);
         if (r < 0)
                 goto out;
+        /* The opt-outs of the default sandbox, said where the caller sees
+         * them (SECURITY in urunc(8)). */
+        if (!vm.seccomp)
+                ur_log_warning("container '%s': monitor seccomp: OFF (annotation " UR_ANNOT_SECCOMP
+                               "=unconfined): the monitor runs without urunc's filter and its own sandbox",
+                               o->id);
+        if (ctx->config && !ctx->config->security.confine)
+                ur_log_warning("container '%s': monitor confinement: OFF ([security] confine = false): the "
+                               "monitor sees the host's whole filesystem",
+                               o->id);
         vm.id = strdup(o->id);
         /* Build once without network, so a bad guest/monitor/kernel
          * combination fails here rather than at start. */

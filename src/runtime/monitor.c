@@ -102,6 +102,8 @@ static int setup(struct ur_monitor *m, ur_err *err)
         if (spec->namespaces[UR_NS_MOUNT].present && !spec->namespaces[UR_NS_MOUNT].path &&
             mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return ur_err_set(err, errno, "make the mount namespace a slave of the host's");
+        if (ur_security_own_mount_ns(m->security, m->vm, spec->root_path, err) < 0)
+                return -1;
         if (spec->namespaces[UR_NS_UTS].present && spec->hostname &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0)
                 return ur_err_set(err, errno, "set hostname '%s'", spec->hostname);
@@ -529,7 +531,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         malloc_trim(0);
         sup.child = child;
         sup.qmp_path = qmp_path;
-        ur_supervise_drop_privileges(m->security, m->id);
+        ur_supervise_drop_privileges(m->security, m->id, child);
         ur_supervise(&sup, &sigs);
 }
 

@@ -72,12 +72,13 @@ static _Noreturn void finish(const struct ur_supervise *s, struct ur_qmp *q, int
         _exit(status);
 }
 
-void ur_supervise_drop_privileges(const struct ur_security *sec, const char *id)
+void ur_supervise_drop_privileges(const struct ur_security *sec, const char *id, pid_t child)
 {
         _cleanup_err_ ur_err e = NULL;
 
-        if (ur_security_apply_privs(sec, &e) < 0)
-                ur_log_warning("container '%s': the supervisor keeps its privileges: %s", id, ur_err_msg(e));
+        if (ur_security_apply_supervisor(sec, child, &e) < 0)
+                ur_log_warning("container '%s': the supervisor keeps (some of) its privileges: %s", id,
+                               ur_err_msg(e));
 }
 
 _Noreturn void ur_supervise(const struct ur_supervise *s, const sigset_t *sigs)

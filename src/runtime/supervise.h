@@ -29,7 +29,9 @@ struct ur_supervise {
 void ur_supervise_signals(sigset_t *ret);
 
 struct ur_security;
-/* Take the VMM's credentials (uid, gids, no capabilities, no_new_privs). */
-void ur_supervise_drop_privileges(const struct ur_security *sec, const char *id);
+/* Take the VMM's credentials (uid, gids, no capabilities, no_new_privs)
+ * and, when the VMM gets seccomp, the supervisor's own filter (kill only
+ * of child). */
+void ur_supervise_drop_privileges(const struct ur_security *sec, const char *id, pid_t child);
 
 _Noreturn void ur_supervise(const struct ur_supervise *s, const sigset_t *sigs);

@@ -186,6 +186,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 if (!vm->blocks)
                         return ur_err_set(err, ENOMEM, "VM description");
                 vm->blocks[0].path = strdup(md->block_path);
+                vm->blocks[0].fd = -1;
                 vm->blocks[0].mountpoint = md->block_mnt_point ? strdup(md->block_mnt_point) : NULL;
                 vm->n_blocks = 1;
         }

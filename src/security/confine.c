@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,105 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
         if (ur_strv_add(&x->bound, host) < 0)
                 return ur_err_set(x->err, ENOMEM, "confine");
         return 0;
+}
+
+/* An O_PATH fd of root/inner (inner relative, canonical), each missing
+ * directory made and the last component made a regular file when missing;
+ * no symlink is followed (the part of the new root that is the shared
+ * rootfs is the image's to write). */
+static int open_target(struct ctx *x, const char *inner, ur_err *err)
+{
+        _cleanup_free_ char *copy = strdup(inner);
+        _cleanup_close_ int dir = -1;
+        char *save = NULL, *comp, *next;
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
+
+        if (!copy)
+                return ur_err_set(err, ENOMEM, "confine");
+        dir = open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return ur_err_set(err, errno, "confine: '%s'", x->root);
+        comp = strtok_r(copy, "/", &save);
+        while (comp) {
+                int fd;
+                next = strtok_r(NULL, "/", &save);
+                if (next) {
+                        if (mkdirat(dir, comp, 0755) < 0 && errno != EEXIST)
+                                return ur_err_set(err, errno, "confine: mkdir '%s' (for '/%s')", comp, inner);
+                        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+                } else {
+                        int t = openat(dir, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+                        if (t >= 0)
+                                close(t);
+                        else if (errno != EEXIST)
+                                return ur_err_set(err, errno, "confine: create '/%s'", inner);
+                        how.flags = O_PATH | O_CLOEXEC;
+                }
+                fd = (int) syscall(SYS_openat2, dir, comp, &how, sizeof(how));
+                if (fd < 0)
+                        return ur_err_set(err, errno, "confine: '%s' (for '/%s')", comp, inner);
+                close(dir);
+                dir = fd;
+                comp = next;
+        }
+        return TAKE_FD(dir);
+}
+
+/*
+ * Bind the file pinned by fd (opened at create) at its host path inside
+ * the new root: made a mount of its own on a staging file in the state
+ * dir (root's, out of the image's reach), given its flags there, then
+ * moved onto the target, opened without following symlinks.  What the
+ * path names on the host by now plays no part.
+ */
+static int bind_pinned(struct ctx *x, const char *host, int fd, unsigned flags)
+{
+        _cleanup_free_ char *stage = NULL;
+        _cleanup_close_ int target = -1;
+        char src[64], dst[64];
+        unsigned long rflags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        int t;
+
+        if (!host || host[0] != '/')
+                return ur_err_set(x->err, 0, "confine: '%s' is not an absolute path", host ? host : "");
+        if (ur_strv_contains(x->bound, host))
+                return 0;
+        if (asprintf(&stage, "%s/%s.%zu", x->c->state_dir, UR_CONFINE_PIN_PREFIX, ur_strv_len(x->bound)) < 0)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        t = open(stage, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (t < 0)
+                return ur_err_set(x->err, errno, "confine: create '%s'", stage);
+        close(t);
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+        if (mount(src, stage, NULL, MS_BIND, NULL) < 0) {
+                ur_err_set(x->err, errno, "confine: bind the pinned '%s'", host);
+                goto fail;
+        }
+        if (flags & F_RO)
+                rflags |= MS_RDONLY;
+        if (flags & F_NOEXEC)
+                rflags |= MS_NOEXEC;
+        if (mount(NULL, stage, NULL, rflags, NULL) < 0) {
+                ur_err_set(x->err, errno, "confine: remount '%s'%s", host, flags & F_RO ? " read-only" : "");
+                goto fail_mounted;
+        }
+        target = open_target(x, host + 1, x->err);
+        if (target < 0)
+                goto fail_mounted;
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", target);
+        if (mount(stage, dst, NULL, MS_MOVE, NULL) < 0) {
+                ur_err_set(x->err, errno, "confine: move the pinned '%s' into place", host);
+                goto fail_mounted;
+        }
+        unlink(stage);
+        if (ur_strv_add(&x->bound, host) < 0)
+                return ur_err_set(x->err, ENOMEM, "confine");
+        return 0;
+fail_mounted:
+        umount2(stage, MNT_DETACH);
+fail:
+        unlink(stage);
+        return -1;
 }
 
 /*
@@ -288,8 +388,9 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
 
-        /* The guest: shared directories first, so that a kernel or image
-         * inside one (the rootfs) is bound over it read-only. */
+        /* The guest: shared directories first, so that the files pinned
+         * at create (a kernel or image inside the shared rootfs) are bound
+         * over what they hold by now, read-only where they must be. */
         if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
             replicate(x, vm->rootfs, NULL, F_NOEXEC | (vm->rootfs_readonly ? F_RO : 0)) < 0)
                 return -1;
@@ -299,14 +400,25 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
                         return -1;
         }
-        if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
-                return -1;
-        if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
-                return -1;
-        for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (replicate(x, vm->blocks[i].path, NULL, F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) <
-                    0)
+        if (vm->pinned) {
+                if (vm->kernel && bind_pinned(x, vm->kernel, vm->kernel_fd, F_RO | F_NOEXEC) < 0)
                         return -1;
+                if (vm->initrd && bind_pinned(x, vm->initrd, vm->initrd_fd, F_RO | F_NOEXEC) < 0)
+                        return -1;
+                for (unsigned i = 0; i < vm->n_blocks; i++)
+                        if (bind_pinned(x, vm->blocks[i].path, vm->blocks[i].fd,
+                                        F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
+                                return -1;
+        } else {
+                if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
+                        return -1;
+                if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
+                        return -1;
+                for (unsigned i = 0; i < vm->n_blocks; i++)
+                        if (replicate(x, vm->blocks[i].path, NULL,
+                                      F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
+                                return -1;
+        }
 
         /* Its own files: a private directory in place of the state dir. */
         own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);
@@ -368,12 +480,8 @@ int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const
                 ur_err_set(err, errno, "confine: mkdir '%s'", x.root);
                 goto out;
         }
-        /* A namespace of the monitor's own, sharing nothing with the
-         * container's (which may be joined by other processes). */
-        if (unshare(CLONE_NEWNS) < 0) {
-                ur_err_set(err, errno, "confine: unshare the mount namespace");
-                goto out;
-        }
+        /* The caller is in a mount namespace of its own since setup
+         * (ur_security_own_mount_ns): nothing here reaches another's. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
                 ur_err_set(err, errno, "confine: make the mounts private");
                 goto out;

@@ -2,10 +2,10 @@
 #pragma once
 
 /*
- * The confined monitor: the calling process gets a mount namespace of its
- * own (unshare) whose root is a small read-only tmpfs (pivot_root) holding
- * only what the monitor needs, each at its own absolute path so that the
- * exec plan's argv stays valid:
+ * The confined monitor: the calling process, already in a mount namespace
+ * of its own (ur_security_own_mount_ns, at setup), gets a root that is a small read-only tmpfs (pivot_root)
+ * holding only what the monitor needs, each at its own absolute path so that the exec plan's argv stays
+ * valid:
  *
  *   - the monitor binary, its ELF interpreter and the library directories
  *     (/lib64, /usr/lib64, /{usr/,}lib/<multiarch>, /usr/local/lib,
@@ -14,9 +14,11 @@
  *     /usr/lib/ipxe/qemu, /usr/share/ovmf; plus vm->monitor_data_path),
  *     read-only;
  *   - the kernel and initrd (read-only), the block images (read-write
- *     unless read-only), the rootfs when it is shared with the guest, the
- *     directories shared over 9p and the block volumes' device nodes
- *     (read-only when the mount is; device nodes without nodev);
+ *     unless read-only): the files create pinned (vm->pinned, bound from
+ *     their fds, whatever the paths name at start), over the rootfs when
+ *     it is shared with the guest; the directories shared over 9p and the
+ *     block volumes' device nodes (read-only when the mount is; device
+ *     nodes without nodev);
  *   - at the state dir's path, the directory <state_dir>/monitor (owned by
  *     the monitor's uid/gid, 0700): what the monitor creates there (QEMU's
  *     qmp.sock) appears on the host in <state_dir>/monitor/, and the rest
@@ -41,6 +43,7 @@
 
 #define UR_CONFINE_OWN_DIR "monitor"       /* <state_dir>/monitor: the monitor's own files */
 #define UR_CONFINE_ROOT_DIR "monitor-root" /* <state_dir>/monitor-root: where the new root is built */
+#define UR_CONFINE_PIN_PREFIX ".pin"       /* <state_dir>/.pin.N: staging of the pinned binds */
 
 struct ur_confine {
         const char *state_dir; /* host state dir of the container */

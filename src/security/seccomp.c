@@ -29,7 +29,7 @@ int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
                 return ur_err_set(err, 0,
                                   "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
                                   UR_ANNOT_SECCOMP, v);
-        *ret = spec->has_seccomp && !ur_streq(v, "unconfined");
+        *ret = !ur_streq(v, "unconfined");
         return 0;
 }
 
@@ -523,6 +523,22 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
         return 0;
 }
 
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err)
+{
+        struct scmp_arg_cmp cmp = {
+                .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = value};
+        int nr = seccomp_syscall_resolve_name(syscall);
+        int r;
+
+        if (nr == __NR_SCMP_ERROR)
+                return ur_err_set(err, 0, "seccomp: unknown syscall '%s'", syscall);
+        r = seccomp_rule_add_array(f->ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+        if (r < 0)
+                return ur_err_set(err, -r, "seccomp: allow '%s' if arg%u == %u", syscall, arg, value);
+        return 0;
+}
+
 int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)
 {
         int r = seccomp_export_pfc(f->ctx, fd);
@@ -558,6 +574,12 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
 {
         return ur_err_set(err, 0, "%s: urunc was built without seccomp support (-Dseccomp=disabled)",
                           p->name);
+}
+
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err)
+{
+        return ur_err_set(err, ENOSYS, "seccomp filter");
 }
 
 int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)

@@ -91,9 +91,10 @@ struct ur_seccomp_policy {
         size_t n_rules;
 };
 
-/* Whether the monitor gets seccomp: the spec has linux.seccomp and the
- * annotation com.urunc.seccomp is not "unconfined" (any value other than
- * "unconfined" or "default" is an error naming it). */
+/* Whether the monitor gets seccomp: always, unless the annotation
+ * com.urunc.seccomp is "unconfined" (any value other than "unconfined" or
+ * "default" is an error naming it).  The spec's linux.seccomp plays no
+ * part (see SECURITY in urunc(8)). */
 int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err);
 
 /* Parse a policy held in memory; name is used in messages ("FILE:LINE: "). */
@@ -116,6 +117,10 @@ const struct ur_seccomp_rule *ur_seccomp_policy_find(const struct ur_seccomp_pol
 struct ur_seccomp_filter;
 int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
                             ur_err *err);
+/* Add to f: allow syscall when its argument arg, as a 32-bit value, is
+ * value (the supervisor's kill of its one child). */
+int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
+                                 uint32_t value, ur_err *err);
 /* Write the filter as libseccomp's pseudo-filter-code text to fd. */
 int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err);
 /* Install it in the calling process (sets no_new_privs). */

@@ -2,6 +2,8 @@
 #include "security/security.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,9 +15,12 @@
 #include "security/seccomp.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/path.h"
 
 struct ur_security {
-        struct ur_seccomp_filter *filter; /* NULL: no filter of urunc's */
+        struct ur_seccomp_filter *filter;     /* NULL: no filter of urunc's */
+        struct ur_seccomp_policy *supervisor; /* the supervisor's policy, NULL: none */
+        bool log_only;
         bool confine;
         bool proc;
         uid_t uid;
@@ -46,11 +51,12 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
         if (ur_seccomp_wanted(spec, &wanted, err) < 0)
                 return -1;
         if (!wanted) {
-                ur_log_info("monitor seccomp: off (%s)", spec->has_seccomp ? "annotation " UR_ANNOT_SECCOMP
-                                                                             "=unconfined"
-                                                                           : "no linux.seccomp in the spec");
+                ur_log_debug("monitor seccomp: off (annotation " UR_ANNOT_SECCOMP "=unconfined)");
                 return 0;
         }
+        if (spec->has_seccomp)
+                ur_log_info("monitor seccomp: the spec's linux.seccomp profile is not applied to the monitor "
+                            "(it filters a Linux application's syscalls; the monitor gets its own policy)");
         if (!ur_seccomp_supported()) {
                 ur_log_warning(
                         "monitor seccomp: urunc was built without libseccomp: the monitor runs without "
@@ -61,6 +67,10 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
                 return -1;
         if (ur_seccomp_filter_build(pol, log_only, &s->filter, err) < 0)
                 return -1;
+        /* The supervisor's: built once its child's pid is known. */
+        if (ur_seccomp_policy_load(dir, UR_SUPERVISOR_POLICY, &s->supervisor, err) < 0)
+                return -1;
+        s->log_only = log_only;
         ur_log_info("monitor seccomp: policy '%s' (%zu syscalls)%s", pol->name, pol->n_rules,
                     log_only ? ", log only ([security] seccomp_log)" : "");
         return 0;
@@ -85,7 +95,10 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                        spec->process.n_additional_gids * sizeof(gid_t));
                 s->n_groups = spec->process.n_additional_gids;
         }
-        s->confine = (!cfg || cfg->security.confine) && spec->namespaces[UR_NS_MOUNT].present;
+        /* Every unikernel's monitor is confined (it unshares a mount
+         * namespace of its own whether the spec has one or not), unless the
+         * host's configuration turns it off. */
+        s->confine = !cfg || cfg->security.confine;
         s->proc = spec->namespaces[UR_NS_PID].present;
         /* The monitor's own files (QEMU's QMP socket, firecracker's config)
          * live in the state dir, which is root's alone (0700): only the
@@ -94,9 +107,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                 ur_security_free(s);
                 return ur_err_set(err, 0,
                                   "process.user.uid %u: a monitor running as another user than root needs "
-                                  "its confined root, which needs a mount namespace in linux.namespaces%s",
-                                  (unsigned) spec->process.uid,
-                                  cfg && !cfg->security.confine ? " and [security] confine = true" : "");
+                                  "its confined root, which [security] confine = false turns off",
+                                  (unsigned) spec->process.uid);
         }
         if (prepare_seccomp(cfg, spec, monitor, s, err) < 0) {
                 ur_security_free(s);
@@ -115,6 +127,32 @@ void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
 bool ur_security_confines(const struct ur_security *s)
 {
         return s && s->confine;
+}
+
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, const char *rootfs, ur_err *err)
+{
+        if (!s || !s->confine)
+                return 0;
+        /* Whether the spec has a mount namespace or not: one of the
+         * monitor's own, sharing nothing with the container's (which may be
+         * joined by other processes) or the host's. */
+        if (unshare(CLONE_NEWNS) < 0)
+                return ur_err_set(err, errno, "unshare a mount namespace for the monitor");
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return ur_err_set(err, errno, "make the monitor's mount namespace a slave");
+        /* The guest's files, once, in this namespace (a bind needs its
+         * source in the caller's): start binds these fds, whatever the
+         * paths name by then. */
+        vm->pinned = true;
+        if (vm->kernel && ur_path_pin_regular(rootfs, vm->kernel, "kernel", &vm->kernel_fd, err) < 0)
+                return -1;
+        if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_blocks; i++)
+                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) <
+                    0)
+                        return -1;
+        return 0;
 }
 
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
@@ -158,6 +196,7 @@ void ur_security_free(struct ur_security *s)
         if (!s)
                 return;
         ur_seccomp_filter_free(s->filter);
+        ur_seccomp_policy_free(s->supervisor);
         free(s->groups);
         free(s);
 }
@@ -170,4 +209,22 @@ int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
                 return 0;
         p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
         return ur_privs_drop(&p, err);
+}
+
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err)
+{
+        struct ur_seccomp_filter *f = NULL;
+        int r;
+
+        if (ur_security_apply_privs(s, err) < 0)
+                return -1;
+        if (!s || !s->supervisor)
+                return 0;
+        if (ur_seccomp_filter_build(s->supervisor, s->log_only, &f, err) < 0)
+                return -1;
+        r = ur_seccomp_filter_allow_eq32(f, "kill", 0, (uint32_t) child, err);
+        if (r >= 0)
+                r = ur_seccomp_filter_load(f, err);
+        ur_seccomp_filter_free(f);
+        return r;
 }

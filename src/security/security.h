@@ -32,6 +32,11 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
 /* The monitor will be confined (its state dir is then <state_dir>/monitor). */
 bool ur_security_confines(const struct ur_security *s);
+/* At setup, once the spec's namespaces are joined: a mount namespace of the
+ * monitor's own (a slave of the one it was in), when it is to be confined,
+ * and the guest's files (vm's kernel, initrd, block images, paths under
+ * rootfs) pinned in it: ur_security_confine binds those fds. */
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, const char *rootfs, ur_err *err);
 int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err);
 int ur_security_apply(const struct ur_security *s, ur_err *err);
@@ -39,4 +44,9 @@ int ur_security_apply(const struct ur_security *s, ur_err *err);
  * supervisor takes the VMM's credentials, so that it holds no more
  * privilege than the process it watches. */
 int ur_security_apply_privs(const struct ur_security *s, ur_err *err);
+/* The supervisor's confinement: ur_security_apply_privs, then (when the
+ * monitor gets seccomp) the filter of policy UR_SUPERVISOR_POLICY plus kill
+ * of child only. */
+#define UR_SUPERVISOR_POLICY "supervisor"
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err);
 void ur_security_free(struct ur_security *s);

@@ -325,6 +325,34 @@ int ur_path_resolve_regular_in_root(const char *root, const char *path, char **r
         return 0;
 }
 
+int ur_path_pin_regular(const char *root, const char *host, const char *what, int *ret_fd, ur_err *err)
+{
+        _cleanup_free_ char *rroot = root ? realpath(root, NULL) : NULL;
+        _cleanup_close_ int rootfd = -1, fd = -1;
+        size_t root_len = rroot && strcmp(rroot, "/") != 0 ? strlen(rroot) : 0;
+        struct stat st;
+
+        if (rroot && strncmp(host, rroot, root_len) == 0 && host[root_len] == '/') {
+                rootfd = open(rroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (rootfd < 0)
+                        return ur_err_set(err, errno, "%s '%s': root '%s'", what, host, rroot);
+                fd = open_in_root(rootfd, host + root_len, host);
+                if (fd < 0)
+                        return ur_err_set(err, -fd, "%s: open '%s' in '%s'", what, host + root_len, rroot);
+        } else {
+                fd = open(host, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return ur_err_set(err, errno, "%s: open '%s'", what, host);
+        }
+        if (fstat(fd, &st) < 0)
+                return ur_err_set(err, errno, "%s '%s'", what, host);
+        if (!S_ISREG(st.st_mode))
+                return ur_err_set(err, 0, "%s '%s' is a %s, not a regular file", what, host,
+                                  ur_file_type_name(st.st_mode));
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static bool id_char(char c, bool first)
 {
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))

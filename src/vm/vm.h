@@ -37,6 +37,7 @@ struct ur_vm_block {
         char *path;          /* host path of the image */
         char *mountpoint;    /* where the guest mounts it, may be NULL */
         bool readonly;
+        int fd;              /* O_PATH fd pinned at create (only when the VM's `pinned`) */
 };
 
 /* A directory or filesystem the guest mounts (from the spec's mounts,
@@ -99,6 +100,10 @@ struct ur_vm {
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
         char *virtiofsd;        /* absolute path of virtiofsd when virtiofs is used */
+        /* The guest's files opened once at create (O_PATH): the confined
+         * root binds these, not what the paths name at start. */
+        bool pinned;
+        int kernel_fd, initrd_fd; /* -1: none */
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

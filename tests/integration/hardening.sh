@@ -58,6 +58,7 @@ expect_eq "supervisor: named urunc:supervise" urunc:supervise "$(cat /proc/$sup/
 expect_eq "supervisor: CapEff 0" 0000000000000000 "$(status_field "$sup" CapEff)"
 expect_eq "supervisor: CapBnd 0" 0000000000000000 "$(status_field "$sup" CapBnd)"
 expect_eq "supervisor: NoNewPrivs 1" 1 "$(status_field "$sup" NoNewPrivs)"
+sc expect_eq "supervisor: its own seccomp filter (Seccomp 2)" 2 "$(status_field "$sup" Seccomp)"
 want_fds="0 /dev/null|1 /dev/null|2 $T/on.err|3 signalfd|4 socket"
 # With journald, the supervisor's journal socket (connected before the
 # confinement) comes first.
@@ -94,16 +95,89 @@ expect_eq "annotation com.urunc.seccomp=unconfined: Seccomp 0" 0 "$(status_field
 check "  ... and no -sandbox for qemu" sh -c "[ -n '$pid' ] && grep -qa qemu /proc/$pid/cmdline && ! grep -qa -- '-sandbox' /proc/$pid/cmdline"
 expect_eq "  ... capabilities still dropped" 0000000000000000 "$(status_field "$pid" CapEff)"
 expect_eq "  ... no_new_privs still set" 1 "$(status_field "$pid" NoNewPrivs)"
+expect_match "  ... and create says so loudly" "monitor seccomp: OFF" "$(cat "$T/unconf.err")"
 u delete --force "${S}unconf"
 
-start_sleeper nosec
-expect_eq "no linux.seccomp in the spec: Seccomp 0" 0 "$(status_field "$pid" Seccomp)"
-u delete --force "${S}nosec"
+# --- the default posture: no linux.seccomp, no mount namespace -------------------------------
+# Confinement and the monitor's policy do not depend on the spec (issue 13):
+# a spec with neither still gets both, and nothing the caller of create left
+# open (a directory fd on /etc, an fd on /etc/shadow, a pipe) reaches the
+# VMM or the supervisor.
+exec 8</etc 9</etc/shadow
+exec {pw}> >(cat >/dev/null)
+start_sleeper bare B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
+exec 8<&- 9<&- {pw}>&-
+check "no seccomp, no mount namespace: the VMM runs" test -n "$pid"
+sc expect_eq "  ... Seccomp: 2 all the same" 2 "$(status_field "$pid" Seccomp)"
+check "  ... qemu has -sandbox on" sh -c "[ -n '$pid' ] && grep -qa -- '-sandbox' /proc/$pid/cmdline"
+check "  ... a mount namespace of its own" sh -c "[ -n '$pid' ] && [ \"\$(readlink /proc/$pid/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]"
+expect_eq "  ... its confined root (no view of the host's files)" "dev etc lib lib64 proc tmp usr" "$(ls "/proc/$pid/root/" 2>/dev/null | paste -sd' ')"
+check "  ... no /etc/shadow" sh -c "[ -n '$pid' ] && [ -d /proc/$pid/root/usr ] && [ ! -e /proc/$pid/root/etc/shadow ]"
+expect_eq "  ... the VMM's fds: 0-2 and its own only (nothing on /etc, no pipe)" "" \
+  "$(fds_of "$pid" | grep -E '^[0-9]+ (/etc|pipe:)')"
+check "  ... (and the VMM has fds to look at)" sh -c "[ -n '$pid' ] && [ -e /proc/$pid/fd/0 ]"
+expect_eq "  ... the supervisor's fds: none of the caller's either" "" \
+  "$(fds_of "$sup" | grep -E '^[0-9]+ (/etc|pipe:)')"
+check "  ... (and the supervisor has fds to look at)" sh -c "[ -n '$sup' ] && [ -e /proc/$sup/fd/0 ]"
+{ echo "# grep Seccomp /proc/VMM/status:"; grep Seccomp "/proc/$pid/status"; echo "# ls -l /proc/VMM/fd:"
+  ls -l "/proc/$pid/fd"; echo "# ls /proc/VMM/root/:"; ls "/proc/$pid/root/"; } 2>&1 | sed 's/^/# /'
+sc expect_eq "  ... the supervisor: Seccomp 2 too" 2 "$(status_field "$sup" Seccomp)"
+u kill "${S}bare" TERM
+wait_for 20 sh -c "$URUNC --root $ROOT state ${S}bare 2>/dev/null | grep -q '\"stopped\"'"
+check "  ... under its filter the supervisor still forwards a signal and reaps the VMM" \
+  sh -c "$URUNC --root $ROOT state ${S}bare 2>/dev/null | grep -q '\"stopped\"'"
+u delete --force "${S}bare"
 
-# --- without a mount namespace: not confined ------------------------------------------------
-start_sleeper nomnt B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
-check "no mount namespace: the monitor sees the host's root" test -e "/proc/$pid/root/etc/shadow"
-u delete --force "${S}nomnt"
+# podman and docker always put their default profile in the spec: it is
+# not applied to the monitor (the monitor's own policy is), the VMM survives.
+if [ -r /usr/share/containers/seccomp.json ] && command -v jq >/dev/null; then
+  PODMAN_SECCOMP="\"seccomp\": $(jq -c '{defaultAction, defaultErrnoRet, architectures: [.archMap[].architecture],
+    syscalls: [.syscalls[] | {names, action} + (if .args then {args} else {} end)]}' /usr/share/containers/seccomp.json)"
+  B_ARGS='["hello", "exit=5"]' B_LINUX="$PODMAN_SECCOMP" make_bundle "$T/b-podsec" "$PVH"
+  u run --bundle "$T/b-podsec" "${S}podsec" >"$T/podsec.out" 2>&1; rc=$?
+  expect_eq "podman's default seccomp profile in the spec: the guest runs to its end (exit 5 is status 11)" 11 "$rc"
+else
+  skip "podman's default seccomp profile in the spec" "no /usr/share/containers/seccomp.json or no jq"
+fi
+
+# --- the guest's files are pinned at create -------------------------------------------------
+# Swapping the kernel and the block image between create and start (for a
+# symlink to a host file, for another file) changes nothing: the VMM gets
+# the files create checked (the same inodes).
+swap_case() { # ID HOW
+  local id=$1 how=$2 d=$T/b-$1 k blk kino bino vk vb
+  B_ARGS='["hello", "sleep=forever"]' B_ANNOT="\"com.urunc.unikernel.block\": \"$(b64 /data/disk.img)\"" \
+    B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]' make_bundle "$d" "$PVH"
+  mkdir -p "$d/rootfs/data"; head -c 1048576 /dev/zero > "$d/rootfs/data/disk.img"
+  k=$d/rootfs/unikernel/hello.pvh blk=$d/rootfs/data/disk.img
+  kino=$(stat -c %i "$k") bino=$(stat -c %i "$blk")
+  u create --bundle "$d" "$S$id" >"$T/$id.out" 2>"$T/$id.err"
+  mv "$k" "$k.orig"; mv "$blk" "$blk.orig"
+  case $how in
+    symlink) ln -s /etc/shadow "$k"; ln -s /etc/shadow "$blk" ;;
+    file) cp /etc/passwd "$k"; cp /etc/passwd "$blk" ;;
+  esac
+  u start "$S$id" 2>>"$T/$id.err"
+  sup=$(pid_of "$S$id")
+  wait_for 30 grep -q '^urunc-test-guest: hello' "$T/$id.out"
+  pid=$(vmm_of "$sup")
+  expect_match "swapped for a $how after create: the original kernel still boots" '^urunc-test-guest: hello' "$(cat "$T/$id.out")"
+  vk=$(stat -L -c %i "/proc/$pid/root$k" 2>/dev/null)
+  expect_eq "  ... the VMM's root has the original kernel (inode $kino)" "$kino" "$vk"
+  vb=$(for f in /proc/$pid/fd/*; do [ "$(readlink "$f")" = "$blk" ] && stat -L -c %i "$f"; done 2>/dev/null | sort -u)
+  expect_eq "  ... the VMM's open block image is the original (inode $bino)" "$bino" "$vb"
+  u delete --force "$S$id"
+}
+swap_case swapln symlink
+swap_case swapfile file
+
+# --- the opt-outs -----------------------------------------------------------------------------
+printf '[security]\npolicy_dir = "%s"\nconfine = false\n' "$POLICY_DIR" > "$T/noconfine.toml"
+URUNC_CONFIG=$T/noconfine.toml start_sleeper noconf B_NS='[{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}]'
+check "[security] confine = false: the monitor sees the host's root" test -e "/proc/$pid/root/etc/shadow"
+sc expect_eq "  ... seccomp still on" 2 "$(status_field "$pid" Seccomp)"
+expect_match "  ... and create says so loudly" "confinement: OFF" "$(cat "$T/noconf.err")"
+u delete --force "${S}noconf"
 
 # --- a syscall outside the policy kills the monitor --------------------------------------------
 cat > "$T/stand-in.toml" <<TOML
@@ -171,12 +245,12 @@ B_ARGS='["hello", "exit=5"]' B_LINUX="$SECCOMP" B_USER="$USER_JSON" make_bundle 
 u run --bundle "$T/b-userrun" "${S}userrun" >"$T/userrun.out" 2>&1; rc=$?
 expect_eq "non-root: run to the end, guest exit 5 is status 11" 11 "$rc"
 
-# Without a mount namespace there is no confined root, and no directory of
-# its own for a non-root monitor in the root-only state dir: refused.
+# Without the confined root ([security] confine = false) a non-root monitor
+# has no directory of its own in the root-only state dir: refused.
 B_ARGS='["hello"]' B_USER="$USER_JSON" B_NS='[{"type": "pid"}, {"type": "ipc"}]' make_bundle "$T/b-usernomnt" "$PVH"
-u create --bundle "$T/b-usernomnt" "${S}usernomnt" >"$T/usernomnt.err" 2>&1; rc=$?; err=$(cat "$T/usernomnt.err")
-check "non-root without a mount namespace: create fails" test "$rc" -ne 0
-expect_match "  ... saying why" "process.user.uid 4242: .* needs a mount namespace" "$err"
+URUNC_CONFIG=$T/noconfine.toml u create --bundle "$T/b-usernomnt" "${S}usernomnt" >"$T/usernomnt.err" 2>&1; rc=$?; err=$(cat "$T/usernomnt.err")
+check "non-root without confinement: create fails" test "$rc" -ne 0
+expect_match "  ... saying why" "process.user.uid 4242: .* confined root, which \[security\] confine = false turns off" "$err"
 check "  ... and leaves nothing behind" test ! -e "$ROOT/${S}usernomnt"
 
 diag "hardening.sh took $(( ($(date +%s%N) - t0) / 1000000 )) ms"

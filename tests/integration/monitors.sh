@@ -204,7 +204,13 @@ standin_lifecycle() {
   expect_eq "$id: kill TERM exit 0" 0 "$rc"
   wait_for 10 is_status "$id" stopped
   expect_eq "$id: state stopped after kill" stopped "$(status_of "$id")"
-  expect_eq "$id: the stand-in ended on SIGTERM" 15 "$(recval "$mon" signal)"
+  if [ "$mon" = solo5-spt ]; then
+    # spt has no signal handlers (the real tender neither): SIGTERM's
+    # default action ends it, nothing is recorded.
+    expect_eq "$id: the stand-in (spt, under its policy: no handler) ended without recording" "" "$(recval "$mon" signal)"
+  else
+    expect_eq "$id: the stand-in ended on SIGTERM" 15 "$(recval "$mon" signal)"
+  fi
   u delete "$id"; rc=$?
   expect_eq "$id: delete exit 0" 0 "$rc"
   expect_eq "$id: nothing left behind" "" "$(left_behind "$id")"
@@ -217,8 +223,8 @@ standin_run fc1 firecracker
 expect_eq "unikraft/firecracker: run exits with the guest's status (3)" 3 "$RC"
 expect_match "unikraft/firecracker: the monitor's banner on stdout" '^urunc-stand-in: firecracker' "$OUT"
 expect_eq "unikraft/firecracker: the stand-in's checks pass" ok "$(recval firecracker check)"
-expect_eq "unikraft/firecracker: argv --no-api --config-file <state>/firecracker.json --no-seccomp" \
-  "--no-api --config-file $ROOT/fc1/firecracker.json --no-seccomp" "$(recargv firecracker)"
+expect_eq "unikraft/firecracker: argv --no-api --config-file <state>/firecracker.json (its seccomp on by default)" \
+  "--no-api --config-file $ROOT/fc1/firecracker.json" "$(recargv firecracker)"
 expect_eq "unikraft/firecracker: environment is PATH only" \
   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$(recval firecracker env)"
 expect_eq "unikraft/firecracker: mem_size_mib = 200 MiB limit - 16 MiB overhead" 184 "$(fcfield machine-config.mem_size_mib)"
@@ -467,7 +473,7 @@ B_TYPE=linux B_HV=cloud-hypervisor B_BIN=/boot/vmlinux B_RES=$RES B_ARGS='["/bin
 standin_run ch1 cloud-hypervisor
 expect_eq "linux/cloud-hypervisor: run status 2, checks ok" "2 ok" "$RC $(recval cloud-hypervisor check)"
 expect_eq "linux/cloud-hypervisor: argv (kernel, initramfs, cmdline, cpus, memory MiB, disk, serial)" \
-  "--kernel $T/b-ch1/rootfs/boot/vmlinux --initramfs $T/b-ch1/rootfs/boot/initrd.img --cmdline panic=-1 console=ttyS0 root=/dev/vda rw A=1 init=/bin/guest -- exit=2 --cpus boot=2 --memory size=168M --disk path=$T/b-ch1/rootfs/boot/disk.ext4 --console off --serial tty --seccomp false" \
+  "--kernel $T/b-ch1/rootfs/boot/vmlinux --initramfs $T/b-ch1/rootfs/boot/initrd.img --cmdline panic=-1 console=ttyS0 root=/dev/vda rw A=1 init=/bin/guest -- exit=2 --cpus boot=2 --memory size=168M --disk path=$T/b-ch1/rootfs/boot/disk.ext4 --console off --serial tty" \
   "$(recargv cloud-hypervisor)"
 
 B_TYPE=linux B_HV=cloud-hypervisor B_NS="$NS_NET" B_ENV='[]' B_ARGS='["/bin/guest", "sleep=forever"]' make_bundle "$T/b-chnet" "$PVH"

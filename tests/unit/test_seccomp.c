@@ -530,8 +530,11 @@ static void test_wanted(void **state)
                 "{\"com.urunc.seccomp\": \"default\"}}",
                 "{\"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": {}}, \"annotations\": "
                 "{\"com.urunc.seccomp\": \"off\"}}",
+                "{\"root\": {\"path\": \"r\"}, \"annotations\": {\"com.urunc.seccomp\": \"unconfined\"}}",
         };
-        static const int want[] = {1, 0, 0, 1, -1};
+        /* On whether the spec has linux.seccomp or not (issue 13); off only
+         * with the annotation. */
+        static const int want[] = {1, 1, 0, 1, -1, 0};
 
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
                 _cleanup_spec_ struct ur_spec *spec = NULL;

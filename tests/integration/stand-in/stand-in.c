@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -753,8 +754,10 @@ int main(int argc, char **argv)
                 record("state: waiting until killed");
                 if (solo5_tender)
                         tender_wait(-1);
+                /* poll, not pause: a call real monitors make and their
+                 * policies allow (they run under them by default). */
                 for (;;)
-                        pause();
+                        poll(NULL, 0, -1);
         }
         if (s && solo5_tender)
                 tender_wait(atoi(s) * 1000);
