@@ -34,10 +34,16 @@ static _Noreturn void child(const char *bin, const char *src, const char *sock, 
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(127);
-        if (ro &&
-            (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-             mount(src, src, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-             mount(NULL, src, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
+        /* A mount namespace of its own, always: the monitor process then
+         * pivot_roots into its confined root, which would otherwise move
+         * this daemon's root too (pivot_root moves every process of the
+         * namespace whose root is the old one). */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+                fprintf(stderr, "urunc: virtiofsd: a mount namespace of its own: %s\n", strerror(errno));
+                _exit(127);
+        }
+        if (ro && (mount(src, src, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+                   mount(NULL, src, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
                 fprintf(stderr, "urunc: virtiofsd: read-only bind of '%s': %s\n", src, strerror(errno));
                 _exit(127);
         }

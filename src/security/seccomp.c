@@ -115,6 +115,7 @@ static const struct {
         { "BLKPBSZGET", 0x127b },            { "BLKIOMIN", 0x1278 },            { "BLKIOOPT", 0x1279 },
         { "BLKDISCARD", 0x1277 },            { "BLKZEROOUT", 0x127f },          { "BLKFLSBUF", 0x1261 },
         { "BLKROGET", 0x125e },              { "BLKDISCARDZEROES", 0x127c },    { "FS_IOC_FIEMAP", 0xc020660b },
+        { "FS_IOC_GETVERSION", 0x80087601 }, { "BLKSECTGET", 0x1267 },         { "CDROM_DRIVE_STATUS", 0x5326 },
         { "FIGETBSZ", 0x2 },                 { "FICLONE", 0x40049409 },
         /* KVM: the ioctl type byte (match with "& 0xff00 == KVM_IOCTL_TYPE") */
         { "KVM_IOCTL_TYPE", 0xae00 },        { "IOCTL_TYPE_MASK", 0xff00 },
