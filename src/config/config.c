@@ -20,7 +20,7 @@ static const struct {
         const char *name;
         uint64_t overhead_mib;
 } monitor_defaults[] = {
-        {"qemu", 64}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32},
+        {"qemu", 40}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32},
 };
 
 static const char *const log_levels[] = {"panic", "fatal", "error", "warn", "warning", "info", "debug", "trace", NULL};
