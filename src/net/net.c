@@ -344,6 +344,11 @@ static int tap_create(const char *name, int uid, int gid, int *ret_fd, ur_err *e
  * unicast MAC no guest has and its type is IEEE 802 "local experimental":
  * a guest that does see it drops it.  Best effort: a failure costs only
  * that first-frame latency.
+ *
+ * The packet socket is left open (close-on-exec): closing one waits for
+ * an RCU grace period (synchronize_net(), ~8 ms on the project machines),
+ * which must not sit between the tap and the guest.  The supervisor
+ * closes it with its other descriptors once the VMM runs (or exit does).
  */
 static void tap_prime(int tap_index, const char *tap)
 {
@@ -358,8 +363,6 @@ static void tap_prime(int tap_index, const char *tap)
 
         if (fd < 0 || sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *) &sll, sizeof(sll)) < 0)
                 ur_log_debug("net: priming tap '%s': %s (the first frame may be lost)", tap, strerror(errno));
-        if (fd >= 0)
-                close(fd);
 }
 
 static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu, ur_err *err)
