@@ -352,12 +352,12 @@ static int tap_create(const char *name, int uid, int gid, int *ret_fd, ur_err *e
  */
 static void tap_prime(int tap_index, const char *tap)
 {
-        unsigned char frame[60] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0xb5 };
+        unsigned char frame[60] = {0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0xb5};
         struct sockaddr_ll sll = {
                 .sll_family = AF_PACKET,
                 .sll_ifindex = tap_index,
                 .sll_halen = 6,
-                .sll_addr = { 0x02, 0, 0, 0, 0, 0 },
+                .sll_addr = {0x02, 0, 0, 0, 0, 0},
         };
         int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 

@@ -266,7 +266,8 @@ static void attempt_start(struct attempt *a, const struct sockaddr_in *sa, int64
         a->sent = false;
         a->got = 0;
         a->deadline = now_ns() + budget_ns;
-        if (a->fd >= 0 && connect(a->fd, (const struct sockaddr *) sa, sizeof(*sa)) < 0 && errno != EINPROGRESS)
+        if (a->fd >= 0 && connect(a->fd, (const struct sockaddr *) sa, sizeof(*sa)) < 0 &&
+            errno != EINPROGRESS)
                 attempt_close(a);
 }
 
@@ -310,8 +311,8 @@ static int attempt_step(struct attempt *a, short revents)
 
 /* Probe until a 200 or the deadline; returns the time of the 200 (-1:
  * none) and counts the attempts started. */
-static int64_t probe_loop(const struct sockaddr_in *sa, int64_t deadline, int64_t interval_ns, int64_t budget_ns,
-                          int inflight, long *attempts)
+static int64_t probe_loop(const struct sockaddr_in *sa, int64_t deadline, int64_t interval_ns,
+                          int64_t budget_ns, int inflight, long *attempts)
 {
         struct attempt a[MAX_INFLIGHT];
         struct pollfd pfd[MAX_INFLIGHT];
@@ -353,13 +354,15 @@ static int64_t probe_loop(const struct sockaddr_in *sa, int64_t deadline, int64_
                 if (n < inflight && next < wake)
                         wake = next;
                 t = now_ns();
-                if (poll(pfd, (nfds_t) n, wake > t ? (int) ((wake - t + 999999) / 1000000) : 0) < 0 && errno != EINTR)
+                if (poll(pfd, (nfds_t) n, wake > t ? (int) ((wake - t + 999999) / 1000000) : 0) < 0 &&
+                    errno != EINTR)
                         break;
                 n = 0;
                 for (i = 0; i < inflight; i++) {
                         if (a[i].fd < 0)
                                 continue;
-                        if (pfd[n].fd == a[i].fd && pfd[n].revents && attempt_step(&a[i], pfd[n].revents) == 1) {
+                        if (pfd[n].fd == a[i].fd && pfd[n].revents &&
+                            attempt_step(&a[i], pfd[n].revents) == 1) {
                                 t = now_ns();
                                 for (i = 0; i < inflight; i++)
                                         attempt_close(&a[i]);
@@ -380,7 +383,7 @@ static int cmd_http(int argc, char **argv)
         long interval_us = 1000, budget_ms = 200, inflight = 1;
         bool once = false;
         char **cmd = NULL;
-        struct sockaddr_in sa = { .sin_family = AF_INET };
+        struct sockaddr_in sa = {.sin_family = AF_INET};
         int i, pos = 0, p[2], st = 0, cmd_status = -1;
         const char *ip = NULL, *port = NULL;
         int64_t t0, t_cmd = -1, t_http = -1;
@@ -428,7 +431,7 @@ static int cmd_http(int argc, char **argv)
         prober = fork();
         if (prober == 0) {
                 int64_t deadline = t0 + (int64_t) (timeout_s * 1e9);
-                int64_t result[2] = { -1, 0 };
+                int64_t result[2] = {-1, 0};
                 close(p[0]);
                 if (netns) {
                         int fd = open(netns, O_RDONLY | O_CLOEXEC);
@@ -438,8 +441,8 @@ static int cmd_http(int argc, char **argv)
                         }
                         close(fd);
                 }
-                result[0] = probe_loop(&sa, deadline, (int64_t) interval_us * 1000, (int64_t) budget_ms * 1000000,
-                                       (int) inflight, &result[1]);
+                result[0] = probe_loop(&sa, deadline, (int64_t) interval_us * 1000,
+                                       (int64_t) budget_ms * 1000000, (int) inflight, &result[1]);
                 if (write(p[1], result, sizeof(result)) < 0)
                         _exit(2);
                 _exit(result[0] >= 0 ? 0 : 1);
@@ -460,7 +463,7 @@ static int cmd_http(int argc, char **argv)
                 }
         }
         {
-                int64_t result[2] = { -1, 0 };
+                int64_t result[2] = {-1, 0};
                 if (read(p[0], result, sizeof(result)) == (ssize_t) sizeof(result)) {
                         t_http = result[0];
                         attempts = result[1];
