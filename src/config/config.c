@@ -20,7 +20,7 @@ static const struct {
         const char *name;
         uint64_t overhead_mib;
 } monitor_defaults[] = {
-        {"qemu", 64}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32},
+        {"qemu", 40}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32},
 };
 
 static const char *const log_levels[] = {"panic", "fatal", "error", "warn", "warning", "info", "debug", "trace", NULL};
@@ -459,6 +459,7 @@ static int apply_monitor(struct parser *p, const char *table, struct ur_monitor_
                 if (get_int(p, table, key, v, 0, INT64_C(1) << 32, &n) < 0)
                         return -1;
                 m->overhead_mib = (uint64_t) n;
+                m->overhead_set = true;
         } else if (strcmp(key, "binary_path") == 0) {
                 return set_opt_string(p, table, key, v, &m->binary_path);
         } else if (strcmp(key, "data_path") == 0) {

@@ -71,6 +71,7 @@ struct ur_monitor_cfg {
         char *binary_path;          /* NULL = search $PATH for the default binary */
         char *data_path;            /* firmware/data dir (qemu -L) */
         uint64_t overhead_mib;      /* monitor's own memory, subtracted from the limit */
+        bool overhead_set;          /* overhead_mib comes from the file, not the default */
         enum ur_accel accel;        /* qemu only */
         char *machine;              /* qemu only: override the machine type, NULL = per guest */
 };

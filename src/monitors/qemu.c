@@ -417,7 +417,7 @@ oom:
 const struct ur_monitor_ops ur_monitor_qemu = {
         .name = "qemu",
         .default_binary = "qemu-system-x86_64",
-        .default_overhead_mib = 64,
+        .default_overhead_mib = 40,
         .stop_signal = SIGTERM,
         .build = qemu_build,
         .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_PVH) | UR_BOOT_FORMAT_BIT(UR_BOOT_MULTIBOOT) |

@@ -39,6 +39,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
 #include <sys/stat.h>
 
 #include <netlink/route/act/mirred.h>
@@ -332,6 +334,37 @@ static int tap_create(const char *name, int uid, int gid, int *ret_fd, ur_err *e
         return 0;
 }
 
+/*
+ * One harmless frame queued on the tap before anything else can reach it:
+ * QEMU reads the tap as soon as it runs, holds the frame while the guest's
+ * driver is not ready, and drops it when the guest resets the virtio-net
+ * device (every driver does, first thing).  The frame lost that way used
+ * to be the client's first SYN or ARP request, retransmitted only after
+ * 1 s; now it is this one.  Its destination is a locally administered
+ * unicast MAC no guest has and its type is IEEE 802 "local experimental":
+ * a guest that does see it drops it.  Best effort: a failure costs only
+ * that first-frame latency.
+ *
+ * The packet socket is left open (close-on-exec): closing one waits for
+ * an RCU grace period (synchronize_net(), ~8 ms on the project machines),
+ * which must not sit between the tap and the guest.  The supervisor
+ * closes it with its other descriptors once the VMM runs (or exit does).
+ */
+static void tap_prime(int tap_index, const char *tap)
+{
+        unsigned char frame[60] = {0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0xb5};
+        struct sockaddr_ll sll = {
+                .sll_family = AF_PACKET,
+                .sll_ifindex = tap_index,
+                .sll_halen = 6,
+                .sll_addr = {0x02, 0, 0, 0, 0, 0},
+        };
+        int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+        if (fd < 0 || sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *) &sll, sizeof(sll)) < 0)
+                ur_log_debug("net: priming tap '%s': %s (the first frame may be lost)", tap, strerror(errno));
+}
+
 static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu, ur_err *err)
 {
         _cleanup_nlobj_ struct rtnl_link *orig = NULL;
@@ -556,6 +589,7 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
                 r = -1;
                 goto fail;
         }
+        tap_prime(tap_index, tap);
 
         out.enabled = true;
         out.mode = vm_net->mode;

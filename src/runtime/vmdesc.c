@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -23,6 +24,13 @@
 #include "util/strv.h"
 
 #define MIB (1024 * 1024)
+
+static uint64_t file_size(const char *path)
+{
+        struct stat st;
+
+        return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t) st.st_size : 0;
+}
 
 int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err)
 {
@@ -213,6 +221,12 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 vm->monitor_data_path = strdup(mcfg->data_path);
 
         overhead = mcfg && mcfg->overhead_mib ? mcfg->overhead_mib : mops->default_overhead_mib;
+        /* QEMU keeps a copy of the kernel and the initrd it loaded (ROM
+         * blobs, for reset): measured part of its own memory, so the
+         * default grows with them (whole MiB; a unikernel adds nothing).
+         * An overhead_mb set in the configuration is taken as it is. */
+        if (!(mcfg && mcfg->overhead_set) && strcmp(mops->name, "qemu") == 0)
+                overhead += (file_size(vm->kernel) + file_size(vm->initrd)) / MIB;
         if (ur_vm_memory(spec->resources.memory_limit, overhead,
                          mcfg && mcfg->default_memory_mib ? mcfg->default_memory_mib : 256, &vm->mem_mib, err) < 0)
                 return -1;

@@ -14,10 +14,17 @@
  *       a process it leaves behind (urunc create's monitor process) may
  *       hold the pipe open.  --timeout (default 120 s) kills CMD.
  *
- *   bench-probe http [--netns PATH] [--timeout S] [--interval-us N] [--cmd-out FILE] IP PORT [-- CMD...]
+ *   bench-probe http [--netns PATH] [--timeout S] [--interval-us N] [--budget-ms N]
+ *                    [--inflight K | --once] [--cmd-out FILE] IP PORT [-- CMD...]
  *       A prober that enters the network namespace PATH and, every N us
- *       (default 1000), connects to IP:PORT, sends "GET / HTTP/1.0" and
- *       reads the answer, until one starts with "HTTP/1.x 200".  With CMD,
+ *       (default 1000), starts an attempt: connect to IP:PORT, send
+ *       "GET / HTTP/1.0", read the answer, until one starts with
+ *       "HTTP/1.x 200".  Each attempt is bounded to --budget-ms (default
+ *       200); up to K (default 1, at most 64) are in flight at once, so
+ *       with K > 1 the figure is when the server first could answer.
+ *       --once: one connection at a time bounded only by --timeout, what
+ *       a client that connects once and waits sees (the kernel's SYN and
+ *       ARP retransmits included); a refused one is retried.  With CMD,
  *       CMD runs meanwhile (in the caller's namespaces), stdin from
  *       /dev/null, stdout and stderr to FILE (default /dev/null: a monitor
  *       it leaves running must not hold the caller's pipes).  Prints
@@ -75,8 +82,8 @@ static int status_code(int st)
 static _Noreturn void usage(void)
 {
         fprintf(stderr, "usage: bench-probe exec [--match TEXT] [--out FILE] [--timeout S] [--mntns PATH] -- CMD...\n"
-                        "       bench-probe http [--netns PATH] [--timeout S] [--interval-us N] [--cmd-out FILE]\n"
-                        "                        IP PORT [-- CMD...]\n"
+                        "       bench-probe http [--netns PATH] [--timeout S] [--interval-us N] [--budget-ms N]\n"
+                        "                        [--inflight K | --once] [--cmd-out FILE] IP PORT [-- CMD...]\n"
                         "       bench-probe wait PID [TIMEOUT_S]\n");
         exit(2);
 }
@@ -233,55 +240,150 @@ static int cmd_exec(int argc, char **argv)
 
 /* ---- http ---- */
 
-/* One attempt: 1 for a 200 answer, 0 otherwise. */
-static int http_try(const struct sockaddr_in *sa, int budget_ms)
+/* Attempts in flight: a non-blocking connect, then "GET /", then the
+ * answer's first 12 bytes.  Each has its own deadline (the per-attempt
+ * budget); a new one starts every interval while fewer than max are in
+ * flight, so a SYN lost to a tap nobody reads yet does not hold the
+ * prober for a whole budget. */
+struct attempt {
+        int fd;
+        bool sent;
+        size_t got;
+        int64_t deadline;
+        char buf[64];
+};
+
+static void attempt_close(struct attempt *a)
+{
+        if (a->fd >= 0)
+                close(a->fd);
+        a->fd = -1;
+}
+
+static void attempt_start(struct attempt *a, const struct sockaddr_in *sa, int64_t budget_ns)
+{
+        a->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        a->sent = false;
+        a->got = 0;
+        a->deadline = now_ns() + budget_ns;
+        if (a->fd >= 0 && connect(a->fd, (const struct sockaddr *) sa, sizeof(*sa)) < 0 &&
+            errno != EINPROGRESS)
+                attempt_close(a);
+}
+
+/* Progress on an attempt whose fd is ready: 1 for a 200 answer, -1 when
+ * it failed (closed), 0 to go on. */
+static int attempt_step(struct attempt *a, short revents)
 {
         static const char req[] = "GET / HTTP/1.0\r\nHost: bench\r\n\r\n";
-        char buf[64];
-        size_t got = 0;
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), ok = 0;
-        int64_t deadline = now_ns() + (int64_t) budget_ms * 1000000;
-        struct pollfd pfd = { fd, POLLOUT, 0 };
+        ssize_t r;
 
-        if (fd < 0)
-                return 0;
-        if (connect(fd, (const struct sockaddr *) sa, sizeof(*sa)) < 0 && errno != EINPROGRESS)
-                goto out;
-        if (poll(&pfd, 1, budget_ms) <= 0 || !(pfd.revents & POLLOUT))
-                goto out;
-        {
+        if (!a->sent) {
                 int e = 0;
                 socklen_t l = sizeof(e);
-                if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e)
-                        goto out;
+                if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+                        return 0;
+                if (getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e ||
+                    send(a->fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t) (sizeof(req) - 1)) {
+                        attempt_close(a);
+                        return -1;
+                }
+                a->sent = true;
+                return 0;
         }
-        if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t) (sizeof(req) - 1))
-                goto out;
-        while (got < 12) {
-                int left = (int) ((deadline - now_ns()) / 1000000);
-                ssize_t r;
-                pfd.events = POLLIN;
-                if (left <= 0 || poll(&pfd, 1, left) <= 0)
-                        goto out;
-                r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
-                if (r <= 0)
-                        goto out;
-                got += (size_t) r;
+        if (!(revents & (POLLIN | POLLERR | POLLHUP)))
+                return 0;
+        r = recv(a->fd, a->buf + a->got, sizeof(a->buf) - 1 - a->got, 0);
+        if (r <= 0) {
+                attempt_close(a);
+                return -1;
         }
-        buf[got] = '\0';
-        ok = strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 8, " 200", 4) == 0;
-out:
-        close(fd);
-        return ok;
+        a->got += (size_t) r;
+        if (a->got < 12)
+                return 0;
+        a->buf[a->got] = '\0';
+        r = strncmp(a->buf, "HTTP/1.", 7) == 0 && strncmp(a->buf + 8, " 200", 4) == 0;
+        attempt_close(a);
+        return r ? 1 : -1;
+}
+
+#define MAX_INFLIGHT 64
+
+/* Probe until a 200 or the deadline; returns the time of the 200 (-1:
+ * none) and counts the attempts started. */
+static int64_t probe_loop(const struct sockaddr_in *sa, int64_t deadline, int64_t interval_ns,
+                          int64_t budget_ns, int inflight, long *attempts)
+{
+        struct attempt a[MAX_INFLIGHT];
+        struct pollfd pfd[MAX_INFLIGHT];
+        int64_t next = now_ns(), t;
+        int i, n;
+
+        for (i = 0; i < inflight; i++)
+                a[i].fd = -1;
+        for (;;) {
+                int64_t wake;
+                t = now_ns();
+                if (t >= deadline)
+                        break;
+                for (i = 0; i < inflight; i++)
+                        if (a[i].fd >= 0 && t >= a[i].deadline)
+                                attempt_close(&a[i]);
+                if (t >= next) {
+                        for (i = 0; i < inflight && a[i].fd >= 0; i++)
+                                ;
+                        if (i < inflight) {
+                                attempt_start(&a[i], sa, budget_ns);
+                                (*attempts)++;
+                                next = t + interval_ns;
+                        }
+                }
+                wake = deadline;
+                n = 0;
+                for (i = 0; i < inflight; i++) {
+                        if (a[i].fd < 0)
+                                continue;
+                        pfd[n].fd = a[i].fd;
+                        pfd[n].events = a[i].sent ? POLLIN : POLLOUT;
+                        pfd[n].revents = 0;
+                        n++;
+                        if (a[i].deadline < wake)
+                                wake = a[i].deadline;
+                }
+                /* Wake for the next start only when a slot is free. */
+                if (n < inflight && next < wake)
+                        wake = next;
+                t = now_ns();
+                if (poll(pfd, (nfds_t) n, wake > t ? (int) ((wake - t + 999999) / 1000000) : 0) < 0 &&
+                    errno != EINTR)
+                        break;
+                n = 0;
+                for (i = 0; i < inflight; i++) {
+                        if (a[i].fd < 0)
+                                continue;
+                        if (pfd[n].fd == a[i].fd && pfd[n].revents &&
+                            attempt_step(&a[i], pfd[n].revents) == 1) {
+                                t = now_ns();
+                                for (i = 0; i < inflight; i++)
+                                        attempt_close(&a[i]);
+                                return t;
+                        }
+                        n++;
+                }
+        }
+        for (i = 0; i < inflight; i++)
+                attempt_close(&a[i]);
+        return -1;
 }
 
 static int cmd_http(int argc, char **argv)
 {
         const char *netns = NULL, *cmd_out = "/dev/null";
         double timeout_s = 60;
-        long interval_us = 1000;
+        long interval_us = 1000, budget_ms = 200, inflight = 1;
+        bool once = false;
         char **cmd = NULL;
-        struct sockaddr_in sa = { .sin_family = AF_INET };
+        struct sockaddr_in sa = {.sin_family = AF_INET};
         int i, pos = 0, p[2], st = 0, cmd_status = -1;
         const char *ip = NULL, *port = NULL;
         int64_t t0, t_cmd = -1, t_http = -1;
@@ -298,6 +400,12 @@ static int cmd_http(int argc, char **argv)
                         timeout_s = atof(argv[++i]);
                 } else if (strcmp(argv[i], "--interval-us") == 0 && i + 1 < argc) {
                         interval_us = atol(argv[++i]);
+                } else if (strcmp(argv[i], "--budget-ms") == 0 && i + 1 < argc) {
+                        budget_ms = atol(argv[++i]);
+                } else if (strcmp(argv[i], "--inflight") == 0 && i + 1 < argc) {
+                        inflight = atol(argv[++i]);
+                } else if (strcmp(argv[i], "--once") == 0) {
+                        once = true;
                 } else if (strcmp(argv[i], "--cmd-out") == 0 && i + 1 < argc) {
                         cmd_out = argv[++i];
                 } else if (pos == 0) {
@@ -310,8 +418,11 @@ static int cmd_http(int argc, char **argv)
                         usage();
                 }
         }
-        if (!ip || !port || inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+        if (!ip || !port || inet_pton(AF_INET, ip, &sa.sin_addr) != 1 || budget_ms <= 0 || inflight < 1 ||
+            inflight > MAX_INFLIGHT)
                 usage();
+        if (once) /* one connection that waits as long as it takes */
+                inflight = 1, budget_ms = (long) (timeout_s * 1000);
         sa.sin_port = htons((uint16_t) atoi(port));
         if (pipe2(p, O_CLOEXEC) < 0)
                 return 2;
@@ -320,7 +431,7 @@ static int cmd_http(int argc, char **argv)
         prober = fork();
         if (prober == 0) {
                 int64_t deadline = t0 + (int64_t) (timeout_s * 1e9);
-                int64_t result[2] = { -1, 0 };
+                int64_t result[2] = {-1, 0};
                 close(p[0]);
                 if (netns) {
                         int fd = open(netns, O_RDONLY | O_CLOEXEC);
@@ -330,14 +441,8 @@ static int cmd_http(int argc, char **argv)
                         }
                         close(fd);
                 }
-                while (now_ns() < deadline) {
-                        result[1]++;
-                        if (http_try(&sa, 200)) {
-                                result[0] = now_ns();
-                                break;
-                        }
-                        usleep((useconds_t) interval_us);
-                }
+                result[0] = probe_loop(&sa, deadline, (int64_t) interval_us * 1000,
+                                       (int64_t) budget_ms * 1000000, (int) inflight, &result[1]);
                 if (write(p[1], result, sizeof(result)) < 0)
                         _exit(2);
                 _exit(result[0] >= 0 ? 0 : 1);
@@ -358,7 +463,7 @@ static int cmd_http(int argc, char **argv)
                 }
         }
         {
-                int64_t result[2] = { -1, 0 };
+                int64_t result[2] = {-1, 0};
                 if (read(p[0], result, sizeof(result)) == (ssize_t) sizeof(result)) {
                         t_http = result[0];
                         attempts = result[1];

@@ -385,6 +385,32 @@ static void arp_input(const uint8_t *f, size_t len)
         tx_send(ETH_HLEN + 28);
 }
 
+/* A gratuitous ARP (an announcement, RFC 5227 §2.3: a request whose
+ * sender and target are our address), as lwIP-based unikernels send when
+ * their interface comes up: a peer whose neighbour entry for our address
+ * is incomplete (its request reached the tap before we ran) or stale
+ * learns our MAC now and sends what it had queued, rather than after its
+ * ARP retransmit (1 s by default on Linux). */
+static void arp_announce(void)
+{
+        uint8_t *r = tx_frame(), *ra;
+
+        if (!r)
+                return;
+        eth_fill(r, bcast, ETH_P_ARP);
+        ra = r + ETH_HLEN;
+        put16(ra, 1);
+        put16(ra + 2, ETH_P_IP);
+        ra[4] = 6;
+        ra[5] = 4;
+        put16(ra + 6, 1); /* request */
+        memcpy(ra + 8, my_mac, 6);
+        put32(ra + 14, my_ip);
+        memset(ra + 18, 0, 6);
+        put32(ra + 24, my_ip);
+        tx_send(ETH_HLEN + 28);
+}
+
 static void icmp_input(const uint8_t *f, const uint8_t *ip, const uint8_t *icmp, size_t len)
 {
         uint8_t *r, *ri;
@@ -780,6 +806,8 @@ int net_init(const char *cmdline)
         print_ip(my_gw);
         con_printf(" mac=%02x:%02x:%02x:%02x:%02x:%02x\n", my_mac[0], my_mac[1], my_mac[2],
                    my_mac[3], my_mac[4], my_mac[5]);
+        arp_announce();
+        con_printf("net: gratuitous ARP sent\n");
         con_printf("net: ready\n");
         return 0;
 }

@@ -171,12 +171,12 @@ tap_case "CreateContainer + StartContainer (net.pvh): CONTAINER_RUNNING, the tas
 	[ "$(cat /proc/$pid/comm)" = urunc:supervise ]
 	vmm=$(cut -d" " -f1 /proc/$pid/task/$pid/children); [ "$(cat /proc/$vmm/comm)" = qemu-system-x86 ]'
 
-tap_case "the CRI log file has the guest console; guest RAM = 256 MiB limit - 64 MiB QEMU overhead" in_box '
+tap_case "the CRI log file has the guest console; guest RAM = 256 MiB limit - 40 MiB QEMU overhead" in_box '
 	log=/var/log/pods/default_a_$(pod_uid a)/web/0.log
 	for i in $(seq 100); do grep -q " stdout F net: ready$" $log 2>/dev/null && break; sleep 0.1; done
 	cat $log
 	grep -q " stdout F urunc-test-guest: net (pvh)$" $log
-	grep -q " stdout F mem: 192 MiB$" $log
+	grep -q " stdout F mem: 216 MiB$" $log
 	grep -q " stdout F net: ip=$(cat /tmp/a.ip)/24 " $log
 	grep -q " stdout F net: ready$" $log
 	cri inspect $(cat /tmp/a.cid) | jget "d[\"status\"][\"log_path\"]" | grep -qx $log'

@@ -77,7 +77,7 @@ tap_case "units/: urunc.slice loads, tmpfiles.d makes the state root 0700" in_bo
 	systemd-tmpfiles --create $BUILD/units/urunc.conf
 	[ "$(stat -c "%a %U" /run/urunc)" = "700 root" ]'
 
-# 3  memory 256 MiB (guest 256 - 64 MiB qemu overhead), quota 50%, 512 shares, 32 tasks
+# 3  memory 256 MiB (guest 256 - 40 MiB qemu overhead), quota 50%, 512 shares, 32 tasks
 tap_case "create + start a unikernel with limits" in_box '
 	B_ARGS='\''["hello", "sleep=forever"]'\'' \
 	B_RES='\''{"memory": {"limit": 268435456}, "cpu": {"quota": 50000, "period": 100000, "shares": 512}, "pids": {"limit": 32}}'\'' \
@@ -176,7 +176,7 @@ tap_case "kill + delete: the story in journalctl -u, the scope gone" in_box '
 	[ "$(status_of lim)" = stopped ]
 	unit_gone urunc-lim.scope
 	U delete lim
-	for p in "created container .lim.: unikraft on qemu, 1 vCPU, 192 MiB" "started container .lim." \
+	for p in "created container .lim.: unikraft on qemu, 1 vCPU, 216 MiB" "started container .lim." \
 		"paused container .lim." "resumed container .lim." "delivered signal TERM (15) to container .lim." \
 		"container .lim. exited" "deleted container .lim."; do
 		PATTERN=$p journal_has -u urunc-lim.scope

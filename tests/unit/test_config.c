@@ -70,7 +70,7 @@ static void check_defaults(const struct ur_config *cfg)
         static const struct {
                 const char *name;
                 uint64_t overhead;
-        } mons[] = {{"qemu", 64}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32}};
+        } mons[] = {{"qemu", 40}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32}};
 
         assert_string_equal(cfg->log.level, "info");
         assert_false(cfg->log.syslog);
