@@ -23,7 +23,8 @@ static bool at_or_below(const char *d, const char *top)
 bool ur_mount_skipped(const char *d)
 {
         static const char *const trees[] = {"/proc", "/sys", "/dev"};
-        static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+        static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf",
+                                            "/run/.containerenv"};
 
         for (size_t i = 0; i < ELEMENTSOF(trees); i++)
                 if (at_or_below(d, trees[i]))
@@ -40,6 +41,15 @@ bool ur_mount_skipped(const char *d)
 static bool soft(const char *d)
 {
         return at_or_below(d, "/var/run/secrets") || at_or_below(d, "/run/secrets");
+}
+
+/* The scratch tmpfs engines put in every container (containerd's default
+ * spec: /run; podman: /run, /tmp, /var/tmp with --systemd): made in the
+ * guest when it can make a tmpfs, skipped for a family that cannot (its
+ * filesystem is its own), where a tmpfs anywhere else is refused. */
+static bool engine_scratch(const char *d)
+{
+        return strcmp(d, "/run") == 0 || strcmp(d, "/tmp") == 0 || strcmp(d, "/var/tmp") == 0;
 }
 
 static bool has_opt(char *const *opts, const char *o)
@@ -201,6 +211,12 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         if (!s->source)
                                 return ur_err_set(err, ENOMEM, "VM description");
                 } else if (ur_streq(m->type, "tmpfs")) {
+                        if (!can_tmpfs && engine_scratch(d)) {
+                                ur_log_debug("mount '%s' (type tmpfs): an engine's scratch tmpfs, skipped for "
+                                             "the %s guest (it cannot make one)",
+                                             d, vm->guest);
+                                continue;
+                        }
                         if (!can_tmpfs)
                                 return refuse(err, m, "this guest family cannot make a tmpfs (linux only)",
                                               vm);
