@@ -533,8 +533,13 @@ int ur_update(struct ur_context *ctx, const char *id, const char *resources_json
 
 static volatile pid_t run_pid;
 
+/* The signal that asked run to stop (TERM, INT, HUP, QUIT), if any. */
+static volatile sig_atomic_t stop_signal;
+
 static void forward_signal(int sig)
 {
+        if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
+                stop_signal = sig;
         if (run_pid > 0)
                 kill(run_pid, sig);
 }
@@ -680,9 +685,21 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
                 sigaction(forwarded[i], &sa, NULL);
         if (ur_start(ctx, o->id, err) < 0) {
                 ur_err e = NULL;
+                int stopped_by = stop_signal;
                 if (ur_delete(ctx, o->id, true, &e) < 0)
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);
+                if (stopped_by) {
+                        /* Asked to stop while starting (systemctl stop during
+                         * a restart, ^C): what was asked happened, no error. */
+                        ur_log_info("container '%s' stopped by %s while starting (%s)", o->id,
+                                    strsignal(stopped_by), ur_err_msg(*err));
+                        ur_err_free(err);
+                        run_pid = 0;
+                        *ret_status = 128 + stopped_by;
+                        exit_logged = true;
+                        return 0;
+                }
                 return -1;
         }
         if (notify_socket && o->ready_port > 0 && !detach) {
