@@ -234,7 +234,7 @@ if ! command -v losetup >/dev/null || ! command -v mke2fs >/dev/null || ! comman
 else
   for v in a b; do
     mkdir -p "$T/img-$v" && echo "volume $v" >"$T/img-$v/id"
-    mke2fs -q -t ext4 -d "$T/img-$v" "$T/$v.ext4" 16M 2>/dev/null
+    mke2fs -q -t ext4 -d "$T/img-$v" "$T/$v.ext4" 16M >/dev/null 2>&1
   done
   LA=$(losetup --find --show "$T/a.ext4") && LOOPS="$LA"
   LB=$(losetup --find --show "$T/b.ext4") && LOOPS="$LOOPS $LB"
