@@ -45,15 +45,10 @@ static inline void t_put32(unsigned char *p, uint32_t v)
         memcpy(p, &v, 4);
 }
 
-/* Writes path: target 0 = no ABI1 note; n_devs < 0 = no MFT1 note. */
-static inline void t_write_solo5_elf(const char *path, uint32_t target, const struct t_solo5_dev *devs,
-                                     int n_devs, enum t_solo5_spoil spoil)
+/* The ELF64 header of an x86-64 executable with one program header right
+ * after it (the unit tests' kernels), at the start of img. */
+static inline Elf64_Ehdr *t_elf64_header(unsigned char *img)
 {
-        size_t entries = n_devs < 0 ? 0 : (size_t) n_devs + 1;
-        size_t size = 1024 + 64 + 32 + entries * 104 + 64;
-        unsigned char *img = calloc(1, size);
-        if (!img)
-                abort();
         Elf64_Ehdr *eh = (Elf64_Ehdr *) img;
         memcpy(eh->e_ident, ELFMAG, SELFMAG);
         eh->e_ident[EI_CLASS] = ELFCLASS64;
@@ -66,6 +61,19 @@ static inline void t_write_solo5_elf(const char *path, uint32_t target, const st
         eh->e_phentsize = sizeof(Elf64_Phdr);
         eh->e_phoff = sizeof(Elf64_Ehdr);
         eh->e_phnum = 1;
+        return eh;
+}
+
+/* Writes path: target 0 = no ABI1 note; n_devs < 0 = no MFT1 note. */
+static inline void t_write_solo5_elf(const char *path, uint32_t target, const struct t_solo5_dev *devs,
+                                     int n_devs, enum t_solo5_spoil spoil)
+{
+        size_t entries = n_devs < 0 ? 0 : (size_t) n_devs + 1;
+        size_t size = 1024 + 64 + 32 + entries * 104 + 64;
+        unsigned char *img = calloc(1, size);
+        if (!img)
+                abort();
+        Elf64_Ehdr *eh = t_elf64_header(img);
 
         unsigned char *n = img + 1024;
         size_t off = 0;

@@ -49,19 +49,8 @@ static char *make_elf64(const char *fname, const char *note_name, uint32_t note_
                         bool note_in_section_only)
 {
         unsigned char img[4096] = { 0 };
-        Elf64_Ehdr *eh = (Elf64_Ehdr *) img;
-        memcpy(eh->e_ident, ELFMAG, SELFMAG);
-        eh->e_ident[EI_CLASS] = ELFCLASS64;
-        eh->e_ident[EI_DATA] = ELFDATA2LSB;
-        eh->e_ident[EI_VERSION] = EV_CURRENT;
-        eh->e_type = ET_EXEC;
-        eh->e_machine = EM_X86_64;
-        eh->e_version = EV_CURRENT;
-        eh->e_ehsize = sizeof(Elf64_Ehdr);
-        eh->e_phentsize = sizeof(Elf64_Phdr);
+        Elf64_Ehdr *eh = t_elf64_header(img);
         eh->e_shentsize = sizeof(Elf64_Shdr);
-        eh->e_phoff = sizeof(Elf64_Ehdr);
-        eh->e_phnum = 1;
         Elf64_Phdr *ph = (Elf64_Phdr *) (img + eh->e_phoff);
         ph->p_type = PT_LOAD;
         if (note_name) {
