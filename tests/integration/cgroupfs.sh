@@ -28,8 +28,6 @@ if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then V2=1; else V2=0; fi
 diag "cgroup layout: $([ $V2 = 1 ] && echo unified || echo v1/hybrid)"
 # dir CONTROLLER PATH: the cgroup directory of PATH in that hierarchy
 dir() { if [ $V2 = 1 ]; then echo "/sys/fs/cgroup$2"; else echo "/sys/fs/cgroup/$1$2"; fi; }
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 with_path() { sed -i "s|\"linux\": {|\"linux\": { \"cgroupsPath\": \"$2\",|" "$1/config.json"; }
 # every directory named like the container's in any hierarchy
 dirs_of() { find /sys/fs/cgroup -maxdepth 4 -type d -path "*$1" 2>/dev/null; }

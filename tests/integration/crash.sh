@@ -35,7 +35,6 @@ cleanup() {
 trap cleanup EXIT
 start_s=$(date +%s)
 
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
 listed_status() { u list 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'; }
 # Processes of this test's root: urunc create/start and monitor processes
 # before exec carry "--root ROOT" in their command line, QEMU paths in ROOT.

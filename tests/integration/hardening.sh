@@ -26,7 +26,6 @@ trap urunc_cleanup EXIT
 t0=$(date +%s%N)
 
 SECCOMP='"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}'
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' '; }
 # start_sleeper ID [make_bundle variables...]: a running hello.pvh; the
 # container's pid (urunc's supervisor) in $sup, the VMM's (its child) in $pid.

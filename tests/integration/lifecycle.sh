@@ -12,8 +12,6 @@ URUNC=$1 PVH=$2 MB=$3 CONSOLE_RECV=$4
 urunc_test_init lifecycle 96
 trap urunc_cleanup EXIT
 
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 # Nothing left of a container: no state, no process, no cgroup.
 left_behind() {
   local id=$1 what=""

@@ -36,6 +36,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
+. "$here/../lib/urunc.sh"
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
 for cmd in qemu-system-x86_64 ip tc curl busybox nsenter; do
@@ -86,19 +87,9 @@ section() {
   SECTION_NAME=$1 SECTION_T=$t
 }
 
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
 is_stopped() { [ "$(status_of "$1")" = stopped ]; }
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
-# The tap urunc names for a container id: "urt" + the low 48 bits of the
-# 64-bit FNV-1a of the id (src/net/net.h), computed independently here.
-tap_of() {
-  local s=$1 h=$((0xcbf29ce484222325)) i c
-  for ((i = 0; i < ${#s}; i++)); do
-    printf -v c '%d' "'${s:i:1}"
-    h=$(((h ^ c) * 0x100000001b3))
-  done
-  printf 'urt%012x' $((h & 0xffffffffffff))
-}
+# The tap urunc names for a container id (tests/lib/urunc.sh).
+tap_of() { echo "urt$(urunc_id_hash "$1")"; }
 # Nothing of a container left on the host: state, process, cgroup.
 left_behind() {
   local id=$1 what=""

@@ -36,6 +36,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/bundle.sh"
+. "$here/../lib/urunc.sh"
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
 for cmd in qemu-system-x86_64 ip tc nft curl busybox; do
@@ -74,18 +75,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 # The tap and the nft table urunc names for a container id: "urt" / "urunc-"
 # + the low 48 bits of the 64-bit FNV-1a of the id (src/net/net.h).
-hash_of() {
-  local s=$1 h=$((0xcbf29ce484222325)) i c
-  for ((i = 0; i < ${#s}; i++)); do
-    printf -v c '%d' "'${s:i:1}"
-    h=$(((h ^ c) * 0x100000001b3))
-  done
-  printf '%012x' $((h & 0xffffffffffff))
-}
+hash_of() { urunc_id_hash "$1"; }
 left_behind() {
   local id=$1 what=""
   [ -e "$ROOT/$id" ] && what="$what state-dir"

@@ -28,8 +28,6 @@ if [ -w /dev/kvm ]; then
 fi
 diag "KVM: $KVM"
 
-status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
-pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # No bundle's mount namespace: a monitor that is a script (the wrappers

@@ -33,3 +33,19 @@ cgroup_dirs_of() {
   unit=urunc-$(printf '%s' "$1" | sed -e 's/-/\\\\x2d/g' -e 's/+/\\\\x2b/g').scope
   find /sys/fs/cgroup -maxdepth 6 -type d \( -name "$1" -o -name "$unit" \) 2>/dev/null
 }
+
+# status_of ID / pid_of ID: the container's status and pid, from `u state`.
+status_of() { u state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
+pid_of() { u state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
+
+# urunc_id_hash ID: the low 48 bits of the 64-bit FNV-1a of a container id,
+# in 12 hex digits, computed independently of src/net/net.h, which names
+# the tap ("urt" + hash) and the routed nft table ("urunc-" + hash) so.
+urunc_id_hash() {
+  local s=$1 h=$((0xcbf29ce484222325)) i c
+  for ((i = 0; i < ${#s}; i++)); do
+    printf -v c '%d' "'${s:i:1}"
+    h=$(((h ^ c) * 0x100000001b3))
+  done
+  printf '%012x' $((h & 0xffffffffffff))
+}
