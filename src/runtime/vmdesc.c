@@ -220,7 +220,9 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         if (mcfg && mcfg->data_path && *mcfg->data_path)
                 vm->monitor_data_path = strdup(mcfg->data_path);
 
-        overhead = mcfg && mcfg->overhead_mib ? mcfg->overhead_mib : mops->default_overhead_mib;
+        /* The config's monitors are the registry's, with its overheads as
+         * defaults; an overhead_mb of 0 in the file means none. */
+        overhead = mcfg ? mcfg->overhead_mib : mops->default_overhead_mib;
         /* QEMU keeps a copy of the kernel and the initrd it loaded (ROM
          * blobs, for reset): measured part of its own memory, so the
          * default grows with them (whole MiB; a unikernel adds nothing).
@@ -228,12 +230,13 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         if (!(mcfg && mcfg->overhead_set) && strcmp(mops->name, "qemu") == 0)
                 overhead += (file_size(vm->kernel) + file_size(vm->initrd)) / MIB;
         if (ur_vm_memory(spec->resources.memory_limit, overhead,
-                         mcfg && mcfg->default_memory_mib ? mcfg->default_memory_mib : 256, &vm->mem_mib, err) < 0)
+                         mcfg ? mcfg->default_memory_mib : UR_DEFAULT_MEMORY_MIB, &vm->mem_mib, err) < 0)
                 return -1;
         long online = sysconf(_SC_NPROCESSORS_ONLN);
         bool clamped = false;
-        vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period, spec->resources.cpu_cpus,
-                                mcfg ? mcfg->default_vcpus : 1, online > 0 ? (unsigned) online : 0, &clamped);
+        vm->vcpus = ur_vm_vcpus(spec->resources.cpu_quota, spec->resources.cpu_period,
+                                spec->resources.cpu_cpus, mcfg ? mcfg->default_vcpus : UR_DEFAULT_VCPUS,
+                                online > 0 ? (unsigned) online : 0, &clamped);
         if (clamped)
                 ur_log_warning("linux.resources.cpu (quota %" PRId64 ", period %" PRIu64 ", cpus '%s') asks for "
                                "more vCPUs than the host's %u CPUs: the guest gets %u",
