@@ -34,11 +34,13 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/time.h"
 #include "util/timestamps.h"
 
 uint64_t ur_timeout_usec(const struct ur_context *ctx)
 {
-        unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec : 30;
+        unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec
+                                                                     : UR_DEFAULT_TIMEOUT_SEC;
         return (uint64_t) s * 1000000ULL;
 }
 

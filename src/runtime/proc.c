@@ -18,6 +18,7 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -35,14 +36,6 @@ int ur_pidfd_open(pid_t pid)
 int ur_pidfd_send_signal(int pidfd, int sig)
 {
         return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
-}
-
-long long ur_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status)

@@ -27,8 +27,5 @@ const char *ur_signal_name(int sig);
 /* Find an executable in $PATH; a name with a slash is checked and made absolute. */
 char *ur_find_executable(const char *name);
 
-/* Monotonic milliseconds. */
-long long ur_now_ms(void);
-
 /* The children of pid's main thread (/proc/PID/task/PID/children); -errno. */
 int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n);

@@ -17,6 +17,7 @@
 #include "security/security.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/time.h"
 
 /* After QEMU reported a VM stopped for good: how long it gets to exit by
  * itself before it is killed. */

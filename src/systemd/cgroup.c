@@ -13,6 +13,7 @@
 #include "systemd/scope.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #define CGFS_DESTROY_TIMEOUT_USEC (2ull * 1000000ull)
 
@@ -59,7 +60,7 @@ static int open_bus(sd_bus **ret, ur_err *err)
 
         if (r < 0)
                 return ur_err_set(err, -r, "connecting to the system bus");
-        (void) sd_bus_set_method_call_timeout(*ret, UR_SCOPE_TIMEOUT_USEC);
+        (void) sd_bus_set_method_call_timeout(*ret, UR_DEFAULT_TIMEOUT_USEC);
         return 0;
 }
 

@@ -27,7 +27,7 @@ struct ur_cgroup_request {
         size_t n_annotations;
         pid_t pid;
         const char *default_slice;      /* config systemd.slice */
-        uint64_t timeout_usec;          /* bound of the systemd waits, 0 = 30 s */
+        uint64_t timeout_usec;          /* bound of the systemd waits, 0 = UR_DEFAULT_TIMEOUT_USEC */
         const char *service_unit;       /* run --service: the systemd manager sets the
                                          * limits on this unit, which already holds pid;
                                          * recorded as manager none (the unit is not ours) */

@@ -16,19 +16,12 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #define POLL_USEC 10000u
 
 /* v1 hierarchies urunc places a container in. */
 static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "freezer" };
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
 
 static void sleep_usec(uint64_t usec)
 {
@@ -594,7 +587,7 @@ int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint
                    ur_err *err)
 {
         _cleanup_free_ char *dir = NULL;
-        uint64_t deadline = now_usec() + (timeout_usec ? timeout_usec : 30000000u);
+        uint64_t deadline = ur_now_usec() + (timeout_usec ? timeout_usec : UR_DEFAULT_TIMEOUT_USEC);
         bool v2 = fs->layout == UR_CGFS_UNIFIED;
         _cleanup_free_ char *events = NULL;
 
@@ -619,7 +612,7 @@ int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint
                         /* THAWED is immediate; anything but FROZEN is fine. */
                         return 0;
                 }
-                if (now_usec() >= deadline)
+                if (ur_now_usec() >= deadline)
                         return ur_err_set(err, ETIMEDOUT, "%s cgroup '%s'", freeze ? "freezing" : "thawing",
                                           path);
                 sleep_usec(POLL_USEC);
@@ -719,7 +712,7 @@ static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t dea
         for (;;) {
                 if (rmdir_cgroup(fs, dir) == 0 || errno == ENOENT)
                         return 0;
-                if (errno != EBUSY || now_usec() >= deadline)
+                if (errno != EBUSY || ur_now_usec() >= deadline)
                         return ur_err_set(err, errno, "rmdir '%s'", dir);
                 sleep_usec(POLL_USEC);
         }
@@ -727,7 +720,7 @@ static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t dea
 
 int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, ur_err *err)
 {
-        uint64_t deadline = now_usec() + (timeout_usec ? timeout_usec : 2000000u);
+        uint64_t deadline = ur_now_usec() + (timeout_usec ? timeout_usec : 2000000u);
         int ret = 0;
 
         if (!path || !*path || strcmp(path, "/") == 0)

@@ -15,8 +15,7 @@
 #include "systemd/cgroup.h"
 #include "systemd/props.h"
 #include "util/error.h"
-
-#define UR_SCOPE_TIMEOUT_USEC (30ull * 1000000ull)
+#include "util/time.h"
 
 /* The full property list StartTransientUnit is sent (before any drop). */
 int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,

@@ -21,6 +21,7 @@
 
 #include "runtime/proc.h"
 #include "runtime/qmp.h"
+#include "util/time.h"
 
 struct fake {
         char dir[64];
