@@ -20,6 +20,7 @@
 #include "security/seccomp.h"
 #include "systemd/mapping.h"
 #include "util/cleanup.h"
+#include "util/cpuset.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -54,17 +55,12 @@ int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uin
 /* The number of CPUs in a cpuset list, 0 when empty or invalid. */
 static unsigned cpuset_size(const char *s)
 {
-        _cleanup_free_ uint8_t *mask = NULL;
         unsigned count = 0;
-        size_t n = 0;
         ur_err e = NULL;
 
-        if (!s || ur_cpuset_to_mask(s, &mask, &n, &e) < 0) {
-                ur_err_free(&e);
-                return 0;
-        }
-        for (size_t i = 0; i < n; i++)
-                count += (unsigned) __builtin_popcount(mask[i]);
+        if (s && ur_cpuset_count(s, &count, &e) < 0)
+                count = 0;
+        ur_err_free(&e);
         return count;
 }
 

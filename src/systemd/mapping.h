@@ -15,7 +15,6 @@
 
 #define UR_USEC_INFINITY UINT64_MAX
 #define UR_CPU_PERIOD_DEFAULT_USEC 100000u /* the kernel's default cfs period */
-#define UR_CPUSET_MAX 8192u                 /* highest cpu or node number accepted + 1 */
 #define UR_DEFAULT_SLICE "urunc.slice"
 
 /*
@@ -36,14 +35,6 @@ uint64_t ur_cpu_shares_to_weight(uint64_t shares);
  * means no limit (UR_USEC_INFINITY).  Saturates instead of overflowing.
  */
 uint64_t ur_cpu_quota_per_sec(int64_t quota, uint64_t period);
-
-/*
- * A cpuset list ("0-3,5", blanks allowed around items) → systemd's "ay"
- * bitmask: byte i bit j set = cpu (or node) 8*i+j.  The mask is as long as
- * the highest set bit needs.  Numbers >= UR_CPUSET_MAX, reversed ranges,
- * empty items are errors naming the list.  An empty list gives n = 0.
- */
-int ur_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n, ur_err *err);
 
 enum ur_cgroups_path_kind {
         UR_CGPATH_NONE,    /* no cgroupsPath */

@@ -8,6 +8,7 @@
 
 #include "systemd/mapping.h"
 #include "util/cleanup.h"
+#include "util/cpuset.h"
 #include "util/strv.h"
 
 static void prop_done(struct ur_prop *pr)
