@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "monitors/monitor.h"
@@ -13,6 +12,7 @@
 #include "util/base64.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/parse.h"
 #include "util/path.h"
 
 enum {
@@ -307,11 +307,7 @@ static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
 
         if (!v)
                 return 0;
-        if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
-                *ret = true;
-        else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
-                *ret = false;
-        else
+        if (ur_parse_bool(v, UR_BOOL_NUMERIC, ret) < 0)
                 return ur_err_set(err, 0, "%s: expected true, false, 1 or 0, got '%s'%s", s->what[k], v,
                                   origin(s, k, buf, sizeof(buf)));
         return 0;

@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 
 #include "util/cleanup.h"
+#include "util/parse.h"
 
 #define MACHINED_TIMEOUT_USEC (10ull * 1000000ull)
 
@@ -23,10 +24,8 @@ int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, b
                 *ret = cfg && cfg->systemd.register_machine;
                 return 0;
         }
-        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-                *ret = v[0] == 't';
+        if (ur_parse_bool(v, UR_BOOL_STRICT, ret) == 0)
                 return 0;
-        }
         return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected true or false)",
                           UR_ANNOT_REGISTER_MACHINE, v);
 }
