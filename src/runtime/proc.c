@@ -164,9 +164,9 @@ char *ur_find_executable(const char *name)
         if (!copy)
                 return NULL;
         for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *full = NULL;
+                char *full = ur_path_join(dir, name);
                 struct stat sb;
-                if (asprintf(&full, "%s/%s", dir, name) < 0)
+                if (!full)
                         return NULL;
                 if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
                         return full;

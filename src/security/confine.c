@@ -63,17 +63,11 @@ struct ctx {
         ur_err *err;
 };
 
-static char *concat(const char *a, const char *b)
-{
-        char *s;
-        return asprintf(&s, "%s%s", a, b) < 0 ? NULL : s;
-}
-
 /* Bind source (default: host) at host's path inside the new root. */
 static int bind_one(struct ctx *x, const char *host, const char *source, unsigned flags)
 {
         const char *src = source ? source : host;
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
         _cleanup_close_ int fd = -1;
         char proc[64], seen[PATH_MAX];
         struct stat st, tst;
@@ -266,7 +260,8 @@ static int replicate(struct ctx *x, const char *path, const char *source, unsign
                         p += len;
                         continue;
                 }
-                if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0 || !(inside = concat(x->root, next)))
+                if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0 ||
+                    !(inside = ur_path_join(x->root, next)))
                         return ur_err_set(x->err, ENOMEM, "confine");
                 p += len;
                 if (lstat(next, &st) < 0) {
@@ -336,7 +331,7 @@ static char *elf_interp(const char *path)
 
 static int make_dev(struct ctx *x, const char *host, mode_t mode, bool own)
 {
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
         struct stat st;
 
         if (!target)
@@ -352,7 +347,7 @@ static int make_dev(struct ctx *x, const char *host, mode_t mode, bool own)
 
 static int make_dir(struct ctx *x, const char *host)
 {
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
 
         if (!target)
                 return ur_err_set(x->err, ENOMEM, "confine");
@@ -454,7 +449,7 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 return -1;
 
         if (c->proc) {
-                _cleanup_free_ char *target = concat(x->root, "/proc");
+                _cleanup_free_ char *target = ur_path_join(x->root, "/proc");
                 if (!target || make_dir(x, "/proc") < 0)
                         return target ? -1 : ur_err_set(x->err, ENOMEM, "confine");
                 if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)

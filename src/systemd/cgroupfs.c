@@ -46,27 +46,16 @@ static bool exists(const char *p)
         return access(p, F_OK) == 0;
 }
 
-static char *join3(const char *a, const char *b, const char *c)
-{
-        char *r = NULL;
-
-        if (asprintf(&r, "%s%s%s%s%s", a, b && *b ? "/" : "", b ? b : "", c && *c ? "/" : "", c ? c : "") < 0)
-                return NULL;
-        return r;
-}
-
 /* The directory of path in a hierarchy ("" = the v2 root or hybrid unified). */
 static char *hier_dir(const struct ur_cgfs *fs, const char *hier, const char *path)
 {
-        while (path && *path == '/')
-                path++;
-        return join3(fs->root, hier, path);
+        return ur_path_join(fs->root, hier, path);
 }
 
 static int write_file(const struct ur_cgfs *fs, const char *dir, const char *file, const char *value,
                       ur_err *err)
 {
-        _cleanup_free_ char *p = join3(dir, file, NULL);
+        _cleanup_free_ char *p = ur_path_join(dir, file);
         _cleanup_close_ int fd = -1;
         size_t len = strlen(value), off = 0;
         int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
@@ -100,7 +89,7 @@ static int write_u64(const struct ur_cgfs *fs, const char *dir, const char *file
 /* Contents without trailing newlines; NULL (and errno) when unreadable. */
 static char *read_trimmed(const char *dir, const char *file)
 {
-        _cleanup_free_ char *p = join3(dir, file, NULL);
+        _cleanup_free_ char *p = ur_path_join(dir, file);
         char *s = NULL;
         size_t n = 0;
         ur_err e = NULL;
@@ -121,8 +110,8 @@ static char *read_trimmed(const char *dir, const char *file)
 
 int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *err)
 {
-        _cleanup_free_ char *a = join3(root, "cgroup.controllers", NULL);
-        _cleanup_free_ char *b = join3(root, "unified", "cgroup.controllers");
+        _cleanup_free_ char *a = ur_path_join(root, "cgroup.controllers");
+        _cleanup_free_ char *b = ur_path_join(root, "unified", "cgroup.controllers");
 
         if (!a || !b)
                 return ur_err_set(err, ENOMEM, "cgroup root");
@@ -364,7 +353,7 @@ static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct 
 static int make_path(const struct ur_cgfs *fs, const char *hier, const char *path,
                      const struct ur_resources *r, struct created *c, ur_err *err)
 {
-        _cleanup_free_ char *cur = join3(fs->root, hier, NULL);
+        _cleanup_free_ char *cur = ur_path_join(fs->root, hier);
         const char *p = path;
         bool v2 = !*hier;
 
@@ -436,7 +425,7 @@ static int write_pid(const struct ur_cgfs *fs, const char *dir, pid_t pid, ur_er
 /* The v1 hierarchy directory for controller c, NULL when not mounted. */
 static char *v1_root(const struct ur_cgfs *fs, const char *c)
 {
-        char *d = join3(fs->root, c, NULL);
+        char *d = ur_path_join(fs->root, c);
 
         if (d && !exists(d)) {
                 free(d);
@@ -449,7 +438,7 @@ static char *v1_root(const struct ur_cgfs *fs, const char *c)
  * the directories made for it can be removed. */
 static void move_to_root(const struct ur_cgfs *fs, const char *hier, pid_t pid)
 {
-        _cleanup_free_ char *root = join3(fs->root, hier, NULL);
+        _cleanup_free_ char *root = ur_path_join(fs->root, hier);
         ur_err e = NULL;
 
         if (root && write_pid(fs, root, pid, &e) < 0)
@@ -598,7 +587,7 @@ int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint
                 return ur_err_wrap(err, "%s cgroup '%s'", freeze ? "freezing" : "thawing", path);
         /* The kernel takes a moment to stop every task; a plain v2 tree has
          * no cgroup.events to wait on. */
-        events = join3(dir, "cgroup.events", NULL);
+        events = ur_path_join(dir, "cgroup.events");
         if (v2 && (!events || !exists(events)))
                 return 0;
         for (;;) {

@@ -9,6 +9,7 @@
 
 #include "systemd/escape.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/strv.h"
 
 uint64_t ur_cpu_shares_to_weight(uint64_t shares)
@@ -243,8 +244,7 @@ int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_
                         ur_cgroups_path_done(&p);
                         return -1;
                 }
-                if (asprintf(&path, "%s/%s", strcmp(spath, "/") == 0 ? "" : spath, unit) < 0)
-                        path = NULL;
+                path = ur_path_join(spath, unit);
                 break;
         case UR_CGPATH_NONE:
                 if (!req->id || !*req->id || strchr(req->id, '/') || strcmp(req->id, ".") == 0 ||

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one-of-each helpers of src/util: clocks, booleans. */
+/* The one-of-each helpers of src/util: clocks, booleans, path joining. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/parse.h"
 #include "util/time.h"
 
@@ -113,12 +114,48 @@ static void test_bool_callers(void **state)
         assert_false(b);
 }
 
+#define JOIN(want, ...)                                                                                      \
+        do {                                                                                                 \
+                _cleanup_free_ char *_j = ur_path_join(__VA_ARGS__);                                         \
+                assert_non_null(_j);                                                                         \
+                assert_string_equal(_j, want);                                                               \
+        } while (0)
+
+static void test_path_join(void **state)
+{
+        JOIN("/run/urunc/id", "/run/urunc", "id");
+        JOIN("/run/urunc/id", "/run/urunc/", "/id");
+        JOIN("/run/urunc/id", "/run/urunc//", "//id");
+        JOIN("/x", "/", "x");
+        JOIN("/x", "//", "x");
+        JOIN("a/b", "a", "b");
+        JOIN("a/b/", "a", "b/");
+        JOIN("/sys/fs/cgroup/unified/cgroup.controllers", "/sys/fs/cgroup", "unified", "cgroup.controllers");
+        /* NULL and "" are left out (the v2 hierarchy is ""). */
+        JOIN("/sys/fs/cgroup/a", "/sys/fs/cgroup", "", "a");
+        JOIN("/sys/fs/cgroup/a", "/sys/fs/cgroup", NULL, "/a");
+        JOIN("/sys/fs/cgroup", "/sys/fs/cgroup", "", NULL);
+        JOIN("/a", "", "/a");
+        JOIN("/a", NULL, "/a");
+        JOIN("", "", NULL);
+        /* Slashes only add nothing after the first component. */
+        JOIN("/root", "/root", "/");
+        JOIN("/root/b", "/root", "/", "b");
+        JOIN("/", "/");
+        JOIN("/", "/", "/");
+        JOIN("rel", "rel");
+        /* Dots are not interpreted. */
+        JOIN("a/../b", "a", "../b");
+        JOIN("a/./b", "a/.", "b");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_clock),
                 cmocka_unit_test(test_bool),
                 cmocka_unit_test(test_bool_callers),
+                cmocka_unit_test(test_path_join),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
