@@ -518,12 +518,12 @@ static char *env2[] = {(char *) "PATH=/bin", (char *) "GREETING=hello world", NU
 static void test_registry(void **state)
 {
         (void) state;
-        const char *names[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit"};
+        const char *names[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", "freebsd"};
         size_t n = 0;
         for (const struct ur_guest_ops *const *g = ur_guest_all(); *g; g++)
                 n++;
-        assert_int_equal(n, 6);
-        for (size_t i = 0; i < 6; i++)
+        assert_int_equal(n, 7);
+        for (size_t i = 0; i < 7; i++)
                 assert_ptr_equal(ur_guest_find(names[i])->name, ur_guest_find(names[i])->name);
         assert_null(ur_guest_find("osv"));
         assert_null(ur_guest_find(NULL));

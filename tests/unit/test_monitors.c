@@ -113,6 +113,10 @@ static void test_registry_pairs(void **state)
         assert_false(ur_pair_supported("mewz", "firecracker"));
         assert_true(ur_pair_supported("linux", "cloud-hypervisor"));
         assert_true(ur_pair_supported("hermit", "qemu"));
+        assert_true(ur_pair_supported("freebsd", "qemu"));
+        assert_true(ur_pair_supported("freebsd", "firecracker"));
+        assert_false(ur_pair_supported("freebsd", "hvt"));
+        assert_false(ur_pair_supported("freebsd", "cloud-hypervisor"));
         assert_false(ur_pair_supported(NULL, "qemu"));
         n = 0;
         for (const struct ur_pair *p = ur_pair_all(); p->guest; p++) {
@@ -120,7 +124,7 @@ static void test_registry_pairs(void **state)
                 assert_non_null(ur_monitor_find(p->monitor));
                 n++;
         }
-        assert_int_equal(n, 12);
+        assert_int_equal(n, 14);
 }
 
 static const char *jstr(json_object *o, const char *k)
