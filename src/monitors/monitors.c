@@ -63,10 +63,12 @@ int ur_vm_build_exec(const struct ur_vm *vm_in, struct ur_exec *ret, ur_err *err
                 return -1;
         if (disk) {
                 if (!mon->takes_config_disk)
-                        return ur_err_set(err, 0, "the %s guest needs a configuration disk, which %s cannot attach",
+                        return ur_err_set(err, 0,
+                                          "the %s guest needs a configuration disk, which %s cannot attach",
                                           guest->name, mon->name);
                 if (!vm.state_dir)
-                        return ur_err_set(err, 0, "the %s guest's configuration disk needs the state directory",
+                        return ur_err_set(err, 0,
+                                          "the %s guest's configuration disk needs the state directory",
                                           guest->name);
                 disk_path = ur_path_join(vm.state_dir, guest->config_disk_name);
                 if (!disk_path)

@@ -170,7 +170,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
                         if (!can_blk)
                                 return refuse(err, m,
-                                              "this guest family cannot take a block volume (linux and freebsd on qemu)",
+                                              "this guest family cannot take a block volume (linux and "
+                                              "freebsd on qemu)",
                                               vm);
                         if (strpbrk(fstype, ": \t\n\"") || !*fstype)
                                 return refuse(err, m, "the filesystem type cannot be passed to the guest",
