@@ -177,7 +177,9 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                 return refuse(err, m, "the filesystem type cannot be passed to the guest",
                                               vm);
                         s->kind = UR_SHARE_BLOCK;
-                        if (asprintf(&s->tag, "blk%u", nblk) < 0) {
+                        /* Numbered after the metadata's block images, whose
+                         * QEMU drives are blk0...: ids must not collide. */
+                        if (asprintf(&s->tag, "blk%u", vm->n_blocks + nblk) < 0) {
                                 s->tag = NULL;
                                 return ur_err_set(err, ENOMEM, "VM description");
                         }

@@ -287,6 +287,41 @@ static void test_qemu_9p_root_volume(void **state)
         ur_exec_done(&ex);
 }
 
+/* Block root and a volume: the volume is the second disk (vtbd1, drive
+ * and serial blk1 after the root's blk0), the configuration the third. */
+static void test_qemu_block_root_volume(void **state)
+{
+        (void) state;
+        struct ur_vm vm;
+        struct ur_exec ex;
+        struct ur_vm_share v1 = vol;
+        v1.tag = (char *) "blk1";
+        base(&vm, "qemu");
+        vm.shares = &v1;
+        vm.n_shares = 1;
+        vm.argv = urunit_argv;
+        build_ok(&vm, &ex);
+        size_t n = ur_strv_len(ex.argv);
+        argv_is(&ex.argv[n - 16],
+                (const char *const[]){
+                        "-drive", "file=/rootfs/img/root.ufs,format=raw,if=none,id=blk0", "-device",
+                        "virtio-blk-device,drive=blk0", "-drive",
+                        "file=/dev/loop7,format=raw,if=none,id=blk1", "-device",
+                        "virtio-blk-device,drive=blk1,serial=blk1", "-drive",
+                        "file=/run/urunc/fb/urunit.conf,format=raw,if=none,id=urunit,readonly=on", "-device",
+                        "virtio-blk-device,drive=urunit,serial=urunit", "-kernel", "/rootfs/boot/kernel",
+                        "-append",
+                        "vfs.root.mountfrom=ufs:/dev/vtbd0 init_path=/urunit URUNIT_CONFIG=/dev/vtbd2",
+                        NULL});
+        disk_is(file_of(&ex, "/run/urunc/fb/urunit.conf")->content,
+                "UES\nUEE\n"
+                "UCS\nUID:1001\nGID:1002\nWD:/srv\nARC:3\nARV:/bin/sh\nARV:-c\nARV:echo hello world\nUCE\n"
+                "UBS\nID:blk1\nMP:/data\nUBE\n"
+                "UNS\nIP:\nGW:\nMSK:\nUNE\n"
+                "PAD\n");
+        ur_exec_done(&ex);
+}
+
 static const char *jstr(json_object *o, const char *k)
 {
         json_object *v;
@@ -516,9 +551,13 @@ static void test_quote_rule(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_qemu_block_root), cmocka_unit_test(test_qemu_9p_root_volume),
-                cmocka_unit_test(test_firecracker),     cmocka_unit_test(test_plain_init),
-                cmocka_unit_test(test_refusals),        cmocka_unit_test(test_quote_rule),
+                cmocka_unit_test(test_qemu_block_root),
+                cmocka_unit_test(test_qemu_9p_root_volume),
+                cmocka_unit_test(test_qemu_block_root_volume),
+                cmocka_unit_test(test_firecracker),
+                cmocka_unit_test(test_plain_init),
+                cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_quote_rule),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
