@@ -805,6 +805,11 @@ static void test_rumprun(void **state)
                                "\"type\":\"inet\",\"method\":\"static\",\"addr\":\"10.0.0.2\",\"mask\":\"1\","
                                "\"gw\":\"10.0.0.1\"},\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\","
                                "\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}");
+        /* rumprun cannot mount its block device at '/'. */
+        struct ur_vm_block root = {.path = (char *) "/img/rootfs.ext2", .mountpoint = (char *) "/"};
+        vm.blocks = &root;
+        expect_error(&vm, "rumprun guest: cannot use block mount point '/': rumprun mounts nothing at '/'");
+        vm.blocks = &blk;
         /* It is valid JSON (json-c keeps the last "env"). */
         json_object *o = json_tokener_parse(s);
         assert_non_null(o);
