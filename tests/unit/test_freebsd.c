@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "freebsd-kenv.h"
 #include "guests/common.h"
 #include "guests/guest.h"
 #include "monitors/monitor.h"
@@ -100,29 +101,9 @@ static void build_fails(const struct ur_vm *vm, const char *needle)
         assert_null(ex.argv);
 }
 
-/* FreeBSD's PVH command-line parser (boot_parse_cmdline_delim with
- * ", \t\n", boot_parse_arg): the kernel environment as "NAME=VALUE"
- * strings, in order (a word without '=' gets "1"). */
-static char **kenv_of(const char *line)
-{
-        char *copy = strdup(line), *p = copy, *tok;
-        char **v = calloc(1, sizeof(char *));
-        while ((tok = strsep(&p, ", \t\n")) != NULL) {
-                if (!*tok)
-                        continue;
-                assert_true(tok[0] != '-'); /* no boot flags expected */
-                if (strchr(tok, '='))
-                        assert_int_equal(ur_strv_add(&v, tok), 0);
-                else
-                        assert_int_equal(ur_strv_addf(&v, "%s=1", tok), 0);
-        }
-        free(copy);
-        return v;
-}
-
 static void kenv_is(const char *line, const char *const *want)
 {
-        char **got = kenv_of(line);
+        char **got = t_freebsd_kenv(line);
         argv_is(got, want);
         ur_strv_free(got);
 }
@@ -529,7 +510,7 @@ static void test_quote_rule(void **state)
                 }
                 if (!w)
                         fail_msg("'%s' refused: %s", t[i].in, why);
-                char **kv = kenv_of(w);
+                char **kv = t_freebsd_kenv(w);
                 argv_is(kv, (const char *const[]){t[i].in, NULL});
                 ur_strv_free(kv);
                 free(w);

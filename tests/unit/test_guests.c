@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "freebsd-kenv.h"
 #include "guests/common.h"
 #include "guests/guest.h"
 #include "util/cleanup.h"
@@ -1043,6 +1044,31 @@ static void test_round_trip(void **state)
                         ur_strv_free(w);
                         free(line);
                 }
+                /* FreeBSD: argv[0] is the kernel variable init_path (no
+                 * quoting: words with the separators are refused). */
+                static const char *const fb_refused[] = {"/a b",  "/c d",          "/ ",
+                                                         "/\t",   "/a\\ b",        "/two  spaces",
+                                                         "/-- x", "/env.vars=[ X", NULL};
+                char *fpath = NULL, *fword = NULL;
+                assert_true(asprintf(&fpath, "/%s", t) > 0 && asprintf(&fword, "init_path=%s", fpath) > 0);
+                char *fargs[] = {fpath, NULL};
+                base(&vm, "freebsd", "qemu");
+                vm.boot = UR_BOOT_PVH;
+                vm.blocks = &blk;
+                blk.mountpoint = NULL;
+                vm.n_blocks = 1;
+                vm.argv = fargs;
+                line = build_or_refuse(&vm, fpath, fword, fb_refused);
+                blk.mountpoint = (char *) "/data";
+                if (line) {
+                        char **vars = t_freebsd_kenv(line);
+                        char *want[] = {(char *) "vfs.root.mountfrom=ufs:/dev/vtbd0", fword, NULL};
+                        assert_strv_equal(vars, want, line);
+                        ur_strv_free(vars);
+                        free(line);
+                }
+                free(fword);
+                free(fpath);
                 free(kv);
         }
 }
