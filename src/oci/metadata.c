@@ -46,7 +46,8 @@ static const char *const key_names[K_MAX] = {
         [K_BLKDEV] = UR_ANNOT_PREFIX "solo5BlkDev",
 };
 
-static const char *const guests[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", "freebsd", NULL};
+static const char *const guests[] = {"unikraft", "rumprun", "mirage",  "mewz",
+                                     "linux",    "hermit",  "freebsd", NULL};
 static const char *const monitors[] = {"qemu", "firecracker", "hvt", "spt", "cloud-hypervisor", NULL};
 
 void ur_metadata_free(struct ur_metadata *md)
