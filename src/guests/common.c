@@ -244,6 +244,41 @@ int ur_quote_shell(const char *s, char **ret, const char **why)
         return *ret ? 0 : -ENOMEM;
 }
 
+/*
+ * FreeBSD, PVH boot (sys/amd64 pvh / xen pv, boot_parse_cmdline_delim()
+ * with ", \t\n", then boot_parse_arg()): strsep at every ',', ' ', \t
+ * and \n, empty pieces skipped, no quotes or escapes; a piece starting
+ * with '-' is a group of boot flags; any other is split at its first '='
+ * into a kernel environment variable (no '=': the value "1").  kenv keeps
+ * names and values below KENV_MNAMELEN and KENV_MVALLEN (128 bytes with
+ * the NUL).  So a word is carried only as it is, and only as NAME=VALUE.
+ */
+#define FREEBSD_KENV_MAX 128
+int ur_quote_freebsd(const char *s, char **ret, const char **why)
+{
+        *ret = NULL;
+        const char *eq = strchr(s, '=');
+        if (strpbrk(s, ", \t\n")) {
+                *why = "FreeBSD splits its boot command line at ',', blanks, tabs and newlines, "
+                       "and has no quoting";
+                return 0;
+        }
+        if (s[0] == '-') {
+                *why = "FreeBSD reads a word starting with '-' as boot flags";
+                return 0;
+        }
+        if (!eq || eq == s) {
+                *why = "every word of FreeBSD's boot command line is a kernel environment variable "
+                       "NAME=VALUE";
+                return 0;
+        }
+        if ((size_t) (eq - s) >= FREEBSD_KENV_MAX || strlen(eq + 1) >= FREEBSD_KENV_MAX) {
+                *why = "FreeBSD's kernel environment keeps names and values of at most 127 bytes";
+                return 0;
+        }
+        return dup_word(s, ret);
+}
+
 int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s, ur_err *err)
 {
         char *w = NULL;

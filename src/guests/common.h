@@ -51,6 +51,12 @@ int ur_quote_mirage(const char *s, char **ret, const char **why);
  * written '\''. */
 int ur_quote_shell(const char *s, char **ret, const char **why);
 
+/* FreeBSD's PVH entry (boot_parse_cmdline_delim): no quoting at all; a
+ * word is NAME=VALUE, a kernel environment variable: refused with ',',
+ * blanks, tabs or newlines (the separators), a leading '-' (boot flags),
+ * no '=' or an empty name, a name or value of 128 bytes or more. */
+int ur_quote_freebsd(const char *s, char **ret, const char **why);
+
 /* Appends s to *v quoted by q.  A refusal is an error naming the guest,
  * what s is ("argument 2", "environment entry") and s itself. */
 int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s, ur_err *err);

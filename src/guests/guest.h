@@ -48,6 +48,13 @@ struct ur_guest_ops {
         bool takes_9p_root;
         bool takes_virtiofs; /* the same shares (and root) through virtiofs, QEMU only */
         bool takes_volumes;  /* block devices from the mounts as extra virtio-blk disks, QEMU only */
+        /* A configuration disk (freebsd: urunit's configuration): the raw
+         * bytes of a disk attached read-only after every other virtio-blk
+         * disk, as the file config_disk_name in the state dir (written at
+         * start, gone with the state dir at delete).  *ret NULL: this VM
+         * needs none.  Only monitors with takes_config_disk attach it. */
+        int (*config_disk)(const struct ur_vm *vm, char **ret, ur_err *err);
+        const char *config_disk_name;
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

@@ -5,11 +5,11 @@
 #include "guests/guest.h"
 
 extern const struct ur_guest_ops ur_guest_unikraft, ur_guest_rumprun, ur_guest_mirage,
-        ur_guest_mewz, ur_guest_linux, ur_guest_hermit;
+        ur_guest_mewz, ur_guest_linux, ur_guest_hermit, ur_guest_freebsd;
 
 static const struct ur_guest_ops *const guests[] = {
         &ur_guest_unikraft, &ur_guest_rumprun, &ur_guest_mirage,
-        &ur_guest_mewz, &ur_guest_linux, &ur_guest_hermit, NULL,
+        &ur_guest_mewz, &ur_guest_linux, &ur_guest_hermit, &ur_guest_freebsd, NULL,
 };
 
 const struct ur_guest_ops *const *ur_guest_all(void)

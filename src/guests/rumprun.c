@@ -17,8 +17,10 @@
  *   interface's subnet, which is the usual case behind a container network
  *   that hands out /32 or a gateway on another subnet; a /1 makes the
  *   gateway on-link for any address in the same half of the IPv4 space.
- * - "blk" describes the first block device (solo5 name "rootfs"), mounted
- *   at its mountpoint ("/data" when none is given).
+ * - "blk" describes the first block device (solo5 name "rootfs", which
+ *   rumprun sees as /dev/ld0a), mounted at its mountpoint (blkMntPoint;
+ *   "/data" when none is given, upstream's mount point for a rumprun
+ *   rootfs; "/" is refused: rumprun cannot mount anything there).
  * - "cmdline" is rumprun's argv (argv[0] first), joined by blanks.  Rumprun's
  *   JSON parser (jsmn) checks escapes but never undoes them, and
  *   rumprun_parseargs() then splits the raw text: ' and " group words, \
@@ -130,6 +132,8 @@ static int rumprun_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
         if (vm->n_blocks > 0) {
                 const char *mp = vm->blocks[0].mountpoint ? vm->blocks[0].mountpoint : "/data";
                 const char *why = raw_json_unfit(mp);
+                if (strcmp(mp, "/") == 0)
+                        why = "rumprun mounts nothing at '/' (its root is its own); upstream uses /data";
                 if (why)
                         return ur_err_set(err, 0, "rumprun guest: cannot use block mount point '%s': %s", mp,
                                           why);

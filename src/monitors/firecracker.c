@@ -5,7 +5,8 @@
  *
  *   {"boot-source": {"kernel_image_path", "boot_args", ["initrd_path"]},
  *    "drives": [{"drive_id": "blkI", "path_on_host", "is_root_device": false,
- *                "is_read_only"}],
+ *                "is_read_only"}, [{"drive_id": "urunit", ...: the guest's
+ *               configuration disk, read-only, last}]],
  *    "machine-config": {"vcpu_count", "mem_size_mib", "smt": false},
  *    "network-interfaces": [{"iface_id": "eth0", "guest_mac", "host_dev_name"}]}
  *
@@ -70,6 +71,15 @@ static int fc_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 json_object_object_add(d, "is_read_only", json_object_new_boolean(vm->blocks[i].readonly));
                 json_object_array_add(drives, d);
         }
+        if (vm->config_disk) {
+                /* The guest's configuration: the last drive. */
+                json_object *d = json_object_new_object();
+                json_object_object_add(d, "drive_id", json_object_new_string("urunit"));
+                json_object_object_add(d, "path_on_host", json_object_new_string(vm->config_disk));
+                json_object_object_add(d, "is_root_device", json_object_new_boolean(0));
+                json_object_object_add(d, "is_read_only", json_object_new_boolean(1));
+                json_object_array_add(drives, d);
+        }
         json_object_object_add(mc, "vcpu_count", json_object_new_int((int) (vm->vcpus ? vm->vcpus : 1)));
         json_object_object_add(mc, "mem_size_mib", json_object_new_int64((int64_t) (vm->mem_mib ? vm->mem_mib : 128)));
         json_object_object_add(mc, "smt", json_object_new_boolean(0));
@@ -115,4 +125,5 @@ const struct ur_monitor_ops ur_monitor_firecracker = {
         .stop_signal = SIGTERM,
         .build = fc_build,
         .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_PVH) | UR_BOOT_FORMAT_BIT(UR_BOOT_ELF),
+        .takes_config_disk = true,
 };

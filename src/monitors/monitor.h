@@ -26,6 +26,8 @@ struct ur_monitor_ops {
         /* Runs the guest as a sandboxed host process (spt): no VM, so
          * accel (KVM or TCG) does not apply and is not resolved. */
         bool no_accel;
+        /* Attaches vm->config_disk as the last virtio-blk disk. */
+        bool takes_config_disk;
 };
 
 #define UR_BOOT_FORMAT_BIT(f) (1u << (unsigned) (f))

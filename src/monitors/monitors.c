@@ -10,6 +10,7 @@
 
 #include "monitors/monitor.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 extern const struct ur_monitor_ops ur_monitor_qemu, ur_monitor_firecracker, ur_monitor_hvt,
         ur_monitor_spt, ur_monitor_cloud_hypervisor;
@@ -55,13 +56,42 @@ int ur_vm_build_exec(const struct ur_vm *vm_in, struct ur_exec *ret, ur_err *err
                 return ur_err_set(err, 0, "monitor '%s' cannot boot kernel '%s': its boot format is %s",
                                   mon->name, vm.kernel, ur_boot_format_name(vm.boot));
 
-        _cleanup_free_ char *cmdline = NULL;
+        _cleanup_free_ char *cmdline = NULL, *disk = NULL, *disk_path = NULL;
         if (guest->cmdline(&vm, &cmdline, err) < 0)
                 return -1;
+        if (guest->config_disk && guest->config_disk(&vm, &disk, err) < 0)
+                return -1;
+        if (disk) {
+                if (!mon->takes_config_disk)
+                        return ur_err_set(err, 0,
+                                          "the %s guest needs a configuration disk, which %s cannot attach",
+                                          guest->name, mon->name);
+                if (!vm.state_dir)
+                        return ur_err_set(err, 0,
+                                          "the %s guest's configuration disk needs the state directory",
+                                          guest->name);
+                disk_path = ur_path_join(vm.state_dir, guest->config_disk_name);
+                if (!disk_path)
+                        return ur_err_set(err, ENOMEM, "%s guest", guest->name);
+                vm.config_disk = disk_path;
+        }
         struct ur_exec ex = { 0 };
         if (mon->build(&vm, guest, cmdline, &ex, err) < 0) {
                 ur_exec_done(&ex);
                 return ur_err_wrap(err, "%s guest on %s", guest->name, mon->name);
+        }
+        if (disk) {
+                /* Written at start with the monitor's other files (text: the
+                 * format has no NUL byte). */
+                struct ur_exec_file *f = realloc(ex.files, (ex.n_files + 1) * sizeof(*f));
+                if (!f) {
+                        ur_exec_done(&ex);
+                        return ur_err_set(err, ENOMEM, "%s guest", guest->name);
+                }
+                ex.files = f;
+                f[ex.n_files].path = TAKE_PTR(disk_path);
+                f[ex.n_files].content = TAKE_PTR(disk);
+                ex.n_files++;
         }
         *ret = ex;
         return 0;

@@ -9,6 +9,7 @@
  *   mewz     - qemu
  *   linux    - qemu, firecracker, cloud-hypervisor
  *   hermit   - qemu
+ *   freebsd  - qemu (microvm), firecracker
  *
  * `urunc features`, the man page and the metadata validation all read it
  * from here.
@@ -31,6 +32,8 @@ static const struct ur_pair pairs[] = {
         { "linux", "firecracker" },
         { "linux", "cloud-hypervisor" },
         { "hermit", "qemu" },
+        { "freebsd", "qemu" },
+        { "freebsd", "firecracker" },
         { NULL, NULL },
 };
 

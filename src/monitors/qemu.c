@@ -54,7 +54,9 @@
  * Block volumes (block devices among the mounts) follow, in the spec's
  * order, as -drive file=DEV,format=raw,if=none,id=blkN[,readonly=on]
  * -device virtio-blk-…,drive=blkN,serial=blkN (the guest finds them by
- * serial).
+ * serial).  A guest's configuration disk (vm->config_disk) is the last
+ * virtio-blk disk: -drive file=P,format=raw,if=none,id=urunit,readonly=on
+ * -device virtio-blk-…,drive=urunit,serial=urunit.
  *
  * 9p shares (src/runtime/storage.c): the rootfs (tag "rootfs", with
  * mountRootfs) then each bind-mounted directory ("vol0", ...), QEMU's own
@@ -214,7 +216,8 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                 return ur_err_set(err, 0, "qemu cannot boot kernel '%s' (boot format %s)", vm->kernel,
                                   ur_boot_format_name(vm->boot));
         bool mmio = strstr(machine, "microvm") == machine;
-        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks + (vm->share_rootfs ? 1u : 0u);
+        unsigned n_dev = (vm->net.enabled ? 1u : 0u) + vm->n_blocks + (vm->share_rootfs ? 1u : 0u) +
+                         (vm->config_disk ? 1u : 0u);
         bool vfs = vm->virtiofs && vm->share_rootfs;
         for (unsigned i = 0; i < vm->n_shares; i++) {
                 n_dev += vm->shares[i].kind != UR_SHARE_TMPFS;
@@ -379,6 +382,18 @@ static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
                                   mmio ? "virtio-9p-device" : "virtio-9p-pci", tag, tag,
                                   !mmio && pci ? "," : "", !mmio && pci ? pci : "");
         }
+        if (vm->config_disk) {
+                /* The guest's configuration: the last virtio-blk disk. */
+                _cleanup_free_ char *p = qesc(vm->config_disk);
+                if (!p)
+                        goto oom;
+                r |= ur_strv_add(&a, "-drive");
+                r |= ur_strv_addf(&a, "file=%s,format=raw,if=none,id=urunit,readonly=on", p);
+                r |= ur_strv_add(&a, "-device");
+                r |= ur_strv_addf(&a, "%s,drive=urunit,serial=urunit%s%s",
+                                  mmio ? "virtio-blk-device" : "virtio-blk-pci", !mmio && pci ? "," : "",
+                                  !mmio && pci ? pci : "");
+        }
         r |= ur_strv_add(&a, "-kernel");
         r |= ur_strv_add(&a, vm->kernel);
         if (vm->initrd && vm->boot == UR_BOOT_MULTIBOOT) {
@@ -422,4 +437,5 @@ const struct ur_monitor_ops ur_monitor_qemu = {
         .build = qemu_build,
         .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_PVH) | UR_BOOT_FORMAT_BIT(UR_BOOT_MULTIBOOT) |
                         UR_BOOT_FORMAT_BIT(UR_BOOT_LINUX),
+        .takes_config_disk = true,
 };

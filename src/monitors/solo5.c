@@ -10,7 +10,10 @@
  * manifest's order: the container's NIC goes to the declared network
  * device, its block images to the declared block devices, in turn.  The
  * annotations solo5NetDev / solo5BlkDev (upstream's) pick the declared
- * device the NIC / the first block image goes to.  A tender refuses a
+ * device the NIC / the first block image goes to; without it, the first
+ * block image goes to the family's own name for it when the kernel
+ * declares that device (rumprun: "rootfs", upstream's --block:rootfs=,
+ * which rumprun mounts as /dev/ld0a).  A tender refuses a
  * device the manifest does not declare ("Resource not declared in
  * manifest") and a declared one left unattached, so both are refused
  * here, at create, with the names: a container offers one NIC at most
@@ -95,8 +98,9 @@ static int check_named(const struct ur_solo5_info *info, enum ur_solo5_dev_type 
  * Which declared device each offered one goes to.  net_dev: the NIC's
  * name, or NULL when no NIC is passed.  blk_names[i]: block i's name.
  */
-static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur_solo5_info *info,
-                        const char **net_dev, const char **blk_names, ur_err *err)
+static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur_guest_ops *guest,
+                        const struct ur_solo5_info *info, const char **net_dev, const char **blk_names,
+                        ur_err *err)
 {
         char decl[1024];
         unsigned n_net = count(info, UR_SOLO5_DEV_NET), n_blk = count(info, UR_SOLO5_DEV_BLOCK);
@@ -161,14 +165,18 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
                         if (info->devs[i].type == UR_SOLO5_DEV_NET)
                                 *net_dev = info->devs[i].name;
         /* Block i goes to the i-th declared block device; the annotation
-         * moves its device to the front. */
+         * moves its device to the front, else the family's own name for
+         * its first block device when the kernel declares it (rumprun:
+         * "rootfs", the disk its configuration's "blk" mounts as ld0a). */
+        const char *first = vm->solo5_blk_dev;
+        if (!first && guest && guest->solo5_block && find(info, UR_SOLO5_DEV_BLOCK, guest->solo5_block))
+                first = guest->solo5_block;
         unsigned b = 0;
-        if (vm->solo5_blk_dev && vm->n_blocks > 0)
-                blk_names[b++] = vm->solo5_blk_dev;
+        if (first && vm->n_blocks > 0)
+                blk_names[b++] = first;
         for (unsigned i = 0; i < info->n_devs && b < vm->n_blocks; i++) {
                 const struct ur_solo5_dev *d = &info->devs[i];
-                if (d->type != UR_SOLO5_DEV_BLOCK ||
-                    (vm->solo5_blk_dev && strcmp(d->name, vm->solo5_blk_dev) == 0))
+                if (d->type != UR_SOLO5_DEV_BLOCK || (first && strcmp(d->name, first) == 0))
                         continue;
                 blk_names[b++] = d->name;
         }
@@ -176,7 +184,8 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
 }
 
 static int solo5_build(const char *mon, enum ur_solo5_target target, const struct ur_vm *vm,
-                       const char *guest_cmdline, struct ur_exec *ret, ur_err *err)
+                       const struct ur_guest_ops *guest, const char *guest_cmdline, struct ur_exec *ret,
+                       ur_err *err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "%s: monitor binary and kernel are required", mon);
@@ -213,7 +222,7 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
 
         const char *net_dev = NULL;
         const char *blk_names[UR_SOLO5_MAX_DEVICES] = {0};
-        if (plan_devices(mon, vm, &info, &net_dev, blk_names, err) < 0)
+        if (plan_devices(mon, vm, guest, &info, &net_dev, blk_names, err) < 0)
                 return -1;
 
         char **a = NULL;
@@ -265,21 +274,19 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
 static int hvt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
                      struct ur_exec *ret, ur_err *err)
 {
-        (void) guest;
         if (!vm->kvm)
                 return ur_err_set(err, 0,
                                   "hvt needs KVM, which is not in use (use spt without KVM): %s = 'hvt', and "
                                   "/dev/kvm cannot create a VM here or accel is 'tcg' (com.urunc.accel or "
                                   "[monitors.hvt] accel)",
                                   KEY_HYPERVISOR);
-        return solo5_build("hvt", UR_SOLO5_TARGET_HVT, vm, guest_cmdline, ret, err);
+        return solo5_build("hvt", UR_SOLO5_TARGET_HVT, vm, guest, guest_cmdline, ret, err);
 }
 
 static int spt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
                      struct ur_exec *ret, ur_err *err)
 {
-        (void) guest;
-        return solo5_build("spt", UR_SOLO5_TARGET_SPT, vm, guest_cmdline, ret, err);
+        return solo5_build("spt", UR_SOLO5_TARGET_SPT, vm, guest, guest_cmdline, ret, err);
 }
 
 const struct ur_monitor_ops ur_monitor_hvt = {

@@ -46,7 +46,8 @@ static const char *const key_names[K_MAX] = {
         [K_BLKDEV] = UR_ANNOT_PREFIX "solo5BlkDev",
 };
 
-static const char *const guests[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", NULL};
+static const char *const guests[] = {"unikraft", "rumprun", "mirage",  "mewz",
+                                     "linux",    "hermit",  "freebsd", NULL};
 static const char *const monitors[] = {"qemu", "firecracker", "hvt", "spt", "cloud-hypervisor", NULL};
 
 void ur_metadata_free(struct ur_metadata *md)
@@ -296,7 +297,7 @@ static int check_name(const struct source *s, int k, const char *const *known, c
                         return 0;
         return ur_err_set(err, 0, "%s: unknown %s '%s'%s (known: %s)", s->what[k], kind, s->val[k],
                           origin(s, k, buf, sizeof(buf)),
-                          known == guests ? "unikraft, rumprun, mirage, mewz, linux, hermit"
+                          known == guests ? "unikraft, rumprun, mirage, mewz, linux, hermit, freebsd"
                                           : "qemu, firecracker, hvt, spt, cloud-hypervisor");
 }
 

@@ -119,8 +119,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                 return ur_err_set(
                         err, 0,
                         "annotation 'com.urunc.unikernel.mountRootfs' is true, but the %s guest on %s "
-                        "cannot take the container rootfs as a shared root (only linux and unikraft "
-                        "on qemu, over 9p)",
+                        "cannot take the container rootfs as a shared root (only linux, unikraft and "
+                        "freebsd on qemu, over 9p)",
                         vm->guest, vm->monitor);
         vm->rootfs_readonly = vm->share_rootfs && spec->root_readonly;
         if (spec->n_mounts == 0)
@@ -170,13 +170,16 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                         const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
                         if (!can_blk)
                                 return refuse(err, m,
-                                              "this guest family cannot take a block volume (linux on qemu)",
+                                              "this guest family cannot take a block volume (linux and "
+                                              "freebsd on qemu)",
                                               vm);
                         if (strpbrk(fstype, ": \t\n\"") || !*fstype)
                                 return refuse(err, m, "the filesystem type cannot be passed to the guest",
                                               vm);
                         s->kind = UR_SHARE_BLOCK;
-                        if (asprintf(&s->tag, "blk%u", nblk) < 0) {
+                        /* Numbered after the metadata's block images, whose
+                         * QEMU drives are blk0...: ids must not collide. */
+                        if (asprintf(&s->tag, "blk%u", vm->n_blocks + nblk) < 0) {
                                 s->tag = NULL;
                                 return ur_err_set(err, ENOMEM, "VM description");
                         }

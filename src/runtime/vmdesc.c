@@ -178,6 +178,10 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         vm->share_rootfs = md->mount_rootfs;
         vm->state_dir = strdup(state_dir);
         vm->net_possible = spec->namespaces[UR_NS_NETWORK].present;
+        vm->uid = (unsigned) spec->process.uid;
+        vm->gid = (unsigned) spec->process.gid;
+        if (spec->process.cwd && !(vm->cwd = strdup(spec->process.cwd)))
+                return ur_err_set(err, ENOMEM, "VM description");
         if ((md->solo5_net_dev && !(vm->solo5_net_dev = strdup(md->solo5_net_dev))) ||
             (md->solo5_blk_dev && !(vm->solo5_blk_dev = strdup(md->solo5_blk_dev))))
                 return ur_err_set(err, ENOMEM, "VM description");

@@ -57,6 +57,7 @@ void ur_vm_done(struct ur_vm *vm)
         free(vm->state_dir);
         free(vm->solo5_net_dev);
         free(vm->solo5_blk_dev);
+        free(vm->cwd);
         ur_vm_init(vm);
 }
 

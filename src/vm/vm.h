@@ -122,6 +122,14 @@ struct ur_vm {
                                  * vm->net.enabled is final */
         char *solo5_net_dev;    /* solo5 NIC name (annotation solo5NetDev), may be NULL */
         char *solo5_blk_dev;    /* solo5 block device name (annotation solo5BlkDev), may be NULL */
+        /* The application's user and working directory (spec process.user,
+         * process.cwd; cwd may be NULL), for guests whose init applies them. */
+        unsigned uid, gid;
+        char *cwd;
+        /* A raw disk holding the guest's configuration (guest config_disk),
+         * attached read-only after every other virtio-blk disk; set by
+         * ur_vm_build_exec in its copy of the description, else NULL. */
+        const char *config_disk;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "freebsd-kenv.h"
 #include "guests/common.h"
 #include "guests/guest.h"
 #include "util/cleanup.h"
@@ -518,12 +519,12 @@ static char *env2[] = {(char *) "PATH=/bin", (char *) "GREETING=hello world", NU
 static void test_registry(void **state)
 {
         (void) state;
-        const char *names[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit"};
+        const char *names[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", "freebsd"};
         size_t n = 0;
         for (const struct ur_guest_ops *const *g = ur_guest_all(); *g; g++)
                 n++;
-        assert_int_equal(n, 6);
-        for (size_t i = 0; i < 6; i++)
+        assert_int_equal(n, 7);
+        for (size_t i = 0; i < 7; i++)
                 assert_ptr_equal(ur_guest_find(names[i])->name, ur_guest_find(names[i])->name);
         assert_null(ur_guest_find("osv"));
         assert_null(ur_guest_find(NULL));
@@ -805,6 +806,11 @@ static void test_rumprun(void **state)
                                "\"type\":\"inet\",\"method\":\"static\",\"addr\":\"10.0.0.2\",\"mask\":\"1\","
                                "\"gw\":\"10.0.0.1\"},\"blk\":{\"source\":\"etfs\",\"path\":\"/dev/ld0a\","
                                "\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}");
+        /* rumprun cannot mount its block device at '/'. */
+        struct ur_vm_block root = {.path = (char *) "/img/rootfs.ext2", .mountpoint = (char *) "/"};
+        vm.blocks = &root;
+        expect_error(&vm, "rumprun guest: cannot use block mount point '/': rumprun mounts nothing at '/'");
+        vm.blocks = &blk;
         /* It is valid JSON (json-c keeps the last "env"). */
         json_object *o = json_tokener_parse(s);
         assert_non_null(o);
@@ -1038,6 +1044,31 @@ static void test_round_trip(void **state)
                         ur_strv_free(w);
                         free(line);
                 }
+                /* FreeBSD: argv[0] is the kernel variable init_path (no
+                 * quoting: words with the separators are refused). */
+                static const char *const fb_refused[] = {"/a b",  "/c d",          "/ ",
+                                                         "/\t",   "/a\\ b",        "/two  spaces",
+                                                         "/-- x", "/env.vars=[ X", NULL};
+                char *fpath = NULL, *fword = NULL;
+                assert_true(asprintf(&fpath, "/%s", t) > 0 && asprintf(&fword, "init_path=%s", fpath) > 0);
+                char *fargs[] = {fpath, NULL};
+                base(&vm, "freebsd", "qemu");
+                vm.boot = UR_BOOT_PVH;
+                vm.blocks = &blk;
+                blk.mountpoint = NULL;
+                vm.n_blocks = 1;
+                vm.argv = fargs;
+                line = build_or_refuse(&vm, fpath, fword, fb_refused);
+                blk.mountpoint = (char *) "/data";
+                if (line) {
+                        char **vars = t_freebsd_kenv(line);
+                        char *want[] = {(char *) "vfs.root.mountfrom=ufs:/dev/vtbd0", fword, NULL};
+                        assert_strv_equal(vars, want, line);
+                        ur_strv_free(vars);
+                        free(line);
+                }
+                free(fword);
+                free(fpath);
                 free(kv);
         }
 }

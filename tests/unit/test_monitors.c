@@ -113,6 +113,10 @@ static void test_registry_pairs(void **state)
         assert_false(ur_pair_supported("mewz", "firecracker"));
         assert_true(ur_pair_supported("linux", "cloud-hypervisor"));
         assert_true(ur_pair_supported("hermit", "qemu"));
+        assert_true(ur_pair_supported("freebsd", "qemu"));
+        assert_true(ur_pair_supported("freebsd", "firecracker"));
+        assert_false(ur_pair_supported("freebsd", "hvt"));
+        assert_false(ur_pair_supported("freebsd", "cloud-hypervisor"));
         assert_false(ur_pair_supported(NULL, "qemu"));
         n = 0;
         for (const struct ur_pair *p = ur_pair_all(); p->guest; p++) {
@@ -120,7 +124,7 @@ static void test_registry_pairs(void **state)
                 assert_non_null(ur_monitor_find(p->monitor));
                 n++;
         }
-        assert_int_equal(n, 12);
+        assert_int_equal(n, 14);
 }
 
 static const char *jstr(json_object *o, const char *k)
@@ -247,12 +251,14 @@ static void test_solo5(void **state)
         struct ur_exec ex;
         assert_non_null(mkdtemp(s5dir));
         static const struct t_solo5_dev rump[] = {{"tap", 2}, {"rootfs", 1}};
+        static const struct t_solo5_dev rump2[] = {{"data", 1}, {"rootfs", 1}};
         static const struct t_solo5_dev mir[] = {{"service", 2}, {"storage", 1}};
         static const struct t_solo5_dev custom[] = {{"diskA", 1}, {"uplink0", 2}, {"diskB", 1}};
         static const struct t_solo5_dev two_nics[] = {{"service0", 2}, {"service1", 2}};
         static const struct t_solo5_dev one_nic[] = {{"service0", 2}};
         static const struct t_solo5_dev one_blk[] = {{"storage", 1}};
         char *k_rump = s5kernel("rump.hvt", 1, rump, 2), *k_mir = s5kernel("mirage.spt", 2, mir, 2);
+        char *k_rump2 = s5kernel("rump2.hvt", 1, rump2, 2);
         char *k_custom = s5kernel("custom.spt", 2, custom, 3),
              *k_two = s5kernel("net2if.spt", 2, two_nics, 2);
         char *k_net = s5kernel("net.spt", 2, one_nic, 1), *k_blk = s5kernel("blk.hvt", 1, one_blk, 1);
@@ -281,6 +287,32 @@ static void test_solo5(void **state)
                             "data\"}}",
                             NULL});
         ur_exec_done(&ex);
+
+        /* rumprun's block device is "rootfs" (upstream's --block:rootfs=,
+         * the disk its "blk" mounts as /dev/ld0a): the first image goes
+         * there even when the kernel declares another block device first;
+         * the argv stays in the manifest's order. */
+        base(&vm, "rumprun", "hvt", UR_BOOT_SOLO5);
+        vm.kernel = k_rump2;
+        vm.argv = argv;
+        vm.blocks = two;
+        vm.n_blocks = 2;
+        build_ok(&vm, &ex);
+        assert_argv(ex.argv,
+                    (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:data=/img/1",
+                                          "--block:rootfs=/img/0", k_rump2,
+                                          "{\"cmdline\":\"/app\",\"blk\":{\"source\":\"etfs\",\"path\":"
+                                          "\"/dev/ld0a\",\"fstype\":\"blk\",\"mountpoint\":\"/data\"}}",
+                                          NULL});
+        ur_exec_done(&ex);
+        /* solo5BlkDev still decides. */
+        vm.solo5_blk_dev = (char *) "data";
+        build_ok(&vm, &ex);
+        assert_string_equal(ex.argv[2], "--block:data=/img/0");
+        assert_string_equal(ex.argv[3], "--block:rootfs=/img/1");
+        ur_exec_done(&ex);
+        /* A mirage kernel's first block device is "storage" (its hint) only
+         * when declared: custom names keep the manifest's order (below). */
 
         /* mirage's: service and storage; a tap fd. */
         base(&vm, "mirage", "spt", UR_BOOT_SOLO5);
@@ -404,7 +436,7 @@ static void test_solo5(void **state)
         base(&vm, "unikraft", "spt", UR_BOOT_SOLO5);
         build_fails(&vm, "guest 'unikraft' is not supported on monitor 'spt'");
 
-        char *all[] = {k_rump, k_mir, k_custom, k_two, k_net, k_blk, k_hello, k_nomft};
+        char *all[] = {k_rump, k_rump2, k_mir, k_custom, k_two, k_net, k_blk, k_hello, k_nomft};
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
                 unlink(all[i]);
                 free(all[i]);
