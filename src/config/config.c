@@ -60,11 +60,11 @@ int ur_config_defaults(struct ur_config **ret, ur_err *err)
         cfg->systemd.cgroup_manager = UR_CGROUP_AUTO;
         cfg->systemd.slice = strdup("urunc.slice");
         cfg->security.confine = true;
-        cfg->monitors = calloc(n, sizeof(struct ur_monitor_cfg));
+        cfg->monitors = calloc(n, sizeof(struct ur_vmm_cfg));
         if (!cfg->log.level || !cfg->timestamps.destination || !cfg->systemd.slice || !cfg->monitors)
                 return ur_err_set(err, ENOMEM, "config defaults");
         for (unsigned i = 0; i < n; i++) {
-                struct ur_monitor_cfg *m = &cfg->monitors[i];
+                struct ur_vmm_cfg *m = &cfg->monitors[i];
                 m->name = strdup(monitor_defaults[i].name);
                 if (!m->name)
                         return ur_err_set(err, ENOMEM, "config defaults");
@@ -78,7 +78,7 @@ int ur_config_defaults(struct ur_config **ret, ur_err *err)
         return 0;
 }
 
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
 {
         if (!cfg || !name)
                 return NULL;
@@ -442,7 +442,7 @@ static void unknown_key(struct parser *p, const char *table, const char *key)
                 ur_log_warning("%s:%u: unknown key '%s', ignored", p->name, p->line, key);
 }
 
-static int apply_monitor(struct parser *p, const char *table, struct ur_monitor_cfg *m, const char *key,
+static int apply_monitor(struct parser *p, const char *table, struct ur_vmm_cfg *m, const char *key,
                          struct value *v)
 {
         int64_t n;

@@ -64,7 +64,7 @@ enum ur_cgroup_manager {
         UR_CGROUP_NONE,     /* no cgroup handling at all */
 };
 
-struct ur_monitor_cfg {
+struct ur_vmm_cfg {
         char *name;                 /* "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" */
         uint64_t default_memory_mib;/* default_memory_mb (upstream's key; read as MiB) */
         unsigned default_vcpus;
@@ -104,7 +104,7 @@ struct ur_config {
         struct {
                 enum ur_net_mode mode; /* default UR_NET_TAKEOVER */
         } network;
-        struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
+        struct ur_vmm_cfg *monitors; /* one per known monitor, defaults filled */
         unsigned n_monitors;
 };
 
@@ -125,7 +125,7 @@ static inline void ur_config_freep(struct ur_config **c)
 #define _cleanup_config_ __attribute__((cleanup(ur_config_freep)))
 
 /* Per-monitor settings, NULL for an unknown monitor name. */
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
 
 int ur_accel_from_string(const char *s, enum ur_accel *ret);
 const char *ur_accel_to_string(enum ur_accel a);

@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "oci/json.h"
 #include "util/base64.h"
 #include "util/cleanup.h"

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "oci/metadata.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
@@ -534,7 +534,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
                     md->unikernel_type, md->hypervisor, vm.vcpus, (unsigned long long) vm.mem_mib,
-                    ur_monitor_find(md->hypervisor) && ur_monitor_find(md->hypervisor)->no_accel
+                    ur_vmm_find(md->hypervisor) && ur_vmm_find(md->hypervisor)->no_accel
                             ? "a sandboxed process (no VM, no KVM)"
                     : vm.kvm ? "kvm"
                              : "tcg",

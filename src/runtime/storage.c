@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "guests/guest.h"
+#include "guest/guest.h"
 #include "runtime/proc.h"
 #include "runtime/vmdesc.h"
 #include "util/cleanup.h"

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "runtime/proc.h"
 #include "runtime/qmp.h"
 #include "security/security.h"

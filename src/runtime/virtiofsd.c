@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"

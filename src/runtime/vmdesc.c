@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "net/net.h"
 #include "runtime/proc.h"
 #include "runtime/storage.h"
@@ -106,7 +106,7 @@ int ur_kvm_usable(void)
         return 1;
 }
 
-static int resolve_accel(const struct ur_monitor_cfg *mcfg, const struct ur_spec *spec, bool *kvm, ur_err *err)
+static int resolve_accel(const struct ur_vmm_cfg *mcfg, const struct ur_spec *spec, bool *kvm, ur_err *err)
 {
         const char *annot = ur_spec_annotation(spec, UR_ANNOT_ACCEL);
         enum ur_accel a = mcfg ? mcfg->accel : UR_ACCEL_AUTO;
@@ -161,8 +161,8 @@ static int resolve_network(const struct ur_config *cfg, const struct ur_spec *sp
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err)
 {
-        const struct ur_monitor_ops *mops = ur_monitor_find(md->hypervisor);
-        const struct ur_monitor_cfg *mcfg = ur_config_monitor(cfg, md->hypervisor);
+        const struct ur_vmm_ops *mops = ur_vmm_find(md->hypervisor);
+        const struct ur_vmm_cfg *mcfg = ur_config_monitor(cfg, md->hypervisor);
         const char *machine;
         uint64_t overhead;
 

@@ -84,7 +84,7 @@ static void check_defaults(const struct ur_config *cfg)
         assert_false(cfg->systemd.register_machine);
         assert_int_equal(cfg->n_monitors, 5);
         for (size_t i = 0; i < ELEMENTSOF(mons); i++) {
-                const struct ur_monitor_cfg *m = ur_config_monitor(cfg, mons[i].name);
+                const struct ur_vmm_cfg *m = ur_config_monitor(cfg, mons[i].name);
                 assert_non_null(m);
                 assert_string_equal(m->name, mons[i].name);
                 assert_int_equal(m->default_memory_mib, 256);
@@ -120,7 +120,7 @@ static void test_full(void **state)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
         _cleanup_err_ ur_err err = NULL;
-        const struct ur_monitor_cfg *m;
+        const struct ur_vmm_cfg *m;
 
         warnings[0] = '\0';
         assert_int_equal(ur_config_load(FIXTURE, &cfg, &err), 0);

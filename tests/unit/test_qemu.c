@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/strv.h"
 
 static void base(struct ur_vm *vm, const char *guest, enum ur_boot_format boot)

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "guests/guest.h"
-#include "monitors/monitor.h"
+#include "guest/guest.h"
+#include "vmm/vmm.h"
 #include "runtime/storage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "guests/guest.h"
+#include "guest/guest.h"
 
 extern const struct ur_guest_ops ur_guest_unikraft, ur_guest_rumprun, ur_guest_mirage,
         ur_guest_mewz, ur_guest_linux, ur_guest_hermit;

@@ -84,7 +84,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
@@ -414,7 +414,7 @@ oom:
         return ur_err_set(err, ENOMEM, "building the qemu command line");
 }
 
-const struct ur_monitor_ops ur_monitor_qemu = {
+const struct ur_vmm_ops ur_vmm_qemu = {
         .name = "qemu",
         .default_binary = "qemu-system-x86_64",
         .default_overhead_mib = 40,

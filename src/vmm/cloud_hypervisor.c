@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/strv.h"
 
 static int check_option_value(const char *what, const char *v, ur_err *err)
@@ -94,7 +94,7 @@ static int ch_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, co
         return 0;
 }
 
-const struct ur_monitor_ops ur_monitor_cloud_hypervisor = {
+const struct ur_vmm_ops ur_vmm_cloud_hypervisor = {
         .name = "cloud-hypervisor",
         .default_binary = "cloud-hypervisor",
         .default_overhead_mib = 32,

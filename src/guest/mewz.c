@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guests/guest.h"
+#include "guest/guest.h"
 
 static int mewz_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
 {

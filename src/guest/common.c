@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "guests/common.h"
+#include "guest/common.h"
 
 #include <errno.h>
 #include <stdio.h>

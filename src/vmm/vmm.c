@@ -8,23 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 
-extern const struct ur_monitor_ops ur_monitor_qemu, ur_monitor_firecracker, ur_monitor_hvt,
-        ur_monitor_spt, ur_monitor_cloud_hypervisor;
+extern const struct ur_vmm_ops ur_vmm_qemu, ur_vmm_firecracker, ur_vmm_hvt,
+        ur_vmm_spt, ur_vmm_cloud_hypervisor;
 
-static const struct ur_monitor_ops *const monitors[] = {
-        &ur_monitor_qemu, &ur_monitor_firecracker, &ur_monitor_hvt,
-        &ur_monitor_spt, &ur_monitor_cloud_hypervisor, NULL,
+static const struct ur_vmm_ops *const monitors[] = {
+        &ur_vmm_qemu, &ur_vmm_firecracker, &ur_vmm_hvt,
+        &ur_vmm_spt, &ur_vmm_cloud_hypervisor, NULL,
 };
 
-const struct ur_monitor_ops *const *ur_monitor_all(void)
+const struct ur_vmm_ops *const *ur_vmm_all(void)
 {
         return monitors;
 }
 
-const struct ur_monitor_ops *ur_monitor_find(const char *name)
+const struct ur_vmm_ops *ur_vmm_find(const char *name)
 {
         if (!name)
                 return NULL;
@@ -39,7 +39,7 @@ int ur_vm_build_exec(const struct ur_vm *vm_in, struct ur_exec *ret, ur_err *err
         const struct ur_guest_ops *guest = ur_guest_find(vm_in->guest);
         if (!guest)
                 return ur_err_set(err, 0, "unknown guest '%s'", vm_in->guest ? vm_in->guest : "");
-        const struct ur_monitor_ops *mon = ur_monitor_find(vm_in->monitor);
+        const struct ur_vmm_ops *mon = ur_vmm_find(vm_in->monitor);
         if (!mon)
                 return ur_err_set(err, 0, "unknown monitor '%s'", vm_in->monitor ? vm_in->monitor : "");
         if (!ur_pair_supported(guest->name, mon->name))

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 
 static const struct ur_pair pairs[] = {
         { "unikraft", "qemu" },

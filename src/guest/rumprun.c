@@ -34,8 +34,8 @@
 
 #include <json-c/json.h>
 
-#include "guests/common.h"
-#include "guests/guest.h"
+#include "guest/common.h"
+#include "guest/guest.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

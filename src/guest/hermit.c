@@ -19,8 +19,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "guests/common.h"
-#include "guests/guest.h"
+#include "guest/common.h"
+#include "guest/guest.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

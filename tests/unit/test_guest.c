@@ -13,14 +13,14 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "guests/common.h"
-#include "guests/guest.h"
+#include "guest/common.h"
+#include "guest/guest.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
 /*
  * Test-side models of each guest's own command-line parser, written from
- * the parsers' source (as summed up in src/guests/common.h and each
+ * the parsers' source (as summed up in src/guest/common.h and each
  * backend): the tests split what urunc writes the way the guest
  * will and compare the resulting arrays with what the container asked for.
  */

@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guests/guest.h"
+#include "guest/guest.h"
 #include "vm/vm.h"
 #include "util/error.h"
 
-struct ur_monitor_ops {
+struct ur_vmm_ops {
         const char *name;              /* "qemu" */
         const char *default_binary;    /* "qemu-system-x86_64", looked up in $PATH */
         uint64_t default_overhead_mib; /* monitor's own memory beyond guest RAM */
@@ -30,8 +30,8 @@ struct ur_monitor_ops {
 
 #define UR_BOOT_FORMAT_BIT(f) (1u << (unsigned) (f))
 
-const struct ur_monitor_ops *ur_monitor_find(const char *name);
-const struct ur_monitor_ops *const *ur_monitor_all(void);
+const struct ur_vmm_ops *ur_vmm_find(const char *name);
+const struct ur_vmm_ops *const *ur_vmm_all(void);
 
 /* The table of supported guest/monitor pairs (COMPAT.md, upstream's). */
 bool ur_pair_supported(const char *guest, const char *monitor);

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "solo5-elf.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -88,16 +88,16 @@ static void test_registry_pairs(void **state)
         (void) state;
         const char *names[] = { "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" };
         for (size_t i = 0; i < 5; i++) {
-                const struct ur_monitor_ops *m = ur_monitor_find(names[i]);
+                const struct ur_vmm_ops *m = ur_vmm_find(names[i]);
                 assert_non_null(m);
                 assert_string_equal(m->name, names[i]);
                 assert_non_null(m->default_binary);
                 assert_int_equal(m->stop_signal, SIGTERM);
                 assert_true(m->boot_formats != 0);
         }
-        assert_null(ur_monitor_find("kvmtool"));
+        assert_null(ur_vmm_find("kvmtool"));
         size_t n = 0;
-        for (const struct ur_monitor_ops *const *m = ur_monitor_all(); *m; m++)
+        for (const struct ur_vmm_ops *const *m = ur_vmm_all(); *m; m++)
                 n++;
         assert_int_equal(n, 5);
 
@@ -117,7 +117,7 @@ static void test_registry_pairs(void **state)
         n = 0;
         for (const struct ur_pair *p = ur_pair_all(); p->guest; p++) {
                 assert_non_null(ur_guest_find(p->guest));
-                assert_non_null(ur_monitor_find(p->monitor));
+                assert_non_null(ur_vmm_find(p->monitor));
                 n++;
         }
         assert_int_equal(n, 12);

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "guests/guest.h"
-#include "monitors/monitor.h"
+#include "guest/guest.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 
 static char *sentence(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

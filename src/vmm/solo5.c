@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/strv.h"
 
 #define KEY_BINARY "com.urunc.unikernel.binary"
@@ -282,7 +282,7 @@ static int spt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, c
         return solo5_build("spt", UR_SOLO5_TARGET_SPT, vm, guest_cmdline, ret, err);
 }
 
-const struct ur_monitor_ops ur_monitor_hvt = {
+const struct ur_vmm_ops ur_vmm_hvt = {
         .name = "hvt",
         .default_binary = "solo5-hvt",
         .default_overhead_mib = 8,
@@ -291,7 +291,7 @@ const struct ur_monitor_ops ur_monitor_hvt = {
         .boot_formats = UR_BOOT_FORMAT_BIT(UR_BOOT_SOLO5),
 };
 
-const struct ur_monitor_ops ur_monitor_spt = {
+const struct ur_vmm_ops ur_vmm_spt = {
         .name = "spt",
         .default_binary = "solo5-spt",
         .default_overhead_mib = 8,

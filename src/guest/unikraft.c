@@ -39,8 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guests/common.h"
-#include "guests/guest.h"
+#include "guest/common.h"
+#include "guest/guest.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

@@ -22,7 +22,7 @@
 
 #include <json-c/json.h>
 
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -108,7 +108,7 @@ static int fc_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
         return 0;
 }
 
-const struct ur_monitor_ops ur_monitor_firecracker = {
+const struct ur_vmm_ops ur_vmm_firecracker = {
         .name = "firecracker",
         .default_binary = "firecracker",
         .default_overhead_mib = 16,
