@@ -24,7 +24,7 @@
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/monitor.h"
+#include "init/init.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/vmdesc.h"
@@ -267,7 +267,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         _cleanup_free_ char *state_json = NULL;
         _cleanup_free_ char *description = NULL;
         struct ur_vm vm;
-        struct ur_monitor mon = { 0 };
+        struct ur_init mon = { 0 };
         struct ur_exec dry = { 0 };
         struct ur_cgroup_request req = { 0 };
         int sp[2] = { -1, -1 };
@@ -395,7 +395,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 close(j->lock_fd); /* the lock stays with create */
                 if (own_pidns >= 0)
                         close(TAKE_FD(own_pidns));
-                ur_monitor_main(&mon, sp[1]);
+                ur_init_main(&mon, sp[1]);
         }
         close(sp[1]);
         free(mon.sock_path);

@@ -11,7 +11,7 @@
  *   sysfs, cgroup, devpts, mqueue, shm, Kubernetes' /dev/termination-log),
  *   and /etc/hosts, /etc/hostname, /etc/resolv.conf (the guest gets its
  *   hostname and nameserver on its command line: the resolv.conf source is
- *   read for that, src/runtime/monitor.c), podman's /run/.containerenv.
+ *   read for that, src/init/init.c), podman's /run/.containerenv.
  * - Shared when the guest can take them, else skipped with a warning: the
  *   engines' secrets at or below /var/run/secrets and /run/secrets
  *   (Kubernetes' service-account token), so that such pods still run.
@@ -28,7 +28,7 @@
  *   UR_ROOTFS_TAG).
  * - With the annotation com.urunc.sharedfs=virtiofs (linux on qemu), the
  *   bind mounts and the rootfs go through virtiofsd instead of 9p (kind
- *   UR_SHARE_VIRTIOFS, the same tags); src/runtime/virtiofsd.c runs it.
+ *   UR_SHARE_VIRTIOFS, the same tags); src/init/virtiofsd.c runs it.
  * Anything else (a bind mount of a file, another type, a family or monitor
  * that cannot take the kind) is an error naming the mount's destination
  * and source.

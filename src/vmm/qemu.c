@@ -48,7 +48,7 @@
  * QEMU exits (N << 1) | 1; a guest shutdown or reset (-no-reboot) exits 0.
  * The port and what the codes mean are the guest family's (qemu_debug_exit,
  * qemu_exits); ur_exit_status maps them.  The QMP socket is also watched by
- * urunc's supervisor (runtime/supervise.c): a VM that QEMU stops for good
+ * urunc's supervisor (init/supervise.c): a VM that QEMU stops for good
  * (internal error, guest panic) ends the container.
  *
  * Block volumes (block devices among the mounts) follow, in the spec's
@@ -66,7 +66,7 @@
  *
  * virtiofs (annotation com.urunc.sharedfs=virtiofs): the same shares as
  * vhost-user-fs devices on virtiofsd's sockets (<state_dir>/virtiofs-<tag>.sock,
- * runtime/virtiofsd.c), the guest RAM a shared memfd
+ * init/virtiofsd.c), the guest RAM a shared memfd
  * (-object memory-backend-memfd,id=mem,size=<M>M,share=on and the machine's
  * memory-backend=mem), and on microvm modern virtio-mmio
  * (-global virtio-mmio.force-legacy=false: virtiofsd refuses legacy

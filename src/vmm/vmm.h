@@ -60,5 +60,5 @@ struct ur_exit_facts {
 int ur_exit_status(const char *monitor, const char *guest, const struct ur_exit_facts *f, char **ret_why);
 
 /* virtiofsd's vhost-user socket for a tag, in the state dir as the monitor
- * sees it (runtime/virtiofsd.c creates it). */
+ * sees it (init/virtiofsd.c creates it). */
 #define UR_VIRTIOFS_SOCK_FMT "virtiofs-%s.sock"

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "runtime/proc.h"
-#include "runtime/qmp.h"
+#include "init/qmp.h"
 
 struct fake {
         char dir[64];

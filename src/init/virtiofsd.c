@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/virtiofsd.h"
+#include "init/virtiofsd.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/qmp.h"
+#include "init/qmp.h"
 
 #include <errno.h>
 #include <stdlib.h>

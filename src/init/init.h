@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * The monitor process: cloned by create into the container's namespaces,
- * it waits (serving the channel) until start, then sets up the network and
+ * The init process (was "the monitor process"; comm urunc:created): cloned
+ * by create into the container's namespaces, it waits (serving the channel) until start, then sets up the network and
  * execs the VMM, becoming the container's process.
  */
 
@@ -14,7 +14,7 @@
 #include "security/security.h"
 #include "vm/vm.h"
 
-struct ur_monitor {
+struct ur_init {
         const struct ur_context *ctx;
         const struct ur_spec *spec;
         struct ur_vm *vm;
@@ -35,4 +35,4 @@ struct ur_monitor {
         char ifname[16];
 };
 
-_Noreturn void ur_monitor_main(struct ur_monitor *m, int chan_fd);
+_Noreturn void ur_init_main(struct ur_init *m, int chan_fd);

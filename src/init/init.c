@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/monitor.h"
+#include "init/init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +26,8 @@
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
-#include "runtime/supervise.h"
-#include "runtime/virtiofsd.h"
+#include "init/supervise.h"
+#include "init/virtiofsd.h"
 #include "security/confine.h"
 #include "systemd/journal.h"
 #include "util/cleanup.h"
@@ -43,7 +43,7 @@ static void on_term(int sig)
         _exit(128 + sig);
 }
 
-static int join_namespaces(struct ur_monitor *m, ur_err *err)
+static int join_namespaces(struct ur_init *m, ur_err *err)
 {
         /* The mount namespace last: joining it changes what paths mean. */
         static const enum ur_ns_type order[] = { UR_NS_NETWORK, UR_NS_IPC, UR_NS_UTS, UR_NS_CGROUP, UR_NS_MOUNT };
@@ -61,7 +61,7 @@ static int join_namespaces(struct ur_monitor *m, ur_err *err)
         return 0;
 }
 
-static int listen_control(struct ur_monitor *m, ur_err *err)
+static int listen_control(struct ur_init *m, ur_err *err)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int fd;
@@ -84,11 +84,11 @@ static int listen_control(struct ur_monitor *m, ur_err *err)
         return 0;
 }
 
-static int setup(struct ur_monitor *m, ur_err *err)
+static int setup(struct ur_init *m, ur_err *err)
 {
         const struct ur_spec *spec = m->spec;
 
-        if (prctl(PR_SET_NAME, UR_MONITOR_COMM) < 0)
+        if (prctl(PR_SET_NAME, UR_INIT_COMM) < 0)
                 return ur_err_set(err, errno, "prctl");
         /* The control socket lives in the host's state dir: bind it before
          * joining a mount namespace. */
@@ -116,7 +116,7 @@ static int setup(struct ur_monitor *m, ur_err *err)
 
 static int method_init(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
-        struct ur_monitor *m = userdata;
+        struct ur_init *m = userdata;
         static bool setup_done;
 
         /* create calls Init once this process is in its scope or cgroup:
@@ -144,7 +144,7 @@ static int stage_from_name(const char *s)
 
 static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
-        struct ur_monitor *m = userdata;
+        struct ur_init *m = userdata;
         _cleanup_err_ ur_err e = NULL;
         const char *stage, *state;
         int s, r;
@@ -164,7 +164,7 @@ static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *r
 
 static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
-        struct ur_monitor *m = userdata;
+        struct ur_init *m = userdata;
 
         m->committed = true;
         return sd_bus_reply_method_return(msg, "");
@@ -178,7 +178,7 @@ static const char *find_resolv_conf(const struct ur_spec *spec)
         return NULL;
 }
 
-static void forget_network_record(struct ur_monitor *m)
+static void forget_network_record(struct ur_init *m)
 {
         _cleanup_free_ char *path = ur_path_join(m->state_dir, UR_STATE_NETWORK);
 
@@ -186,7 +186,7 @@ static void forget_network_record(struct ur_monitor *m)
                 unlink(path);
 }
 
-static int setup_network(struct ur_monitor *m, ur_err *err)
+static int setup_network(struct ur_init *m, ur_err *err)
 {
         struct ur_net_info info = { 0 };
         const char *resolv;
@@ -232,7 +232,7 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
         return 0;
 }
 
-static void undo_network(struct ur_monitor *m)
+static void undo_network(struct ur_init *m)
 {
         ur_err e = NULL;
 
@@ -252,7 +252,7 @@ static void undo_network(struct ur_monitor *m)
 
 static struct ur_exec exec_plan;
 
-static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
+static int prepare_start(struct ur_init *m, const char *state, ur_err *err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
@@ -312,7 +312,7 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
 
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
-        struct ur_monitor *m = userdata;
+        struct ur_init *m = userdata;
         _cleanup_err_ ur_err e = NULL;
         const char *state;
         int r;
@@ -396,7 +396,7 @@ static void ignore_signal(int sig)
 
 /* The child: the VMM.  Reports a failure on errfd (close-on-exec: EOF
  * means the exec happened). */
-static _Noreturn void exec_vmm(struct ur_monitor *m, pid_t parent, int errfd)
+static _Noreturn void exec_vmm(struct ur_init *m, pid_t parent, int errfd)
 {
         char *const default_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -452,7 +452,7 @@ static char *read_exec_error(int fd)
         return strdup(buf);
 }
 
-static _Noreturn void exec_failed(struct ur_monitor *m, sd_bus *bus, const char *msg)
+static _Noreturn void exec_failed(struct ur_init *m, sd_bus *bus, const char *msg)
 {
         sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "ExecFailed", "s", msg);
         sd_bus_flush(bus);
@@ -460,7 +460,7 @@ static _Noreturn void exec_failed(struct ur_monitor *m, sd_bus *bus, const char 
         _exit(127);
 }
 
-static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
+static _Noreturn void do_exec(struct ur_init *m, sd_bus *bus)
 {
         struct sigaction caught = { .sa_handler = ignore_signal };
         struct ur_supervise sup = { .id = m->id, .monitor = m->vm->monitor, .guest = m->vm->guest };
@@ -535,7 +535,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         ur_supervise(&sup, &sigs);
 }
 
-_Noreturn void ur_monitor_main(struct ur_monitor *m, int chan_fd)
+_Noreturn void ur_init_main(struct ur_init *m, int chan_fd)
 {
         struct sigaction sa = { .sa_handler = on_term };
         _cleanup_err_ ur_err e = NULL;

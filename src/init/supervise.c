@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/supervise.h"
+#include "init/supervise.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 
 #include "vmm/vmm.h"
 #include "runtime/proc.h"
-#include "runtime/qmp.h"
+#include "init/qmp.h"
 #include "security/security.h"
 #include "util/cleanup.h"
 #include "util/log.h"
