@@ -23,3 +23,6 @@ int ur_rm_rf(const char *path, ur_err *err);
 
 /* Join two path components with exactly one slash. Returns NULL on ENOMEM. */
 char *ur_path_join(const char *a, const char *b);
+
+/* Find an executable in $PATH; a name with a slash is checked and made absolute. */
+char *ur_find_executable(const char *name);
