@@ -40,7 +40,7 @@ struct ur_guest_ops {
         const struct ur_qemu_exit *qemu_exits;
         const char *qemu_pci_props;  /* extra properties for virtio-*-pci devices */
         bool qemu_acpi;            /* on microvm: keep ACPI (and the legacy PIC/PIT) on */
-        /* Storage the family can mount (src/runtime/storage.c, urunc(8)
+        /* Storage the family can mount (src/vm/storage.c, urunc(8)
          * STORAGE): host directories over virtio-9p (QEMU only), a tmpfs of
          * its own, the container rootfs as its root over 9p (mountRootfs). */
         bool takes_9p;

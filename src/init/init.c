@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmm/vmm.h"
+#include "vm/build.h"
 #include "net/net.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"

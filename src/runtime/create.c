@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vm/build.h"
 #include "vmm/vmm.h"
 #include "oci/metadata.h"
 #include "runtime/channel.h"
@@ -27,7 +28,7 @@
 #include "init/init.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "security/seccomp.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"

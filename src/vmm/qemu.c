@@ -56,7 +56,7 @@
  * -device virtio-blk-…,drive=blkN,serial=blkN (the guest finds them by
  * serial).
  *
- * 9p shares (src/runtime/storage.c): the rootfs (tag "rootfs", with
+ * 9p shares (src/vm/storage.c): the rootfs (tag "rootfs", with
  * mountRootfs) then each bind-mounted directory ("vol0", ...), QEMU's own
  * "local" backend, no helper daemon.  security_model=none: files are
  * created with the monitor's uid and the host's modes, what the host sees

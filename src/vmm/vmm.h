@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "guest/guest.h"
+#include "vm/pairs.h"
 #include "vm/vm.h"
 #include "util/error.h"
 
@@ -32,20 +33,6 @@ struct ur_vmm_ops {
 
 const struct ur_vmm_ops *ur_vmm_find(const char *name);
 const struct ur_vmm_ops *const *ur_vmm_all(void);
-
-/* The table of supported guest/monitor pairs (COMPAT.md, upstream's). */
-bool ur_pair_supported(const char *guest, const char *monitor);
-
-struct ur_pair {
-        const char *guest;
-        const char *monitor;
-};
-/* Every supported pair, terminated by { NULL, NULL }; for `urunc features`. */
-const struct ur_pair *ur_pair_all(void);
-
-/* Build everything for vm: guest cmdline + monitor argv.  Errors name the
- * guest/monitor pair when unsupported. */
-int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, ur_err *err);
 
 /* What the supervisor knows when the monitor has ended. */
 struct ur_exit_facts {

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "vm/build.h"
 #include "vmm/vmm.h"
 #include "util/strv.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The spec's mounts as the guest gets them (src/runtime/storage.c), and
+/* The spec's mounts as the guest gets them (src/vm/storage.c), and
  * what QEMU and the Linux guest are given for them: argv arrays. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,8 +14,9 @@
 #include <cmocka.h>
 
 #include "guest/guest.h"
+#include "vm/build.h"
 #include "vmm/vmm.h"
-#include "runtime/storage.h"
+#include "vm/storage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

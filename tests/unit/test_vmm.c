@@ -15,6 +15,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "guest/guest.h"
+#include "vm/build.h"
+#include "vm/pairs.h"
 #include "vmm/vmm.h"
 #include "solo5-elf.h"
 #include "util/cleanup.h"
@@ -602,10 +605,33 @@ static void test_option_syntax(void **state)
         ur_exec_done(&ex);
 }
 
+/* The name lists in vm/pairs.c (what the metadata check knows) are the
+ * registries' names, in their order, and every pair names known backends. */
+static void test_name_tables(void **state)
+{
+        size_t i = 0;
+        for (const struct ur_guest_ops *const *g = ur_guest_all(); *g; g++, i++) {
+                assert_non_null(ur_pair_guest_names[i]);
+                assert_string_equal(ur_pair_guest_names[i], (*g)->name);
+        }
+        assert_null(ur_pair_guest_names[i]);
+        i = 0;
+        for (const struct ur_vmm_ops *const *m = ur_vmm_all(); *m; m++, i++) {
+                assert_non_null(ur_pair_vmm_names[i]);
+                assert_string_equal(ur_pair_vmm_names[i], (*m)->name);
+        }
+        assert_null(ur_pair_vmm_names[i]);
+        for (const struct ur_pair *p = ur_pair_all(); p->guest; p++) {
+                assert_non_null(ur_guest_find(p->guest));
+                assert_non_null(ur_vmm_find(p->monitor));
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_registry_pairs),
+                cmocka_unit_test(test_name_tables),
                 cmocka_unit_test(test_firecracker),
                 cmocka_unit_test(test_solo5),
                 cmocka_unit_test(test_cloud_hypervisor_and_names),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/storage.h"
+#include "vm/storage.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "guest/guest.h"
-#include "runtime/proc.h"
-#include "runtime/vmdesc.h"
+#include "util/fs.h"
+#include "vm/desc.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"

@@ -16,7 +16,15 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "vmm/vmm.h"
+#include "vm/pairs.h"
+
+const char *const ur_pair_guest_names[] = {
+        "unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", NULL,
+};
+
+const char *const ur_pair_vmm_names[] = {
+        "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor", NULL,
+};
 
 static const struct ur_pair pairs[] = {
         { "unikraft", "qemu" },

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,8 +15,8 @@
 
 #include "vmm/vmm.h"
 #include "net/net.h"
-#include "runtime/proc.h"
-#include "runtime/storage.h"
+#include "util/fs.h"
+#include "vm/storage.h"
 #include "security/seccomp.h"
 #include "systemd/mapping.h"
 #include "util/cleanup.h"
