@@ -20,7 +20,7 @@
 
 #include <json-c/json.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "util/error.h"
 
 #define UR_STATE_FILE "urunc-state.json"

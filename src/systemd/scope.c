@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"

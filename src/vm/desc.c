@@ -18,7 +18,7 @@
 #include "util/fs.h"
 #include "vm/storage.h"
 #include "security/seccomp.h"
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"

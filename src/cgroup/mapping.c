@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 
 #include <ctype.h>
 #include <errno.h>

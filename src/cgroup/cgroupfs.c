@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "systemd/cgroupfs.h"
+#include "cgroup/cgroupfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"

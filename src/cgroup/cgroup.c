@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 
-#include "systemd/cgroupfs.h"
+#include "cgroup/cgroupfs.h"
 #include "systemd/journal.h"
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "systemd/scope.h"
 #include "util/cleanup.h"
 #include "util/log.h"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "util/error.h"
 
 #define UR_USEC_INFINITY UINT64_MAX

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "oci/spec.h"
+#include "systemd/escape.h" /* ur_scope_name */
 #include "util/error.h"
 
 struct ur_cgroup_request {
@@ -64,6 +65,3 @@ int ur_cgroup_is_frozen(const struct ur_cgroup *cg, ur_err *err);
 int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err);
 /* Pids in the cgroup (for ps). */
 int ur_cgroup_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err);
-
-/* "urunc-<id>.scope" with the id escaped to unit-name rules. */
-char *ur_scope_name(const char *id);
