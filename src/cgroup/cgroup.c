@@ -16,11 +16,7 @@
 
 #define CGFS_DESTROY_TIMEOUT_USEC (2ull * 1000000ull)
 
-static void busp(sd_bus **b)
-{
-        sd_bus_flush_close_unref(*b);
-}
-#define _cleanup_bus_ _cleanup_(busp)
+#define _cleanup_bus_ _cleanup_(sd_bus_flush_close_unrefp)
 
 void ur_cgroup_done(struct ur_cgroup *cg)
 {

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Helpers shared by the guest backends (internal to src/guests): the argv,
+ * Helpers shared by the guest backends (internal to src/guest): the argv,
  * and one command-line builder with a quoting rule per dialect.
  *
  * Every guest splits its command line with its own parser; a quoting rule
