@@ -46,7 +46,6 @@ static const char *const key_names[K_MAX] = {
         [K_BLKDEV] = UR_ANNOT_PREFIX "solo5BlkDev",
 };
 
-
 void ur_metadata_free(struct ur_metadata *md)
 {
         if (!md)
