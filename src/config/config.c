@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitors/monitor.h"
+#include "vm/pairs.h"
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -53,12 +53,11 @@ static bool not_empty(const char *s)
 
 static uint64_t overhead_default(const char *monitor)
 {
-        const struct ur_monitor_ops *m = ur_monitor_find(monitor);
-        return m ? m->default_overhead_mib : 0;
+        return ur_pair_vmm_overhead_mib(monitor);
 }
 
 #define C(f) offsetof(struct ur_config, f)
-#define M(f) offsetof(struct ur_monitor_cfg, f)
+#define M(f) offsetof(struct ur_vmm_cfg, f)
 
 static const struct ur_config_key schema[] = {
         {"log", "level", UR_CFG_WORD, C(log.level), .def_string = "info", .names = log_levels,
@@ -128,7 +127,7 @@ static bool is_string(enum ur_config_type t)
         return t == UR_CFG_STRING || t == UR_CFG_OPT_STRING || t == UR_CFG_WORD;
 }
 
-/* Set the default of k in base (struct ur_config or ur_monitor_cfg). */
+/* Set the default of k in base (struct ur_config or ur_vmm_cfg). */
 static int set_default(void *base, const struct ur_config_key *k, const char *monitor)
 {
         int64_t def = k->monitor_default ? (int64_t) k->monitor_default(monitor) : k->def;
@@ -182,18 +181,18 @@ void ur_config_free(struct ur_config *cfg)
 int ur_config_defaults(struct ur_config **ret, ur_err *err)
 {
         _cleanup_config_ struct ur_config *cfg = calloc(1, sizeof(*cfg));
-        const struct ur_monitor_ops *const *mons = ur_monitor_all();
+        const char *const *mons = ur_pair_vmm_names;
         unsigned n = 0;
 
         if (!cfg)
                 return ur_err_set(err, ENOMEM, "config defaults");
         while (mons[n])
                 n++;
-        cfg->monitors = calloc(n, sizeof(struct ur_monitor_cfg));
+        cfg->monitors = calloc(n, sizeof(struct ur_vmm_cfg));
         if (!cfg->monitors)
                 return ur_err_set(err, ENOMEM, "config defaults");
         for (unsigned i = 0; i < n; i++) {
-                cfg->monitors[i].name = strdup(mons[i]->name);
+                cfg->monitors[i].name = strdup(mons[i]);
                 if (!cfg->monitors[i].name)
                         return ur_err_set(err, ENOMEM, "config defaults");
                 cfg->n_monitors = i + 1;
@@ -213,7 +212,7 @@ int ur_config_defaults(struct ur_config **ret, ur_err *err)
         return 0;
 }
 
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
 {
         if (!cfg || !name)
                 return NULL;
@@ -633,7 +632,7 @@ static int apply(struct parser *p, char **path, struct value *v)
         }
 
         if (n == 3 && strcmp(path[0], UR_CONFIG_MONITORS) == 0) {
-                struct ur_monitor_cfg *m = (struct ur_monitor_cfg *) ur_config_monitor(cfg, path[1]);
+                struct ur_vmm_cfg *m = (struct ur_vmm_cfg *) ur_config_monitor(cfg, path[1]);
 
                 if (!m) {
                         ur_log_warning("%s:%u: unknown monitor [%s], ignored", p->name, p->line, table);

@@ -17,7 +17,7 @@
  * (ur_config_schema below, defined in config.c): the parser, the
  * defaults, ur_config_free and the CONFIGURATION section of man/urunc.8
  * (checked by the unit test config_doc) all come from it.  The monitors of
- * [monitors.NAME] are the registry's (ur_monitor_all), with their default
+ * [monitors.NAME] are vm/pairs.c's VMM names (ur_pair_vmm_names), with their default
  * overhead_mb.  Unknown tables, keys and monitor names are logged as
  * warnings and ignored (forward compatible); a wrong type, a bad enum value
  * or an out of range number is an error naming the file, the line, the key
@@ -52,7 +52,7 @@ enum ur_cgroup_manager {
         UR_CGROUP_NONE,     /* no cgroup handling at all */
 };
 
-struct ur_monitor_cfg {
+struct ur_vmm_cfg {
         char *name;                 /* "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" */
         uint64_t default_memory_mib;/* default_memory_mb (upstream's key; read as MiB) */
         unsigned default_vcpus;
@@ -92,7 +92,7 @@ struct ur_config {
         struct {
                 enum ur_net_mode mode; /* default UR_NET_TAKEOVER */
         } network;
-        struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
+        struct ur_vmm_cfg *monitors; /* one per known monitor, defaults filled */
         unsigned n_monitors;
 };
 
@@ -113,7 +113,7 @@ static inline void ur_config_freep(struct ur_config **c)
 #define _cleanup_config_ __attribute__((cleanup(ur_config_freep)))
 
 /* Per-monitor settings, NULL for an unknown monitor name. */
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
 
 int ur_accel_from_string(const char *s, enum ur_accel *ret);
 const char *ur_accel_to_string(enum ur_accel a);
@@ -130,14 +130,14 @@ enum ur_config_type {
         UR_CFG_ENUM,       /* an enum: the index of the value in names */
 };
 
-/* The table of [monitors.NAME]: its keys' offsets are in struct ur_monitor_cfg. */
+/* The table of [monitors.NAME]: its keys' offsets are in struct ur_vmm_cfg. */
 #define UR_CONFIG_MONITORS "monitors"
 
 struct ur_config_key {
         const char *table; /* "log", ..., UR_CONFIG_MONITORS */
         const char *key;
         enum ur_config_type type;
-        size_t offset;          /* in struct ur_config, or struct ur_monitor_cfg */
+        size_t offset;          /* in struct ur_config, or struct ur_vmm_cfg */
         int64_t def;            /* default of BOOL, UINT, U64 and ENUM (an index in names) */
         const char *def_string; /* default of the strings, NULL = unset */
         /* Default per monitor instead of def (from the monitor registry). */

@@ -17,17 +17,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vm/build.h"
+#include "vmm/vmm.h"
 #include "oci/metadata.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/monitor.h"
+#include "init/init.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "security/seccomp.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"
@@ -269,7 +270,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         _cleanup_free_ char *state_json = NULL;
         _cleanup_free_ char *description = NULL;
         struct ur_vm vm;
-        struct ur_monitor mon = { 0 };
+        struct ur_init mon = { 0 };
         struct ur_exec dry = { 0 };
         struct ur_cgroup_request req = { 0 };
         int sp[2] = { -1, -1 };
@@ -397,7 +398,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 close(j->lock_fd); /* the lock stays with create */
                 if (own_pidns >= 0)
                         close(TAKE_FD(own_pidns));
-                ur_monitor_main(&mon, sp[1]);
+                ur_init_main(&mon, sp[1]);
         }
         close(sp[1]);
         free(mon.sock_path);
@@ -536,7 +537,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
                     md->unikernel_type, md->hypervisor, vm.vcpus, (unsigned long long) vm.mem_mib,
-                    ur_monitor_find(md->hypervisor) && ur_monitor_find(md->hypervisor)->no_accel
+                    ur_vmm_find(md->hypervisor) && ur_vmm_find(md->hypervisor)->no_accel
                             ? "a sandboxed process (no VM, no KVM)"
                     : vm.kvm ? "kvm"
                              : "tcg",

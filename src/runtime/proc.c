@@ -145,36 +145,6 @@ const char *ur_signal_name(int sig)
         return "?";
 }
 
-char *ur_find_executable(const char *name)
-{
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
-
-        if (!name || !*name)
-                return NULL;
-        if (strchr(name, '/')) {
-                struct stat sb;
-                /* Absolute: the monitor process may run in a confined root. */
-                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0
-                               ? realpath(name, NULL)
-                               : NULL;
-        }
-        copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        if (!copy)
-                return NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *full = ur_path_join(dir, name);
-                struct stat sb;
-                if (!full)
-                        return NULL;
-                if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
-                        return full;
-                free(full);
-        }
-        return NULL;
-}
-
 int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n)
 {
         _cleanup_free_ char *text = NULL;

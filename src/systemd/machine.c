@@ -11,11 +11,6 @@
 
 #define MACHINED_TIMEOUT_USEC (10ull * 1000000ull)
 
-static void busp(sd_bus **b)
-{
-        sd_bus_flush_close_unref(*b);
-}
-
 int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
 {
         const char *v = ur_spec_annotation(spec, UR_ANNOT_REGISTER_MACHINE);
@@ -32,7 +27,7 @@ int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, b
 
 static int call(const char *member, ur_err *err, const char *types, ...)
 {
-        __attribute__((cleanup(busp))) sd_bus *bus = NULL;
+        __attribute__((cleanup(sd_bus_flush_close_unrefp))) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *m = NULL, *reply = NULL;
         va_list ap;

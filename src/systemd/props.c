@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/cpuset.h"
 #include "util/parse.h"

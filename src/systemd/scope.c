@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -47,16 +47,8 @@ static uint64_t remaining(uint64_t deadline)
         return n >= deadline ? 0 : deadline - n;
 }
 
-static void sd_bus_message_unrefp_(sd_bus_message **m)
-{
-        sd_bus_message_unref(*m);
-}
-static void sd_bus_slot_unrefp_(sd_bus_slot **s)
-{
-        sd_bus_slot_unref(*s);
-}
-#define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp_)
-#define _cleanup_slot_ _cleanup_(sd_bus_slot_unrefp_)
+#define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp)
+#define _cleanup_slot_ _cleanup_(sd_bus_slot_unrefp)
 #define _cleanup_bus_error_ _cleanup_(sd_bus_error_free)
 
 static const char *bus_error_text(const sd_bus_error *e, int r)

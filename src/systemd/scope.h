@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/props.h"
 #include "util/error.h"
 #include "util/time.h"

@@ -187,3 +187,33 @@ char *ur_path_join_n(const char *const *parts, size_t n)
         *o = '\0';
         return out;
 }
+
+char *ur_find_executable(const char *name)
+{
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (!name || !*name)
+                return NULL;
+        if (strchr(name, '/')) {
+                struct stat sb;
+                /* Absolute: the monitor process may run in a confined root. */
+                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0
+                               ? realpath(name, NULL)
+                               : NULL;
+        }
+        copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (!copy)
+                return NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                char *full = NULL;
+                struct stat sb;
+                if (asprintf(&full, "%s/%s", dir, name) < 0)
+                        return NULL;
+                if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+                        return full;
+                free(full);
+        }
+        return NULL;
+}

@@ -33,3 +33,5 @@ char *ur_path_join_n(const char *const *parts, size_t n);
 #define ur_path_join(...)                                                                                    \
         ur_path_join_n((const char *const[]){__VA_ARGS__},                                                   \
                        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+/* Find an executable in $PATH; a name with a slash is checked and made absolute. */
+char *ur_find_executable(const char *name);

@@ -41,7 +41,7 @@ struct ur_vm_block {
 };
 
 /* A directory or filesystem the guest mounts (from the spec's mounts,
- * src/runtime/storage.c). */
+ * src/vm/storage.c). */
 enum ur_share_kind {
         UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
         UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */

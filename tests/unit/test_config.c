@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -85,7 +85,7 @@ static void check_defaults(const struct ur_config *cfg)
         assert_false(cfg->systemd.register_machine);
         assert_int_equal(cfg->n_monitors, 5);
         for (size_t i = 0; i < ELEMENTSOF(mons); i++) {
-                const struct ur_monitor_cfg *m = ur_config_monitor(cfg, mons[i].name);
+                const struct ur_vmm_cfg *m = ur_config_monitor(cfg, mons[i].name);
                 assert_non_null(m);
                 assert_string_equal(m->name, mons[i].name);
                 assert_int_equal(m->default_memory_mib, 256);
@@ -100,10 +100,11 @@ static void check_defaults(const struct ur_config *cfg)
         assert_null(ur_config_monitor(cfg, NULL));
         /* The monitors are the registry's, with its default overheads. */
         unsigned n = 0;
-        for (const struct ur_monitor_ops *const *o = ur_monitor_all(); *o; o++, n++) {
-                const struct ur_monitor_cfg *m = ur_config_monitor(cfg, (*o)->name);
+        for (const struct ur_vmm_ops *const *o = ur_vmm_all(); *o; o++, n++) {
+                const struct ur_vmm_cfg *m = ur_config_monitor(cfg, (*o)->name);
                 assert_non_null(m);
-                assert_int_equal(m->overhead_mib, (*o)->default_overhead_mib);
+                assert_int_equal(m->overhead_mib, ur_pair_vmm_overhead_mib((*o)->name));
+                assert_true(m->overhead_mib > 0);
                 assert_false(m->overhead_set);
         }
         assert_int_equal(cfg->n_monitors, n);
@@ -130,7 +131,7 @@ static void test_full(void **state)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
         _cleanup_err_ ur_err err = NULL;
-        const struct ur_monitor_cfg *m;
+        const struct ur_vmm_cfg *m;
 
         warnings[0] = '\0';
         assert_int_equal(ur_config_load(FIXTURE, &cfg, &err), 0);

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-#include "monitors/monitor.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -78,7 +78,7 @@ static void type_of(FILE *f, const struct ur_config_key *k)
 static void default_of(FILE *f, const struct ur_config_key *k)
 {
         if (k->monitor_default) {
-                const struct ur_monitor_ops *const *m = ur_monitor_all();
+                const struct ur_vmm_ops *const *m = ur_vmm_all();
                 for (size_t i = 0; m[i]; i++) {
                         fputs(i ? ", " : "", f);
                         roff(f, m[i]->name);
@@ -129,7 +129,7 @@ static char *render(void)
                 if (!table || strcmp(table, k->table) != 0) {
                         table = k->table;
                         if (strcmp(table, UR_CONFIG_MONITORS) == 0) {
-                                const struct ur_monitor_ops *const *m = ur_monitor_all();
+                                const struct ur_vmm_ops *const *m = ur_vmm_all();
                                 fputs(".SS [monitors.\\fINAME\\fB]\n\\fINAME\\fR is one of ", f);
                                 for (size_t j = 0; m[j]; j++) {
                                         fputs(j == 0 ? "" : m[j + 1] ? ", " : " or ", f);
@@ -249,12 +249,12 @@ static void test_schema(void **state)
                         break;
                 }
                 if (k->monitor_default)
-                        for (const struct ur_monitor_ops *const *m = ur_monitor_all(); *m; m++) {
+                        for (const struct ur_vmm_ops *const *m = ur_vmm_all(); *m; m++) {
                                 uint64_t d = k->monitor_default((*m)->name);
                                 assert_true(d >= (uint64_t) k->min && d <= (uint64_t) k->max);
                         }
                 if (k->only)
-                        assert_non_null(ur_monitor_find(k->only));
+                        assert_non_null(ur_vmm_find(k->only));
         }
 }
 

@@ -3,7 +3,7 @@
  * The freebsd guest: QEMU (microvm) and Firecracker argv as arrays, the
  * command line as FreeBSD's PVH entry splits it, and urunit's
  * configuration disk byte for byte.  The expected values are written from
- * the formats' definitions (src/guests/freebsd.c, urunc(8)):
+ * the formats' definitions (src/guest/freebsd.c, urunc(8)):
  * - command line: words split at ',', ' ', \t, \n; each NAME=VALUE a
  *   kernel environment variable;
  * - configuration: "UES\n" env lines "UEE\n" "UCS\n" "UID:u\n" "GID:g\n"
@@ -24,9 +24,10 @@
 #include <json-c/json.h>
 
 #include "freebsd-kenv.h"
-#include "guests/common.h"
-#include "guests/guest.h"
-#include "monitors/monitor.h"
+#include "guest/common.h"
+#include "guest/guest.h"
+#include "vm/build.h"
+#include "vmm/vmm.h"
 #include "util/strv.h"
 
 static struct ur_vm_block root_blk = {.path = (char *) "/rootfs/img/root.ufs", .fd = -1};

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/escape.h"
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "systemd/props.h"
 #include "util/cpuset.h"
 #include "util/error.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The spec's mounts as the guest gets them (src/runtime/storage.c), and
+/* The spec's mounts as the guest gets them (src/vm/storage.c), and
  * what QEMU and the Linux guest are given for them: argv arrays. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,9 +13,10 @@
 
 #include <cmocka.h>
 
-#include "guests/guest.h"
-#include "monitors/monitor.h"
-#include "runtime/storage.h"
+#include "guest/guest.h"
+#include "vm/build.h"
+#include "vmm/vmm.h"
+#include "vm/storage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

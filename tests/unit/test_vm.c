@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "solo5-elf.h"
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "vm/vm.h"
 
 static char dir[] = "/tmp/urunc-test-vm-XXXXXX";
