@@ -48,6 +48,11 @@ struct ur_guest_ops {
         bool takes_9p_root;
         bool takes_virtiofs; /* the same shares (and root) through virtiofs, QEMU only */
         bool takes_volumes;  /* block devices from the mounts as extra virtio-blk disks, QEMU only */
+        /* Bind mounts it cannot share are copied into its initrd when the
+         * initrd is its root filesystem (src/runtime/initrd.c); newc_only:
+         * its extractor reads one uncompressed newc archive. */
+        bool takes_initrd_files;
+        bool initrd_newc_only;
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

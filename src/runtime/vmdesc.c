@@ -226,7 +226,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
          * default grows with them (whole MiB; a unikernel adds nothing).
          * An overhead_mb set in the configuration is taken as it is. */
         if (!(mcfg && mcfg->overhead_set) && strcmp(mops->name, "qemu") == 0)
-                overhead += (file_size(vm->kernel) + file_size(vm->initrd)) / MIB;
+                overhead += (file_size(vm->kernel) + file_size(vm->initrd) + vm->copies_bytes) / MIB;
         if (ur_vm_memory(spec->resources.memory_limit, overhead,
                          mcfg && mcfg->default_memory_mib ? mcfg->default_memory_mib : 256, &vm->mem_mib, err) < 0)
                 return -1;

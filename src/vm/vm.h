@@ -60,6 +60,14 @@ struct ur_vm_share {
         bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
 };
 
+/* A bind mount copied into the guest's initrd (src/runtime/initrd.c), for
+ * a guest that cannot share it: a snapshot taken at create. */
+struct ur_vm_copy {
+        char *source;   /* host file or directory */
+        char *dest;     /* its path in the guest (absolute) */
+        bool readonly;  /* the write bits are cleared */
+};
+
 /* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */
 #define UR_ROOTFS_TAG "rootfs"
 
@@ -96,6 +104,9 @@ struct ur_vm {
                                  * tagged UR_ROOTFS_TAG, the guest's root */
         struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
         unsigned n_shares;
+        struct ur_vm_copy *copies; /* bind mounts copied into the initrd, in the spec's order */
+        unsigned n_copies;
+        uint64_t copies_bytes;  /* what the copies add to the initrd (at create) */
         bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */

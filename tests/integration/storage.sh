@@ -24,6 +24,11 @@
 #     after delete no virtiofsd, socket or mount is left.
 #  5. Block volumes: two loop devices (ext4 images) as mounts, in the
 #     spec's order (serials blk0, blk1), one read-only.
+#  6. No shared fs (annotation com.urunc.sharedfs=none): a directory
+#     (ConfigMap-like, read-only, with Kubernetes' ..data symlinks) and a
+#     file are copied into the guest's initrd: the guest reads them with
+#     their modes (write bits cleared for the read-only one); its writes
+#     stay in the guest; after delete nothing is left.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +43,7 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs vfs blk; do
+for i in file type fam rw rootfs vfs blk cp; do
   declare "ID_${i^^}=st$$-$i"
 done
 
@@ -108,9 +113,10 @@ refused() { # ID BUNDLE WHAT PATTERN
   expect_eq "$3: nothing left" "" "$(left_behind "$1")"
 }
 linux_bundle "$T/b-file" '["/bin/guest"]' \
-  "$ENGINE_MOUNTS, {\"destination\": \"/etc/app.conf\", \"type\": \"bind\", \"source\": \"$T/config/app.conf\", \"options\": [\"rbind\", \"ro\"]}"
-refused "$ID_FILE" "$T/b-file" "bind mount of a file" \
-  "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory"
+  "$ENGINE_MOUNTS, {\"destination\": \"/etc/app.conf\", \"type\": \"bind\", \"source\": \"$T/config/app.conf\", \"options\": [\"rbind\", \"ro\"]}" \
+  "\"com.urunc.unikernel.mountRootfs\": \"true\""
+refused "$ID_FILE" "$T/b-file" "bind mount of a file with a shared root" \
+  "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory, and 9p shares only directories; nor can it be copied into the guest's initrd: its root is the shared rootfs"
 linux_bundle "$T/b-type" '["/bin/guest"]' \
   "{\"destination\": \"/mnt/disk\", \"type\": \"ext4\", \"source\": \"/dev/urunc-no-such-disk\"}"
 refused "$ID_TYPE" "$T/b-type" "an ext4 mount" \
@@ -270,5 +276,38 @@ else
       "$(debugfs -R 'cat /out' "$T/a.ext4" 2>/dev/null)"
   fi
 fi
+
+# --- 6. copies into the initrd (no shared fs) --------------------------------------
+mkdir -p "$T/cm/..2026_01_01" && echo "level=debug" >"$T/cm/..2026_01_01/log.conf"
+ln -s ..2026_01_01 "$T/cm/..data" && ln -s ..data/log.conf "$T/cm/log.conf"
+chmod 0644 "$T/cm/..2026_01_01/log.conf"
+echo "token-1234" >"$T/extra.conf" && chmod 0640 "$T/extra.conf"
+# shellcheck disable=SC2016 # for the guest's shell
+G_CP="grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls -ln /etc/config/ /etc/config/..data/ /etc/app/ | sed 's/^/ls: /';
+  cat /etc/config/log.conf /etc/app/extra.conf; echo changed >/etc/app/extra.conf && echo cp-write-ok; cat /etc/app/extra.conf"
+linux_bundle "$T/b-cp" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_CP" | tr '\n' ' ')\"]" \
+  "$ENGINE_MOUNTS,
+  {\"destination\": \"/etc/config\", \"type\": \"bind\", \"source\": \"$T/cm\", \"options\": [\"rbind\", \"ro\"]},
+  {\"destination\": \"/etc/app/extra.conf\", \"type\": \"bind\", \"source\": \"$T/extra.conf\", \"options\": [\"rbind\", \"rw\"]}" \
+  '"com.urunc.sharedfs": "none"'
+t0=$(date +%s%N)
+timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-cp" "$ID_CP" >"$T/cp.out" 2>"$T/cp.err"
+rc=$?
+diag "boot with two copies in the initrd: $((($(date +%s%N) - t0) / 1000000)) ms"
+o=$(tr -d '\r' <"$T/cp.out")
+expect_eq "run with copies into the initrd: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || { sed 's/^/# /' "$T/cp.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+expect_match "guest /proc/mounts: the root is the initrd (rootfs)" "mount: (rootfs|none) / (rootfs|tmpfs|ramfs) " "$o"
+expect_match "the guest reads the copied directory (through its ..data links)" "level=debug" "$o"
+expect_match "the guest reads the copied file" "token-1234" "$o"
+expect_match "guest ls: the read-only copy has no write bits" "ls: -r--r--r-- +1 0 +0 +12 .* log.conf" "$o"
+expect_match "guest ls: its directory neither" "ls: dr-xr-xr-x +[0-9]+ 0 +0 .* \.\.2026_01_01" "$o"
+expect_match "guest ls: the links are kept" "ls: lrwxrwxrwx +1 0 +0 .* log.conf -> \.\.data/log.conf" "$o"
+expect_match "guest ls: the rw file keeps its mode" "ls: -rw-r----- +1 0 +0 +11 .* extra.conf" "$o"
+expect_match "the guest writes its copy" "cp-write-ok" "$o"
+expect_eq "... which stays in the guest" "token-1234" "$(cat "$T/extra.conf")"
+printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
+u delete "$ID_CP" >/dev/null 2>&1
+expect_eq "after delete nothing is left (the extended initrd is in the state dir)" "" "$(left_behind "$ID_CP")"
 
 tap_done

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The spec's mounts as the guest gets them (src/runtime/storage.c), and
  * what QEMU and the Linux guest are given for them: argv arrays. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "guests/guest.h"
 #include "monitors/monitor.h"
+#include "runtime/initrd.h"
 #include "runtime/storage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -528,12 +530,238 @@ static void test_block_volumes(void **state)
         ur_strv_free(w);
 }
 
+/* The members of the newc archive(s) in buf: "name mode size" (mode in
+ * octal), one per member, trailers as "TRAILER!!!"; "garbage@OFF" where
+ * something other than a header or zero padding stands. */
+static char **newc_list(const char *buf, size_t len)
+{
+        char **out = NULL;
+        size_t off = 0;
+
+        while (off < len) {
+                if (buf[off] == '\0') {
+                        off++;
+                        continue;
+                }
+                if (len - off < 110 || memcmp(buf + off, "070701", 6) != 0) {
+                        assert_int_equal(ur_strv_addf(&out, "garbage@%zu", off), 0);
+                        break;
+                }
+                char f[9] = {0};
+                unsigned long mode, size, ns;
+                memcpy(f, buf + off + 14, 8);
+                mode = strtoul(f, NULL, 16);
+                memcpy(f, buf + off + 54, 8);
+                size = strtoul(f, NULL, 16);
+                memcpy(f, buf + off + 94, 8);
+                ns = strtoul(f, NULL, 16);
+                assert_int_equal(off % 4, 0);
+                const char *name = buf + off + 110;
+                if (strcmp(name, "TRAILER!!!") == 0)
+                        assert_int_equal(ur_strv_add(&out, name), 0);
+                else if (S_ISLNK(mode))
+                        assert_int_equal(ur_strv_addf(&out, "%s %lo -> %.*s", name, mode, (int) size,
+                                                      buf + ((off + 110 + ns + 3) & ~(size_t) 3)),
+                                         0);
+                else
+                        assert_int_equal(ur_strv_addf(&out, "%s %lo %lu", name, mode, size), 0);
+                off = ((off + 110 + ns + 3) & ~(size_t) 3) + ((size + 3) & ~(size_t) 3);
+        }
+        return out;
+}
+
+static void write_at(const char *path, const char *content, mode_t mode)
+{
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        fclose(f);
+        assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The extended initrd of vm, read back. */
+static char **extended(const struct ur_vm *vm, size_t *ret_len)
+{
+        char out[512];
+        ur_err err = NULL;
+        snprintf(out, sizeof(out), "%s/out.img", dir);
+        int in = open(vm->initrd, O_RDONLY), o = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        assert_true(in >= 0 && o >= 0);
+        if (ur_initrd_write(vm, in, o, &err) < 0)
+                fail_msg("initrd: %s", ur_err_msg(err));
+        off_t len = lseek(o, 0, SEEK_END);
+        char *buf = malloc((size_t) len);
+        assert_int_equal(pread(o, buf, (size_t) len, 0), len);
+        close(in);
+        close(o);
+        unlink(out);
+        char **l = newc_list(buf, (size_t) len);
+        free(buf);
+        *ret_len = (size_t) len;
+        return l;
+}
+
+static void test_initrd_copies(void **state)
+{
+        (void) state;
+        char tree[100], cm[100], sub[100], key[100], link[100], conf[100], newc[100], gz[100], want[4][1024];
+        snprintf(tree, sizeof(tree), "%s/cm", dir);
+        snprintf(sub, sizeof(sub), "%s/cm/..data", dir);
+        snprintf(cm, sizeof(cm), "%s/cm/..data/app.conf", dir);
+        snprintf(key, sizeof(key), "%s/cm/app.conf", dir);
+        snprintf(link, sizeof(link), "%s/cm/fifo", dir);
+        snprintf(conf, sizeof(conf), "%s/hosts", dir);
+        snprintf(newc, sizeof(newc), "%s/newc.img", dir);
+        snprintf(gz, sizeof(gz), "%s/gz.img", dir);
+        assert_int_equal(mkdir(tree, 0755), 0);
+        assert_int_equal(mkdir(sub, 0750), 0);
+        write_at(cm, "setting=1\n", 0644);
+        assert_int_equal(symlink("..data/app.conf", key), 0);
+        write_at(conf, "10.0.0.1 db\n", 0600);
+        /* A newc initrd: one file and the trailer, padded to 512 bytes
+         * (what cpio -H newc writes); a "gzip" one (its magic). */
+        {
+                FILE *f = fopen(newc, "w");
+                fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c", 1, 0100755, 0,
+                        0, 1, 0, 0, 0, 0, 0, 0, 5, 0, "init", 0, 0);
+                fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c%c", 0, 0, 0, 0,
+                        1, 0, 0, 0, 0, 0, 0, 11, 0, "TRAILER!!!", 0, 0, 0);
+                for (long n = ftell(f); n < 512; n++)
+                        fputc(0, f);
+                fclose(f);
+        }
+        write_at(gz, "\x1f\x8b\x08zzz", 0644);
+
+        struct ur_mount m[] = {
+                {(char *) "/etc/config", tree, (char *) "bind", o_rbind_ro},
+                {(char *) "/etc/db/hosts", conf, (char *) "bind", o_rbind_rw},
+        };
+        struct ur_kv none = {(char *) "com.urunc.sharedfs", (char *) "none"};
+        struct ur_spec spec = {.mounts = m, .n_mounts = 2, .annotations = &none, .n_annotations = 1};
+        struct ur_vm vm;
+        ur_err err = NULL;
+
+        /* Linux on qemu with sharedfs=none: both copied, nothing shared. */
+        vm_base(&vm, "linux", "qemu");
+        vm.initrd = strdup(newc);
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_copies, 2);
+        assert_int_equal(vm.copies_bytes, 10 + 15 + 12);
+        size_t len;
+        char **l = extended(&vm, &len);
+        assert_int_equal(len % 512, 0);
+        /* The original's trailer is dropped: one archive, read-only copies
+         * without write bits, the link kept, parents 0755. */
+        assert_strv_equal(l, (const char *const[]){"init 100755 0", "etc 40755 0", "etc/config 40555 0",
+                                                   "etc/config/..data 40550 0",
+                                                   "etc/config/..data/app.conf 100444 10",
+                                                   "etc/config/app.conf 120777 -> ..data/app.conf", "etc 40755 0",
+                                                   "etc/db 40755 0", "etc/db/hosts 100600 12", "TRAILER!!!",
+                                                   NULL});
+        ur_strv_free(l);
+        /* The linux command line says nothing of them. */
+        char **w = linux_words(&vm);
+        for (char **x = w; *x; x++)
+                assert_null(strstr(*x, "urunc.mount"));
+        ur_strv_free(w);
+
+        /* A compressed initrd is kept whole; the archive follows on 4 bytes. */
+        free(vm.initrd);
+        vm.initrd = strdup(gz);
+        l = extended(&vm, &len);
+        assert_string_equal(l[0], "garbage@0");
+        ur_strv_free(l);
+        ur_vm_done(&vm);
+
+        /* Unikraft reads one newc archive: a compressed initrd is refused;
+         * without sharedfs=none on qemu the directory is shared over 9p and
+         * only the file is copied. */
+        vm_base(&vm, "unikraft", "qemu");
+        vm.initrd = strdup(gz);
+        spec.n_annotations = 0;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want[0], sizeof(want[0]),
+                 "mount '/etc/db/hosts' (source '%s', type 'bind'): the source is not a directory, and 9p shares "
+                 "only directories; nor can it be copied into the guest's initrd: the family reads only an "
+                 "uncompressed newc cpio archive (the unikraft guest on qemu)",
+                 conf);
+        assert_string_equal(ur_err_msg(err), want[0]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "unikraft", "qemu");
+        vm.initrd = strdup(newc);
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 1);
+        assert_int_equal(vm.n_copies, 1);
+        assert_string_equal(vm.copies[0].dest, "/etc/db/hosts");
+        ur_vm_done(&vm);
+
+        /* Refusals: a family without an initrd root, no initrd, a root that
+         * is not the initrd, a fifo in the tree, sharedfs=none with
+         * mountRootfs. */
+        spec.n_annotations = 1;
+        vm_base(&vm, "mirage", "hvt");
+        vm.initrd = strdup(newc);
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want[1], sizeof(want[1]),
+                 "mount '/etc/config' (source '%s', type 'bind'): annotation com.urunc.sharedfs is 'none'; nor "
+                 "can it be copied into the initrd of this guest family (linux and unikraft only) (the mirage "
+                 "guest on hvt)",
+                 tree);
+        assert_string_equal(ur_err_msg(err), want[1]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "firecracker");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "the container has none (com.urunc.unikernel.initrd)"));
+        ur_err_free(&err);
+        vm.initrd = strdup(newc);
+        vm.n_blocks = 1;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "its root is the shared rootfs or a block image"));
+        ur_err_free(&err);
+        vm.n_blocks = 0;
+        ur_vm_done(&vm);
+        assert_int_equal(mkfifo(link, 0600), 0);
+        vm_base(&vm, "linux", "firecracker");
+        vm.initrd = strdup(newc);
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want[2], sizeof(want[2]),
+                 "mount '/etc/config' (source '%s'): '%s' is a FIFO: only directories, regular files and "
+                 "symbolic links can be copied into the initrd",
+                 tree, link);
+        assert_string_equal(ur_err_msg(err), want[2]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "qemu");
+        vm.initrd = strdup(newc);
+        vm.share_rootfs = true;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "'none', but 'com.urunc.unikernel.mountRootfs' is true"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        (void) want[3];
+
+        unlink(link);
+        unlink(key);
+        unlink(cm);
+        rmdir(sub);
+        rmdir(tree);
+        unlink(conf);
+        unlink(newc);
+        unlink(gz);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classify),       cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
                 cmocka_unit_test(test_virtiofs),       cmocka_unit_test(test_block_volumes),
+                cmocka_unit_test(test_initrd_copies),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
