@@ -283,7 +283,7 @@ ln -s ..2026_01_01 "$T/cm/..data" && ln -s ..data/log.conf "$T/cm/log.conf"
 chmod 0644 "$T/cm/..2026_01_01/log.conf"
 echo "token-1234" >"$T/extra.conf" && chmod 0640 "$T/extra.conf"
 # shellcheck disable=SC2016 # for the guest's shell
-G_CP="grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls -ln /etc/config/ /etc/config/..data/ /etc/app/ | sed 's/^/ls: /';
+G_CP="grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls -lna /etc/config/ /etc/config/..data/ /etc/app/ | sed 's/^/ls: /';
   cat /etc/config/log.conf /etc/app/extra.conf; echo changed >/etc/app/extra.conf && echo cp-write-ok; cat /etc/app/extra.conf"
 linux_bundle "$T/b-cp" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_CP" | tr '\n' ' ')\"]" \
   "$ENGINE_MOUNTS,
