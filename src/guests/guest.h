@@ -53,6 +53,9 @@ struct ur_guest_ops {
          * its extractor reads one uncompressed newc archive. */
         bool takes_initrd_files;
         bool initrd_newc_only;
+        /* Boots from a block device as its root (root=/dev/vda): takes the
+         * rootfs's own block device with useDMBlock (src/runtime/dmblock.c). */
+        bool takes_dm_root;
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

@@ -202,4 +202,5 @@ const struct ur_guest_ops ur_guest_linux = {
         .takes_virtiofs = true,
         .takes_volumes = true,
         .takes_initrd_files = true,
+        .takes_dm_root = true,
 };

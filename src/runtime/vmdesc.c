@@ -15,6 +15,8 @@
 
 #include "monitors/monitor.h"
 #include "net/net.h"
+#include "guests/guest.h"
+#include "runtime/dmblock.h"
 #include "runtime/proc.h"
 #include "runtime/storage.h"
 #include "security/seccomp.h"
@@ -158,6 +160,44 @@ static int resolve_network(const struct ur_config *cfg, const struct ur_spec *sp
         return 0;
 }
 
+/* useDMBlock: the rootfs's block device as the guest's root, when the
+ * rootfs is mounted from one and the family boots from a block device;
+ * otherwise the rootfs is used as it is (as upstream does). */
+static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
+{
+        const struct ur_guest_ops *g = ur_guest_find(vm->guest);
+        _cleanup_free_ char *dev = NULL, *fstype = NULL;
+        int r = ur_rootfs_block(UR_MOUNTINFO, vm->rootfs, &dev, &fstype, err);
+
+        if (r < 0)
+                return ur_err_wrap(err, "useDMBlock");
+        if (r == 0) {
+                ur_log_debug("useDMBlock: rootfs '%s' is not the root of a block device's filesystem: used as "
+                             "it is", vm->rootfs);
+                return 0;
+        }
+        if (!g || !g->takes_dm_root) {
+                ur_log_debug("useDMBlock: the %s guest does not boot from a block device: rootfs '%s' used as "
+                             "it is", vm->guest, vm->rootfs);
+                return 0;
+        }
+        if (vm->share_rootfs)
+                return ur_err_set(err, 0,
+                                  "useDMBlock and mountRootfs are both true: the rootfs '%s' (a %s filesystem on "
+                                  "'%s') cannot be both the guest's root device and a shared root",
+                                  vm->rootfs, fstype, dev);
+        vm->blocks = calloc(1, sizeof(*vm->blocks));
+        if (!vm->blocks)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->n_blocks = 1;
+        vm->blocks[0].fd = -1;
+        vm->blocks[0].device = true;
+        vm->blocks[0].readonly = spec->root_readonly;
+        vm->blocks[0].path = TAKE_PTR(dev);
+        vm->dm_root = true;
+        return 0;
+}
+
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err)
 {
@@ -198,6 +238,9 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 vm->blocks[0].mountpoint = md->block_mnt_point ? strdup(md->block_mnt_point) : NULL;
                 vm->n_blocks = 1;
         }
+
+        if (md->use_dm_block && !md->block_path && vm->rootfs && dm_root(spec, vm, err) < 0)
+                return -1;
 
         if (ur_vm_storage(spec, vm, err) < 0 || ur_vm_virtiofsd(vm, NULL, err) < 0)
                 return -1;

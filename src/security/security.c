@@ -149,8 +149,8 @@ int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, cons
         if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
                 return -1;
         for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) <
-                    0)
+                if (!vm->blocks[i].device &&
+                    ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) < 0)
                         return -1;
         return 0;
 }

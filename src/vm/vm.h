@@ -37,6 +37,8 @@ struct ur_vm_block {
         char *path;          /* host path of the image */
         char *mountpoint;    /* where the guest mounts it, may be NULL */
         bool readonly;
+        bool device;         /* a host block device (useDMBlock's rootfs device): bound into the
+                              * confined root as a device node, not pinned */
         int fd;              /* O_PATH fd pinned at create (only when the VM's `pinned`) */
 };
 
@@ -107,6 +109,9 @@ struct ur_vm {
         struct ur_vm_copy *copies; /* bind mounts copied into the initrd, in the spec's order */
         unsigned n_copies;
         uint64_t copies_bytes;  /* what the copies add to the initrd (at create) */
+        bool dm_root;           /* blocks[0] is the block device the rootfs is mounted from
+                                 * (useDMBlock): create copies the kernel and initrd out and
+                                 * unmounts the rootfs (src/runtime/dmblock.c) */
         bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */

@@ -29,6 +29,12 @@
 #     file are copied into the guest's initrd: the guest reads them with
 #     their modes (write bits cleared for the read-only one); its writes
 #     stay in the guest; after delete nothing is left.
+#  7. useDMBlock: the rootfs is an ext4 image on a loop device mounted at
+#     root.path (as the devmapper and blockfile snapshotters give it): the
+#     guest boots from that device (/dev/vda is its root), create copies the
+#     kernel and initrd out and unmounts the rootfs; the host reads the
+#     guest's write in the image; after delete nothing is left, and the loop
+#     device is free.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +49,7 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs vfs blk cp; do
+for i in file type fam rw rootfs vfs blk cp dm; do
   declare "ID_${i^^}=st$$-$i"
 done
 
@@ -51,6 +57,7 @@ u() { "$URUNC" --root "$ROOT" --log "$T/urunc.log" "$@"; }
 LOOPS=""
 cleanup() {
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  mountpoint -q "$T/b-dm/rootfs" 2>/dev/null && umount "$T/b-dm/rootfs"
   for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
   rm -rf "$T"
 }
@@ -309,5 +316,42 @@ expect_eq "... which stays in the guest" "token-1234" "$(cat "$T/extra.conf")"
 printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
 u delete "$ID_CP" >/dev/null 2>&1
 expect_eq "after delete nothing is left (the extended initrd is in the state dir)" "" "$(left_behind "$ID_CP")"
+
+# --- 7. useDMBlock: the rootfs's block device is the guest's root -------------------
+if ! command -v losetup >/dev/null || ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
+  skip "useDMBlock" "losetup, mke2fs or debugfs is not installed"
+else
+  # The image: the guest tree (the test initrd's), the kernel and the initrd.
+  LK=$KIT/bzImage linux_bundle "$T/b-dm" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls /unikernel; echo 'dm written by the guest' >/dm-out.txt && echo dm-write-ok\"]" \
+    "$ENGINE_MOUNTS" "\"com.urunc.unikernel.useDMBlock\": \"true\""
+  mkdir -p "$T/dmtree" && (cd "$T/dmtree" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
+  cp -a "$T/b-dm/rootfs/." "$T/dmtree/" && rm -rf "$T/b-dm/rootfs" && mkdir "$T/b-dm/rootfs"
+  mke2fs -q -t ext4 -d "$T/dmtree" "$T/dm.ext4" 64M >/dev/null 2>&1
+  LD=$(losetup --find --show "$T/dm.ext4") && LOOPS="$LOOPS $LD"
+  if [ -z "${LD:-}" ] || ! mount "$LD" "$T/b-dm/rootfs"; then
+    skip "useDMBlock" "no loop device could be attached and mounted here"
+  else
+    t0=$(date +%s%N)
+    timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-dm" "$ID_DM" >"$T/dm.out" 2>"$T/dm.err"
+    rc=$?
+    diag "boot from the rootfs's block device: $((($(date +%s%N) - t0) / 1000000)) ms"
+    o=$(tr -d '\r' <"$T/dm.out")
+    expect_eq "run with useDMBlock: exit 0" 0 "$rc"
+    [ "$rc" = 0 ] || { sed 's/^/# /' "$T/dm.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+    expect_match "guest /proc/mounts: / is the rootfs's device, ext4 rw" "mount: /dev/vda / ext4 rw," "$o"
+    expect_match "the guest sees the image's files" "bzImage" "$o"
+    expect_match "the guest writes into its root" "dm-write-ok" "$o"
+    expect_eq "create unmounted the rootfs on the host" "no" \
+      "$(mountpoint -q "$T/b-dm/rootfs" && echo yes || echo no)"
+    printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+    u delete "$ID_DM" >/dev/null 2>&1
+    expect_eq "after delete nothing is left (the copied kernel and initrd were in the state dir)" "" \
+      "$(left_behind "$ID_DM")"
+    expect_eq "the host reads the guest's write in the image" "dm written by the guest" \
+      "$(debugfs -R 'cat /dm-out.txt' "$T/dm.ext4" 2>/dev/null)"
+    expect_eq "the loop device is free (no holder left)" "0" "$(losetup -d "$LD"; echo $?)"
+    LOOPS=${LOOPS/ $LD/}
+  fi
+fi
 
 tap_done
