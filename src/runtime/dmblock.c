@@ -43,7 +43,8 @@ int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, c
         if (ur_read_file(mountinfo, 16u << 20, &text, &len, err) < 0)
                 return -1;
         /* The last mount at the path is the one on top. */
-        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
                 char *f[6] = {0}, *sep = strstr(line, " - "), *s2 = NULL;
                 unsigned ma, mi;
                 if (!sep)

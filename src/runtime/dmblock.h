@@ -26,7 +26,8 @@
  * *ret_dev (the device node) and *ret_fstype, 0 when not (a directory of
  * an overlay, a subdirectory of a mount, no such mount), negative on error.
  */
-int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, char **ret_fstype, ur_err *err);
+int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, char **ret_fstype,
+                    ur_err *err);
 
 /* vm->dm_root: copy vm->kernel and vm->initrd into state_dir/UR_DM_BOOT_DIR
  * (they then name the copies) and unmount vm->rootfs. */

@@ -60,8 +60,8 @@ static int header(struct cpio *c, const char *name, uint32_t mode, uint32_t size
         uint32_t nl = (uint32_t) strlen(name) + 1;
 
         snprintf(h, sizeof(h), NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-                 name[0] ? ++c->ino : 0, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, mtime, size, 0u, 0u, 0u,
-                 0u, nl, 0u);
+                 name[0] ? ++c->ino : 0, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, mtime, size, 0u, 0u, 0u, 0u,
+                 nl, 0u);
         if (put(c, h, NEWC_HDR) < 0 || put(c, name, (size_t) nl) < 0)
                 return -1;
         return pad4(c);
@@ -293,8 +293,9 @@ int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err)
         trailer = newc_trailer(in_fd, st.st_size);
         keep = trailer >= 0 ? trailer : st.st_size;
         for (off_t off = 0; off < keep;) {
-                ssize_t r = pread(in_fd, buf, (size_t) (keep - off) < sizeof(buf) ? (size_t) (keep - off) : sizeof(buf),
-                                  off);
+                ssize_t r =
+                        pread(in_fd, buf,
+                              (size_t) (keep - off) < sizeof(buf) ? (size_t) (keep - off) : sizeof(buf), off);
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r <= 0)

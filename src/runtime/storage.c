@@ -253,14 +253,16 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                               vm);
                         if (!S_ISDIR(st.st_mode) || !can_9p || copy_all) {
                                 if (copy_why) {
+                                        const char *no_share =
+                                                "this guest family cannot take a shared directory "
+                                                "(9p: linux and unikraft on qemu)";
                                         char why[512];
-                                        snprintf(why, sizeof(why), "%s; %s",
-                                                 !S_ISDIR(st.st_mode) ? "the source is not a directory, and "
-                                                                        "9p shares only directories"
-                                                 : copy_all ? "annotation " UR_ANNOT_SHAREDFS " is 'none'"
-                                                            : "this guest family cannot take a shared directory "
-                                                              "(9p: linux and unikraft on qemu)",
-                                                 copy_why);
+                                        if (!S_ISDIR(st.st_mode))
+                                                no_share = "the source is not a directory, and 9p shares "
+                                                           "only directories";
+                                        else if (copy_all)
+                                                no_share = "annotation " UR_ANNOT_SHAREDFS " is 'none'";
+                                        snprintf(why, sizeof(why), "%s; %s", no_share, copy_why);
                                         return refuse(err, m, why, vm);
                                 }
                                 if (copy(vm, m, readonly_of(m->options), err) < 0)

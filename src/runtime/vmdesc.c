@@ -172,19 +172,19 @@ static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         if (r < 0)
                 return ur_err_wrap(err, "useDMBlock");
         if (r == 0) {
-                ur_log_debug("useDMBlock: rootfs '%s' is not the root of a block device's filesystem: used as "
-                             "it is", vm->rootfs);
+                ur_log_debug("useDMBlock: rootfs '%s' is not a block device's filesystem, used as it is",
+                             vm->rootfs);
                 return 0;
         }
         if (!g || !g->takes_dm_root) {
-                ur_log_debug("useDMBlock: the %s guest does not boot from a block device: rootfs '%s' used as "
-                             "it is", vm->guest, vm->rootfs);
+                ur_log_debug("useDMBlock: the %s guest boots from no block device, rootfs '%s' used as is",
+                             vm->guest, vm->rootfs);
                 return 0;
         }
         if (vm->share_rootfs)
                 return ur_err_set(err, 0,
-                                  "useDMBlock and mountRootfs are both true: the rootfs '%s' (a %s filesystem on "
-                                  "'%s') cannot be both the guest's root device and a shared root",
+                                  "useDMBlock and mountRootfs are both true: rootfs '%s' (%s on '%s') cannot "
+                                  "be both the guest's root device and a shared root",
                                   vm->rootfs, fstype, dev);
         vm->blocks = calloc(1, sizeof(*vm->blocks));
         if (!vm->blocks)

@@ -379,8 +379,14 @@ static int guest_files(struct ctx *x, const struct ur_vm *vm, bool in_state)
                 unsigned f = F_NOEXEC | (b->readonly ? F_RO : 0);
                 if (!HERE(b->path))
                         continue;
-                if (b->device ? replicate(x, b->path, NULL, f | F_DEV) < 0
-                              : vm->pinned ? bind_pinned(x, b->path, b->fd, f) < 0 : replicate(x, b->path, NULL, f) < 0)
+                int r;
+                if (b->device)
+                        r = replicate(x, b->path, NULL, f | F_DEV);
+                else if (vm->pinned)
+                        r = bind_pinned(x, b->path, b->fd, f);
+                else
+                        r = replicate(x, b->path, NULL, f);
+                if (r < 0)
                         return -1;
         }
 #undef HERE

@@ -65,9 +65,9 @@ struct ur_vm_share {
 /* A bind mount copied into the guest's initrd (src/runtime/initrd.c), for
  * a guest that cannot share it: a snapshot taken at create. */
 struct ur_vm_copy {
-        char *source;   /* host file or directory */
-        char *dest;     /* its path in the guest (absolute) */
-        bool readonly;  /* the write bits are cleared */
+        char *source;  /* host file or directory */
+        char *dest;    /* its path in the guest (absolute) */
+        bool readonly; /* the write bits are cleared */
 };
 
 /* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */

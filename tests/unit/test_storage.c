@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "guests/guest.h"
 #include "monitors/monitor.h"
+#include "runtime/dmblock.h"
 #include "runtime/initrd.h"
 #include "runtime/storage.h"
 #include "util/cleanup.h"
@@ -654,12 +656,11 @@ static void test_initrd_copies(void **state)
         assert_int_equal(len % 512, 0);
         /* The original's trailer is dropped: one archive, read-only copies
          * without write bits, the link kept, parents 0755. */
-        assert_strv_equal(l, (const char *const[]){"init 100755 0", "etc 40755 0", "etc/config 40555 0",
-                                                   "etc/config/..data 40550 0",
-                                                   "etc/config/..data/app.conf 100444 10",
-                                                   "etc/config/app.conf 120777 -> ..data/app.conf", "etc 40755 0",
-                                                   "etc/db 40755 0", "etc/db/hosts 100600 12", "TRAILER!!!",
-                                                   NULL});
+        assert_strv_equal(
+                l, (const char *const[]){"init 100755 0", "etc 40755 0", "etc/config 40555 0",
+                                         "etc/config/..data 40550 0", "etc/config/..data/app.conf 100444 10",
+                                         "etc/config/app.conf 120777 -> ..data/app.conf", "etc 40755 0",
+                                         "etc/db 40755 0", "etc/db/hosts 100600 12", "TRAILER!!!", NULL});
         ur_strv_free(l);
         /* The linux command line says nothing of them. */
         char **w = linux_words(&vm);
@@ -683,7 +684,8 @@ static void test_initrd_copies(void **state)
         spec.n_annotations = 0;
         assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
         snprintf(want[0], sizeof(want[0]),
-                 "mount '/etc/db/hosts' (source '%s', type 'bind'): the source is not a directory, and 9p shares "
+                 "mount '/etc/db/hosts' (source '%s', type 'bind'): the source is not a directory, and 9p "
+                 "shares "
                  "only directories; nor can it be copied into the guest's initrd: the family reads only an "
                  "uncompressed newc cpio archive (the unikraft guest on qemu)",
                  conf);
@@ -706,11 +708,13 @@ static void test_initrd_copies(void **state)
         vm_base(&vm, "mirage", "hvt");
         vm.initrd = strdup(newc);
         assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
-        snprintf(want[1], sizeof(want[1]),
-                 "mount '/etc/config' (source '%s', type 'bind'): annotation com.urunc.sharedfs is 'none'; nor "
-                 "can it be copied into the initrd of this guest family (linux and unikraft only) (the mirage "
-                 "guest on hvt)",
-                 tree);
+        snprintf(
+                want[1], sizeof(want[1]),
+                "mount '/etc/config' (source '%s', type 'bind'): annotation com.urunc.sharedfs is 'none'; "
+                "nor "
+                "can it be copied into the initrd of this guest family (linux and unikraft only) (the mirage "
+                "guest on hvt)",
+                tree);
         assert_string_equal(ur_err_msg(err), want[1]);
         ur_err_free(&err);
         ur_vm_done(&vm);
@@ -755,13 +759,84 @@ static void test_initrd_copies(void **state)
         unlink(gz);
 }
 
+/* useDMBlock's test of the rootfs: the top mount at the path, the whole
+ * filesystem, from a block device whose numbers match. */
+static void test_rootfs_block(void **state)
+{
+        (void) state;
+        char mi[200], root[200], spaced[200], text[2048];
+        const char *blk = NULL;
+        static const char *const cands[] = {"/dev/loop0", "/dev/loop1", "/dev/vda", "/dev/sda",
+                                            "/dev/nvme0n1"};
+        struct stat st;
+        char *dev = NULL, *fstype = NULL;
+        ur_err err = NULL;
+
+        for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]) && !blk; i++)
+                if (stat(cands[i], &st) == 0 && S_ISBLK(st.st_mode))
+                        blk = cands[i];
+        if (!blk) {
+                print_message("skip: no block device node among /dev/loop0, /dev/vda, ... to name\n");
+                skip();
+        }
+        snprintf(mi, sizeof(mi), "%s/mountinfo", dir);
+        snprintf(root, sizeof(root), "%s/rootfs", dir);
+        snprintf(spaced, sizeof(spaced), "%s/root fs", dir);
+        assert_int_equal(mkdir(root, 0755), 0);
+        assert_int_equal(mkdir(spaced, 0755), 0);
+        unsigned ma = major(st.st_rdev), mi_ = minor(st.st_rdev);
+
+        /* An overlay at the path, then the block device on top: found. */
+        snprintf(text, sizeof(text),
+                 "20 1 0:50 / %s rw - overlay overlay rw,lowerdir=/a\n"
+                 "21 20 %u:%u / %s rw,relatime shared:9 master:1 - ext4 %s rw\n",
+                 root, ma, mi_, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 1);
+        assert_string_equal(dev, blk);
+        assert_string_equal(fstype, "ext4");
+        free(dev);
+        free(fstype);
+        /* The block device below an overlay on top: not. */
+        snprintf(text, sizeof(text),
+                 "21 1 %u:%u / %s rw - ext4 %s rw\n20 21 0:50 / %s rw - overlay overlay rw\n", ma, mi_, root,
+                 blk, root);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        assert_null(dev);
+        /* A subdirectory of the filesystem, other numbers, another path: not. */
+        snprintf(text, sizeof(text), "21 1 %u:%u /sub %s rw - ext4 %s rw\n", ma, mi_, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s rw - ext4 %s rw\n", ma, mi_ + 1, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s/other rw - ext4 %s rw\n", ma, mi_, dir, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        /* mountinfo's escapes: a blank is \040. */
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s/root\\040fs rw - xfs %s rw\n", ma, mi_, dir, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, spaced, &dev, &fstype, &err), 1);
+        assert_string_equal(fstype, "xfs");
+        free(dev);
+        free(fstype);
+        /* A missing rootfs is an error naming it. */
+        assert_true(ur_rootfs_block(mi, "/nonexistent/urunc-rootfs", &dev, &fstype, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "rootfs '/nonexistent/urunc-rootfs'"));
+        ur_err_free(&err);
+        unlink(mi);
+        rmdir(root);
+        rmdir(spaced);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classify),       cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
                 cmocka_unit_test(test_virtiofs),       cmocka_unit_test(test_block_volumes),
-                cmocka_unit_test(test_initrd_copies),
+                cmocka_unit_test(test_initrd_copies),  cmocka_unit_test(test_rootfs_block),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
