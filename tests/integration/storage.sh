@@ -135,7 +135,7 @@ refused "$ID_FAM" "$T/b-fam" "a bind mount for a mirage guest" \
 
 # --- 2. bind mounts (rw, ro), tmpfs, the engine's mounts skipped ---------------
 # shellcheck disable=SC2016 # for the guest's shell
-G_RW="grep -E ' /(data|config|cache) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt; echo 'written by the guest' >/data/out.txt && echo rw-write-ok;
+G_RW="grep -E ' /(data|config|cache) ' /proc/mounts | sed 's/^/mount: /'; ls -ln /data /config /cache | sed 's/^/ls: /'; cat /data/in.txt; echo 'written by the guest' >/data/out.txt && echo rw-write-ok;
   if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
   mount -o remount,rw /config && echo remounted-rw;
   if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
@@ -164,7 +164,7 @@ expect_match "the tmpfs is writable" "tmpfs-ok" "$o"
 expect_match "guest /proc/mounts: /data is 9p vol0 rw" "mount: vol0 /data 9p rw," "$o"
 expect_match "guest /proc/mounts: /config is 9p vol1 ro" "mount: vol1 /config 9p ro," "$o"
 expect_match "guest /proc/mounts: /cache is a tmpfs (size 8m)" "mount: tmpfs /cache tmpfs rw,.*size=8192k" "$o"
-printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
 u delete "$ID_RW" >/dev/null 2>&1
 expect_eq "after delete nothing is left" "" "$(left_behind "$ID_RW")"
 expect_eq "the shared directories are left as they were" "app.conf in.txt out.txt" \
@@ -199,7 +199,7 @@ if [ ! -x /usr/lib/qemu/virtiofsd ] && ! command -v virtiofsd >/dev/null; then
   skip "virtiofs" "no virtiofsd (/usr/lib/qemu/virtiofsd, qemu-system-common)"
 else
   rm -f "$T/data/out.txt"
-  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt;
+  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; ls -ln /data /config | sed 's/^/ls: /'; cat /data/in.txt;
     echo 'virtiofs write' >/data/vfs.txt && echo rw-write-ok;
     if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
     mount -o remount,rw /config && echo remounted-rw;
@@ -226,7 +226,7 @@ else
   expect_eq "virtiofs: nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
   expect_match "guest /proc/mounts: /data is virtiofs vol0 rw" "mount: vol0 /data virtiofs rw" "$o"
   expect_match "guest /proc/mounts: /config is virtiofs vol1 ro" "mount: vol1 /config virtiofs ro" "$o"
-  printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+  printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
   comms=$(for p in $(u ps --format json "$ID_VFS" 2>/dev/null | tr -d '[] ' | tr , ' '); do cat "/proc/$p/comm"; done | sort | tr '\n' ' ')
   diag "urunc ps: $comms"
   expect_match "urunc ps lists the two virtiofsd (and the VMM)" "qemu-system-x86 .*virtiofsd virtiofsd" "$comms"
