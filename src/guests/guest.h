@@ -56,6 +56,9 @@ struct ur_guest_ops {
         /* Boots from a block device as its root (root=/dev/vda): takes the
          * rootfs's own block device with useDMBlock (src/runtime/dmblock.c). */
         bool takes_dm_root;
+        /* Takes block devices from the mounts as more Solo5 block devices,
+         * in the manifest's order (hvt, spt). */
+        bool takes_solo5_volumes;
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

@@ -139,6 +139,33 @@ static int copy(struct ur_vm *vm, const struct ur_mount *m, bool ro, ur_err *err
         return 0;
 }
 
+/* A block device among the mounts for a Solo5 family: one more block image
+ * after the metadata's, which the tender gives to the next block device the
+ * kernel's manifest declares (src/monitors/solo5.c).  The application
+ * reads it by that name: the destination plays no part. */
+static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, ur_err *err)
+{
+        struct ur_vm_block *b;
+
+        if (readonly_of(m->options))
+                return refuse(err, m,
+                              "a Solo5 tender opens every block device read-write: a read-only block "
+                              "volume cannot be given",
+                              vm);
+        b = realloc(vm->blocks, (vm->n_blocks + 1) * sizeof(*b));
+        if (!b)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->blocks = b;
+        b = &vm->blocks[vm->n_blocks];
+        *b = (struct ur_vm_block){.fd = -1, .device = true, .path = strdup(m->source)};
+        if (!b->path)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->n_blocks++;
+        ur_log_debug("mount '%s' (source '%s'): Solo5 block device %u, the destination is not used",
+                     m->destination, m->source, vm->n_blocks - 1);
+        return 0;
+}
+
 int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
@@ -147,6 +174,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         bool can_tmpfs = g && g->takes_tmpfs;
         const char *how = ur_spec_annotation(spec, UR_ANNOT_SHAREDFS);
         bool can_blk = g && g->takes_volumes && qemu;
+        bool can_solo5_blk =
+                g && g->takes_solo5_volumes && (ur_streq(vm->monitor, "hvt") || ur_streq(vm->monitor, "spt"));
         unsigned n9p = 0, nblk = 0;
         bool copy_all;
         const char *copy_why;
@@ -225,9 +254,15 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                     !ur_streq(m->type, "tmpfs")) {
                         /* A block device: a volume of its own, in the spec's order. */
                         const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
+                        if (can_solo5_blk) {
+                                if (solo5_volume(vm, m, err) < 0)
+                                        return -1;
+                                continue;
+                        }
                         if (!can_blk)
                                 return refuse(err, m,
-                                              "this guest family cannot take a block volume (linux on qemu)",
+                                              "this guest family cannot take a block volume (linux on qemu, "
+                                              "mirage on hvt and spt)",
                                               vm);
                         if (strpbrk(fstype, ": \t\n\"") || !*fstype)
                                 return refuse(err, m, "the filesystem type cannot be passed to the guest",

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "guests/guest.h"
+#include "solo5-elf.h"
 #include "monitors/monitor.h"
 #include "runtime/dmblock.h"
 #include "runtime/initrd.h"
@@ -830,6 +831,84 @@ static void test_rootfs_block(void **state)
         rmdir(spaced);
 }
 
+/* Mirage on Solo5: block devices among the mounts follow the metadata's
+ * block image, each to the next block device the manifest declares. */
+static void test_solo5_volumes(void **state)
+{
+        (void) state;
+        static const char *const cands[] = {"/dev/loop0", "/dev/loop1", "/dev/vda", "/dev/sda",
+                                            "/dev/nvme0n1"};
+        const char *blk = NULL;
+        struct stat st;
+        char kernel[200], img[200], want[600];
+        for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]) && !blk; i++)
+                if (stat(cands[i], &st) == 0 && S_ISBLK(st.st_mode))
+                        blk = cands[i];
+        if (!blk) {
+                print_message("skip: no block device node among /dev/loop0, /dev/vda, ... to name\n");
+                skip();
+        }
+        snprintf(kernel, sizeof(kernel), "%s/mirage.hvt", dir);
+        snprintf(img, sizeof(img), "%s/disk.img", dir);
+        static const struct t_solo5_dev devs[] = {{"storage", 1}, {"logs", 1}};
+        t_write_solo5_elf(kernel, 1, devs, 2, T_SOLO5_OK);
+        write_at(img, "", 0644);
+
+        struct ur_mount m[] = {{(char *) "/logs", (char *) blk, (char *) "bind", o_rbind_rw}};
+        struct ur_spec spec = {.mounts = m, .n_mounts = 1};
+        struct ur_vm vm;
+        struct ur_exec ex = {0};
+        ur_err err = NULL;
+
+        vm_base(&vm, "mirage", "hvt");
+        vm.kernel = strdup(kernel);
+        vm.monitor_binary = strdup("/usr/bin/solo5-hvt");
+        vm.boot = UR_BOOT_SOLO5;
+        vm.mem_mib = 64;
+        vm.kvm = true;
+        vm.blocks = calloc(1, sizeof(*vm.blocks));
+        vm.blocks[0] = (struct ur_vm_block){.path = strdup(img), .fd = -1};
+        vm.n_blocks = 1;
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_blocks, 2);
+        assert_true(vm.blocks[1].device);
+        if (ur_vm_build_exec(&vm, &ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        char b0[300], b1[300];
+        snprintf(b0, sizeof(b0), "--block:storage=%s", img);
+        snprintf(b1, sizeof(b1), "--block:logs=%s", blk);
+        assert_strv_equal(ex.argv,
+                          (const char *const[]){"/usr/bin/solo5-hvt", "--mem=64", b0, b1, kernel, NULL});
+        ur_exec_done(&ex);
+        ur_vm_done(&vm);
+
+        /* Read-only: refused (the tenders open block devices read-write);
+         * on qemu: refused for mirage. */
+        m[0].options = o_rbind_ro;
+        vm_base(&vm, "mirage", "spt");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want, sizeof(want),
+                 "mount '/logs' (source '%s', type 'bind'): a Solo5 tender opens every block device "
+                 "read-write: "
+                 "a read-only block volume cannot be given (the mirage guest on spt)",
+                 blk);
+        assert_string_equal(ur_err_msg(err), want);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        m[0].options = o_rbind_rw;
+        vm_base(&vm, "mirage", "qemu");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err),
+                               "this guest family cannot take a block volume (linux on qemu, "
+                               "mirage on hvt and spt) (the mirage guest on qemu)"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        unlink(kernel);
+        unlink(img);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -837,6 +916,7 @@ int main(void)
                 cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
                 cmocka_unit_test(test_virtiofs),       cmocka_unit_test(test_block_volumes),
                 cmocka_unit_test(test_initrd_copies),  cmocka_unit_test(test_rootfs_block),
+                cmocka_unit_test(test_solo5_volumes),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
