@@ -106,6 +106,20 @@ linux_bundle() { # DIR ARGS-JSON MOUNTS-JSON [ANNOT]
     mkdir -p "$1/rootfs/boot" && cp "$KIT/initrd.img" "$1/rootfs/boot/initrd.img"
 }
 
+# Run the container to its end (150 s at most): rc and o (the guest's
+# console, without CRs) for the checks; its time as a diagnostic; on a
+# failure, the tails of stderr and the console.
+boot() { # BUNDLE ID NAME WHAT TEST-NAME
+  local t0
+  t0=$(date +%s%N)
+  timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$1" "$2" >"$T/$3.out" 2>"$T/$3.err"
+  rc=$?
+  diag "$4: $((($(date +%s%N) - t0) / 1000000)) ms"
+  o=$(tr -d '\r' <"$T/$3.out")
+  expect_eq "$5: exit 0" 0 "$rc"
+  [ "$rc" = 0 ] || { sed 's/^/# /' "$T/$3.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+}
+
 # --- 1. refusals ---------------------------------------------------------------
 mkdir -p "$T/data" "$T/config"
 echo "hello from the host" >"$T/data/in.txt"
@@ -145,13 +159,7 @@ linux_bundle "$T/b-rw" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_RW"
   {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
   {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]},
   {\"destination\": \"/cache\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"size=8m\", \"mode=1777\"]}"
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-rw" "$ID_RW" >"$T/rw.out" 2>"$T/rw.err"
-rc=$?
-diag "boot with three mounts: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/rw.out")
-expect_eq "run with bind mounts and a tmpfs: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/rw.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+boot "$T/b-rw" "$ID_RW" rw "boot with three mounts" "run with bind mounts and a tmpfs"
 expect_match "the guest reads the host's file over 9p" "hello from the host" "$o"
 expect_match "the guest writes into the rw mount" "rw-write-ok" "$o"
 expect_eq "the host reads the guest's write" "written by the guest" "$(cat "$T/data/out.txt" 2>/dev/null)"
@@ -177,13 +185,7 @@ linux_bundle "$T/b-root" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / | /data
   "$ENGINE_MOUNTS, {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"ro\"]}" \
   "\"com.urunc.unikernel.mountRootfs\": \"$(b64 true)\""
 (cd "$T/b-root/rootfs" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-root" "$ID_ROOTFS" >"$T/root.out" 2>"$T/root.err"
-rc=$?
-diag "boot with the rootfs over 9p: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/root.out")
-expect_eq "run with mountRootfs: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/root.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+boot "$T/b-root" "$ID_ROOTFS" root "boot with the rootfs over 9p" "run with mountRootfs"
 expect_match "guest /proc/mounts: / is the 9p share 'rootfs', rw" "mount: rootfs / 9p rw," "$o"
 expect_match "guest /proc/mounts: /data is 9p vol0 ro under the 9p root" "mount: vol0 /data 9p ro," "$o"
 expect_match "the guest sees the rootfs's files" "$(basename "$LK")" "$o"
@@ -261,13 +263,7 @@ else
       "$ENGINE_MOUNTS,
       {\"destination\": \"/vol/first\", \"type\": \"ext4\", \"source\": \"$LA\", \"options\": [\"rw\"]},
       {\"destination\": \"/vol/second\", \"type\": \"bind\", \"source\": \"$LB\", \"options\": [\"rbind\", \"ro\"]}"
-    t0=$(date +%s%N)
-    timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-blk" "$ID_BLK" >"$T/blk.out" 2>"$T/blk.err"
-    rc=$?
-    diag "boot with two block volumes: $((($(date +%s%N) - t0) / 1000000)) ms"
-    o=$(tr -d '\r' <"$T/blk.out")
-    expect_eq "run with two block volumes: exit 0" 0 "$rc"
-    [ "$rc" = 0 ] || { sed 's/^/# /' "$T/blk.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+    boot "$T/b-blk" "$ID_BLK" blk "boot with two block volumes" "run with two block volumes"
     expect_eq "the volumes in the spec's order: /vol/first is image a, /vol/second image b" \
       "volume a,volume b" "$(printf '%s\n' "$o" | grep '^volume ' | paste -sd,)"
     expect_match "the guest writes into the rw volume" "blk-write-ok" "$o"
@@ -297,13 +293,7 @@ linux_bundle "$T/b-cp" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_CP"
   {\"destination\": \"/etc/config\", \"type\": \"bind\", \"source\": \"$T/cm\", \"options\": [\"rbind\", \"ro\"]},
   {\"destination\": \"/etc/app/extra.conf\", \"type\": \"bind\", \"source\": \"$T/extra.conf\", \"options\": [\"rbind\", \"rw\"]}" \
   '"com.urunc.sharedfs": "none"'
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-cp" "$ID_CP" >"$T/cp.out" 2>"$T/cp.err"
-rc=$?
-diag "boot with two copies in the initrd: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/cp.out")
-expect_eq "run with copies into the initrd: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/cp.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+boot "$T/b-cp" "$ID_CP" cp "boot with two copies in the initrd" "run with copies into the initrd"
 expect_match "guest /proc/mounts: the root is the initrd (rootfs)" "mount: (rootfs|none) / (rootfs|tmpfs|ramfs) " "$o"
 expect_match "the guest reads the copied directory (through its ..data links)" "level=debug" "$o"
 expect_match "the guest reads the copied file" "token-1234" "$o"
@@ -331,13 +321,7 @@ else
   if [ -z "${LD:-}" ] || ! mount "$LD" "$T/b-dm/rootfs"; then
     skip "useDMBlock" "no loop device could be attached and mounted here"
   else
-    t0=$(date +%s%N)
-    timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-dm" "$ID_DM" >"$T/dm.out" 2>"$T/dm.err"
-    rc=$?
-    diag "boot from the rootfs's block device: $((($(date +%s%N) - t0) / 1000000)) ms"
-    o=$(tr -d '\r' <"$T/dm.out")
-    expect_eq "run with useDMBlock: exit 0" 0 "$rc"
-    [ "$rc" = 0 ] || { sed 's/^/# /' "$T/dm.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+    boot "$T/b-dm" "$ID_DM" dm "boot from the rootfs's block device" "run with useDMBlock"
     expect_match "guest /proc/mounts: / is the rootfs's device, ext4 rw" "mount: /dev/vda / ext4 rw," "$o"
     expect_match "the guest sees the image's files" "bzImage" "$o"
     expect_match "the guest writes into its root" "dm-write-ok" "$o"
