@@ -734,12 +734,27 @@ static void test_initrd_copies(void **state)
         assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "the container has none (com.urunc.unikernel.initrd)"));
         ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "firecracker");
         vm.initrd = strdup(newc);
         vm.n_blocks = 1;
         assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "its root is the shared rootfs or a block image"));
         ur_err_free(&err);
         vm.n_blocks = 0;
+        ur_vm_done(&vm);
+        /* ... with its initrd as the root: copied (firecracker has no 9p). */
+        vm_base(&vm, "linux", "firecracker");
+        vm.initrd = strdup(newc);
+        spec.n_annotations = 0;
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_copies, 2);
+        assert_string_equal(vm.copies[0].dest, "/etc/config");
+        assert_true(vm.copies[0].readonly);
+        assert_false(vm.copies[1].readonly);
+        spec.n_annotations = 1;
         ur_vm_done(&vm);
         assert_int_equal(mkfifo(link, 0600), 0);
         vm_base(&vm, "linux", "firecracker");
