@@ -34,7 +34,8 @@
 #     guest boots from that device (/dev/vda is its root), create copies the
 #     kernel and initrd out and unmounts the rootfs; the host reads the
 #     guest's write in the image; after delete nothing is left, and the loop
-#     device is free.
+#     device is free.  A busy rootfs fails create, naming it, leaving nothing.
+#     (Section 6 has useDMBlock true with a directory rootfs: used as it is.)
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +50,7 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs vfs blk cp dm; do
+for i in file type fam rw rootfs vfs blk cp dm dmbusy; do
   declare "ID_${i^^}=st$$-$i"
 done
 
@@ -292,7 +293,7 @@ linux_bundle "$T/b-cp" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_CP"
   "$ENGINE_MOUNTS,
   {\"destination\": \"/etc/config\", \"type\": \"bind\", \"source\": \"$T/cm\", \"options\": [\"rbind\", \"ro\"]},
   {\"destination\": \"/etc/app/extra.conf\", \"type\": \"bind\", \"source\": \"$T/extra.conf\", \"options\": [\"rbind\", \"rw\"]}" \
-  '"com.urunc.sharedfs": "none"'
+  '"com.urunc.sharedfs": "none", "com.urunc.unikernel.useDMBlock": "true"'
 boot "$T/b-cp" "$ID_CP" cp "boot with two copies in the initrd" "run with copies into the initrd"
 expect_match "guest /proc/mounts: the root is the initrd (rootfs)" "mount: (rootfs|none) / (rootfs|tmpfs|ramfs) " "$o"
 expect_match "the guest reads the copied directory (through its ..data links)" "level=debug" "$o"
@@ -321,6 +322,14 @@ else
   if [ -z "${LD:-}" ] || ! mount "$LD" "$T/b-dm/rootfs"; then
     skip "useDMBlock" "no loop device could be attached and mounted here"
   else
+    # A process holding the rootfs: create cannot hand the device over.
+    (cd "$T/b-dm/rootfs" && exec sleep 120) &
+    busy=$!
+    refused "$ID_DMBUSY" "$T/b-dm" "useDMBlock with a busy rootfs" \
+      "useDMBlock: unmount the rootfs '$T/b-dm/rootfs' .so that the guest alone mounts '$LD'.: Device or resource busy"
+    expect_eq "useDMBlock with a busy rootfs: the rootfs stays mounted" "yes" \
+      "$(mountpoint -q "$T/b-dm/rootfs" && echo yes || echo no)"
+    kill "$busy" && wait "$busy" 2>/dev/null
     boot "$T/b-dm" "$ID_DM" dm "boot from the rootfs's block device" "run with useDMBlock"
     expect_match "guest /proc/mounts: / is the rootfs's device, ext4 rw" "mount: /dev/vda / ext4 rw," "$o"
     expect_match "the guest sees the image's files" "bzImage" "$o"
