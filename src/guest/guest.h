@@ -55,6 +55,17 @@ struct ur_guest_ops {
          * needs none.  Only monitors with takes_config_disk attach it. */
         int (*config_disk)(const struct ur_vm *vm, char **ret, ur_err *err);
         const char *config_disk_name;
+        /* Bind mounts it cannot share are copied into its initrd when the
+         * initrd is its root filesystem (src/vm/initrd.c); newc_only:
+         * its extractor reads one uncompressed newc archive. */
+        bool takes_initrd_files;
+        bool initrd_newc_only;
+        /* Boots from a block device as its root (root=/dev/vda): takes the
+         * rootfs's own block device with useDMBlock (src/vm/dmblock.c). */
+        bool takes_dm_root;
+        /* Takes block devices from the mounts as more Solo5 block devices,
+         * in the manifest's order (hvt, spt). */
+        bool takes_solo5_volumes;
 };
 
 const struct ur_guest_ops *ur_guest_find(const char *name);

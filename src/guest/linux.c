@@ -201,4 +201,6 @@ const struct ur_guest_ops ur_guest_linux = {
         .takes_9p_root = true,
         .takes_virtiofs = true,
         .takes_volumes = true,
+        .takes_initrd_files = true,
+        .takes_dm_root = true,
 };

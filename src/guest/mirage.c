@@ -52,4 +52,5 @@ const struct ur_guest_ops ur_guest_mirage = {
         .cmdline = mirage_cmdline,
         .solo5_net = "service",
         .solo5_block = "storage",
+        .takes_solo5_volumes = true,
 };

@@ -215,4 +215,6 @@ const struct ur_guest_ops ur_guest_unikraft = {
         .qemu_exits = unikraft_exits,
         .takes_9p = true,
         .takes_9p_root = true,
+        .takes_initrd_files = true,
+        .initrd_newc_only = true,
 };

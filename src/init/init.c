@@ -27,6 +27,7 @@
 #include "runtime/internal.h"
 #include "runtime/state.h"
 #include "init/supervise.h"
+#include "vm/initrd.h"
 #include "init/virtiofsd.h"
 #include "security/confine.h"
 #include "systemd/journal.h"
@@ -104,6 +105,20 @@ static int setup(struct ur_init *m, ur_err *err)
                 return ur_err_set(err, errno, "make the mount namespace a slave of the host's");
         if (ur_security_own_mount_ns(m->security, m->vm, spec->root_path, err) < 0)
                 return -1;
+        if (m->vm->n_copies > 0) {
+                /* The bind mounts copied into the initrd, read in the
+                 * container's view of the host, written where the monitor
+                 * sees its state dir. */
+                _cleanup_free_ char *dir = ur_security_confines(m->security)
+                                                   ? ur_path_join(m->state_dir, UR_CONFINE_OWN_DIR)
+                                                   : strdup(m->state_dir);
+                if (!dir)
+                        return ur_err_set(err, ENOMEM, "initrd");
+                if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                        return ur_err_set(err, errno, "mkdir '%s'", dir);
+                if (ur_initrd_extend(m->vm, dir, err) < 0)
+                        return -1;
+        }
         if (spec->namespaces[UR_NS_UTS].present && spec->hostname &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0)
                 return ur_err_set(err, errno, "set hostname '%s'", spec->hostname);

@@ -22,6 +22,7 @@
 #include "oci/metadata.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
+#include "vm/dmblock.h"
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
@@ -366,6 +367,12 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 r = ur_err_set(err, errno, "socketpair");
                 goto out;
         }
+
+        /* Last before the monitor process: nothing after this can be
+         * undone by a failed create (the rootfs stays unmounted). */
+        r = ur_vm_dm_detach(&vm, j->dir, err);
+        if (r < 0)
+                goto out;
 
         mon.ctx = ctx;
         mon.spec = spec;

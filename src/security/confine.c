@@ -356,6 +356,38 @@ static int make_dir(struct ctx *x, const char *host)
         return 0;
 }
 
+/* The guest's kernel, initrd and block images: those inside the state
+ * dir (in_state) or the others.  Pinned files are bound from their fds;
+ * a block device (useDMBlock's) is replicated as a device node. */
+static int guest_files(struct ctx *x, const struct ur_vm *vm, bool in_state)
+{
+        size_t n = strlen(x->c->state_dir);
+#define HERE(p) ((p) && (strncmp((p), x->c->state_dir, n) == 0 && (p)[n] == '/') == in_state)
+        if (HERE(vm->kernel) && (vm->pinned ? bind_pinned(x, vm->kernel, vm->kernel_fd, F_RO | F_NOEXEC)
+                                            : replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC)) < 0)
+                return -1;
+        if (HERE(vm->initrd) && (vm->pinned ? bind_pinned(x, vm->initrd, vm->initrd_fd, F_RO | F_NOEXEC)
+                                            : replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC)) < 0)
+                return -1;
+        for (unsigned i = 0; i < vm->n_blocks; i++) {
+                const struct ur_vm_block *b = &vm->blocks[i];
+                unsigned f = F_NOEXEC | (b->readonly ? F_RO : 0);
+                if (!HERE(b->path))
+                        continue;
+                int r;
+                if (b->device)
+                        r = replicate(x, b->path, NULL, f | F_DEV);
+                else if (vm->pinned)
+                        r = bind_pinned(x, b->path, b->fd, f);
+                else
+                        r = replicate(x, b->path, NULL, f);
+                if (r < 0)
+                        return -1;
+        }
+#undef HERE
+        return 0;
+}
+
 static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec *ex)
 {
         const struct ur_confine *c = x->c;
@@ -395,25 +427,8 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                 if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
                         return -1;
         }
-        if (vm->pinned) {
-                if (vm->kernel && bind_pinned(x, vm->kernel, vm->kernel_fd, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                if (vm->initrd && bind_pinned(x, vm->initrd, vm->initrd_fd, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                for (unsigned i = 0; i < vm->n_blocks; i++)
-                        if (bind_pinned(x, vm->blocks[i].path, vm->blocks[i].fd,
-                                        F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
-                                return -1;
-        } else {
-                if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                for (unsigned i = 0; i < vm->n_blocks; i++)
-                        if (replicate(x, vm->blocks[i].path, NULL,
-                                      F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
-                                return -1;
-        }
+        if (guest_files(x, vm, false) < 0)
+                return -1;
 
         /* Its own files: a private directory in place of the state dir. */
         own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);
@@ -433,6 +448,10 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         for (unsigned i = 0; i < ex->n_files; i++)
                 if (replicate(x, ex->files[i].path, NULL, F_RO | F_NOEXEC | F_OWN) < 0)
                         return -1;
+        /* The guest's files made in the state dir (useDMBlock's copies out
+         * of the rootfs), bound where the monitor now sees it. */
+        if (guest_files(x, vm, true) < 0)
+                return -1;
 
         /* Devices: fresh nodes, so that ownership can be the monitor's. */
         if (make_dir(x, "/dev") < 0 || make_dir(x, "/dev/net") < 0)

@@ -148,10 +148,11 @@ int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, cons
                 return -1;
         if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
                 return -1;
-        for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (ur_path_pin_regular(rootfs, vm->blocks[i].path, "block image", &vm->blocks[i].fd, err) <
-                    0)
+        for (unsigned i = 0; i < vm->n_blocks; i++) {
+                struct ur_vm_block *b = &vm->blocks[i];
+                if (!b->device && ur_path_pin_regular(rootfs, b->path, "block image", &b->fd, err) < 0)
                         return -1;
+        }
         return 0;
 }
 

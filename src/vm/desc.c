@@ -17,6 +17,9 @@
 #include "net/net.h"
 #include "util/fs.h"
 #include "vm/storage.h"
+#include "guest/guest.h"
+#include "vm/dmblock.h"
+#include "vm/storage.h"
 #include "security/seccomp.h"
 #include "cgroup/mapping.h"
 #include "util/cleanup.h"
@@ -154,6 +157,44 @@ static int resolve_network(const struct ur_config *cfg, const struct ur_spec *sp
         return 0;
 }
 
+/* useDMBlock: the rootfs's block device as the guest's root, when the
+ * rootfs is mounted from one and the family boots from a block device;
+ * otherwise the rootfs is used as it is (as upstream does). */
+static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
+{
+        const struct ur_guest_ops *g = ur_guest_find(vm->guest);
+        _cleanup_free_ char *dev = NULL, *fstype = NULL;
+        int r = ur_rootfs_block(UR_MOUNTINFO, vm->rootfs, &dev, &fstype, err);
+
+        if (r < 0)
+                return ur_err_wrap(err, "useDMBlock");
+        if (r == 0) {
+                ur_log_debug("useDMBlock: rootfs '%s' is not a block device's filesystem, used as it is",
+                             vm->rootfs);
+                return 0;
+        }
+        if (!g || !g->takes_dm_root) {
+                ur_log_debug("useDMBlock: the %s guest boots from no block device, rootfs '%s' used as is",
+                             vm->guest, vm->rootfs);
+                return 0;
+        }
+        if (vm->share_rootfs)
+                return ur_err_set(err, 0,
+                                  "useDMBlock and mountRootfs are both true: rootfs '%s' (%s on '%s') cannot "
+                                  "be both the guest's root device and a shared root",
+                                  vm->rootfs, fstype, dev);
+        vm->blocks = calloc(1, sizeof(*vm->blocks));
+        if (!vm->blocks)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->n_blocks = 1;
+        vm->blocks[0].fd = -1;
+        vm->blocks[0].device = true;
+        vm->blocks[0].readonly = spec->root_readonly;
+        vm->blocks[0].path = TAKE_PTR(dev);
+        vm->dm_root = true;
+        return 0;
+}
+
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err)
 {
@@ -199,6 +240,9 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 vm->n_blocks = 1;
         }
 
+        if (md->use_dm_block && !md->block_path && vm->rootfs && dm_root(spec, vm, err) < 0)
+                return -1;
+
         if (ur_vm_storage(spec, vm, err) < 0 || ur_vm_virtiofsd(vm, NULL, err) < 0)
                 return -1;
 
@@ -228,7 +272,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
          * default grows with them (whole MiB; a unikernel adds nothing).
          * An overhead_mb set in the configuration is taken as it is. */
         if (!(mcfg && mcfg->overhead_set) && strcmp(mops->name, "qemu") == 0)
-                overhead += (file_size(vm->kernel) + file_size(vm->initrd)) / MIB;
+                overhead += (file_size(vm->kernel) + file_size(vm->initrd) + vm->copies_bytes) / MIB;
         if (ur_vm_memory(spec->resources.memory_limit, overhead,
                          mcfg ? mcfg->default_memory_mib : UR_DEFAULT_MEMORY_MIB, &vm->mem_mib, err) < 0)
                 return -1;

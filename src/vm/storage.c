@@ -10,6 +10,7 @@
 #include "guest/guest.h"
 #include "util/fs.h"
 #include "vm/desc.h"
+#include "vm/initrd.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -95,6 +96,76 @@ static int refuse(ur_err *err, const struct ur_mount *m, const char *why, const 
                           vm->monitor);
 }
 
+/* Why the bind mounts of this VM cannot be copied into its initrd, or
+ * NULL when they can (src/vm/initrd.c): the family reads its initrd
+ * as its root filesystem, and this VM's root is its initrd. */
+static const char *copy_refused(const struct ur_vm *vm, const struct ur_guest_ops *g)
+{
+        if (!g || !g->takes_initrd_files)
+                return "nor can it be copied into the initrd of this guest family (linux and unikraft only)";
+        if (!vm->initrd)
+                return "nor can it be copied into the guest's initrd: the container has none "
+                       "(com.urunc.unikernel.initrd)";
+        if (vm->share_rootfs || vm->n_blocks > 0)
+                return "nor can it be copied into the guest's initrd: its root is the shared rootfs or a "
+                       "block image";
+        if (g->initrd_newc_only && !ur_initrd_is_newc(vm->initrd))
+                return "nor can it be copied into the guest's initrd: the family reads only an "
+                       "uncompressed newc cpio archive";
+        return NULL;
+}
+
+/* Add the bind mount m to vm->copies (checked and counted now, copied when
+ * the monitor is prepared). */
+static int copy(struct ur_vm *vm, const struct ur_mount *m, bool ro, ur_err *err)
+{
+        struct ur_vm_copy *c = &vm->copies[vm->n_copies];
+        _cleanup_free_ char *what = NULL;
+
+        if (asprintf(&what, "mount '%s' (source '%s')", m->destination, m->source) < 0)
+                return ur_err_set(err, ENOMEM, "VM description");
+        if (ur_initrd_copy_check(m->source, what, &vm->copies_bytes, err) < 0)
+                return -1;
+        c->source = strdup(m->source);
+        c->dest = strdup(m->destination);
+        c->readonly = ro;
+        if (!c->source || !c->dest) {
+                free(c->source);
+                free(c->dest);
+                return ur_err_set(err, ENOMEM, "VM description");
+        }
+        vm->n_copies++;
+        ur_log_debug("%s: copied into the guest's initrd%s", what, ro ? ", read-only" : "");
+        return 0;
+}
+
+/* A block device among the mounts for a Solo5 family: one more block image
+ * after the metadata's, which the tender gives to the next block device the
+ * kernel's manifest declares (src/vmm/solo5.c).  The application
+ * reads it by that name: the destination plays no part. */
+static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, ur_err *err)
+{
+        struct ur_vm_block *b;
+
+        if (readonly_of(m->options))
+                return refuse(err, m,
+                              "a Solo5 tender opens every block device read-write: a read-only block "
+                              "volume cannot be given",
+                              vm);
+        b = realloc(vm->blocks, (vm->n_blocks + 1) * sizeof(*b));
+        if (!b)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->blocks = b;
+        b = &vm->blocks[vm->n_blocks];
+        *b = (struct ur_vm_block){.fd = -1, .device = true, .path = strdup(m->source)};
+        if (!b->path)
+                return ur_err_set(err, ENOMEM, "VM description");
+        vm->n_blocks++;
+        ur_log_debug("mount '%s' (source '%s'): Solo5 block device %u, the destination is not used",
+                     m->destination, m->source, vm->n_blocks - 1);
+        return 0;
+}
+
 int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
@@ -103,12 +174,24 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         bool can_tmpfs = g && g->takes_tmpfs;
         const char *how = ur_spec_annotation(spec, UR_ANNOT_SHAREDFS);
         bool can_blk = g && g->takes_volumes && qemu;
+        bool can_solo5_blk =
+                g && g->takes_solo5_volumes && (ur_streq(vm->monitor, "hvt") || ur_streq(vm->monitor, "spt"));
         unsigned n9p = 0, nblk = 0;
+        bool copy_all;
+        const char *copy_why;
 
-        if (how && *how && !ur_streq(how, "9p") && !ur_streq(how, "virtiofs"))
-                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected 9p or virtiofs)",
+        if (how && *how && !ur_streq(how, "9p") && !ur_streq(how, "virtiofs") && !ur_streq(how, "none"))
+                return ur_err_set(err, 0,
+                                  "annotation '%s': unknown value '%s' (expected 9p, virtiofs or none)",
                                   UR_ANNOT_SHAREDFS, how);
         vm->virtiofs = ur_streq(how, "virtiofs");
+        copy_all = ur_streq(how, "none");
+        if (copy_all && vm->share_rootfs)
+                return ur_err_set(err, 0,
+                                  "annotation '%s' is 'none', but 'com.urunc.unikernel.mountRootfs' is true "
+                                  "(the rootfs is shared over 9p or virtiofs)",
+                                  UR_ANNOT_SHAREDFS);
+        copy_why = copy_refused(vm, g);
         if (vm->virtiofs && !(g && g->takes_virtiofs && qemu))
                 return ur_err_set(err, 0,
                                   "annotation '%s' is 'virtiofs', but the %s guest on %s cannot take it "
@@ -126,7 +209,8 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         if (spec->n_mounts == 0)
                 return 0;
         vm->shares = calloc(spec->n_mounts, sizeof(*vm->shares));
-        if (!vm->shares)
+        vm->copies = calloc(spec->n_mounts, sizeof(*vm->copies));
+        if (!vm->shares || !vm->copies)
                 return ur_err_set(err, ENOMEM, "VM description");
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const struct ur_mount *m = &spec->mounts[i];
@@ -154,8 +238,10 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                 }
                 if (soft(d)) {
                         struct stat st;
-                        if (!bind || !can_9p || !m->source || stat(m->source, &st) < 0 ||
-                            !S_ISDIR(st.st_mode)) {
+                        bool ok = bind && m->source && m->source[0] == '/' && stat(m->source, &st) == 0 &&
+                                  ((S_ISDIR(st.st_mode) && can_9p && !copy_all) ||
+                                   ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && !copy_why));
+                        if (!ok) {
                                 ur_log_warning(
                                         "mount '%s' (source '%s'): engine-added secrets skipped, the %s "
                                         "guest on %s cannot take them",
@@ -168,10 +254,15 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                     !ur_streq(m->type, "tmpfs")) {
                         /* A block device: a volume of its own, in the spec's order. */
                         const char *fstype = bind || !m->type || ur_streq(m->type, "none") ? "auto" : m->type;
+                        if (can_solo5_blk) {
+                                if (solo5_volume(vm, m, err) < 0)
+                                        return -1;
+                                continue;
+                        }
                         if (!can_blk)
                                 return refuse(err, m,
                                               "this guest family cannot take a block volume (linux and "
-                                              "freebsd on qemu)",
+                                              "freebsd on qemu, mirage on hvt and spt)",
                                               vm);
                         if (strpbrk(fstype, ": \t\n\"") || !*fstype)
                                 return refuse(err, m, "the filesystem type cannot be passed to the guest",
@@ -190,20 +281,31 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
                                 return ur_err_set(err, ENOMEM, "VM description");
                 } else if (bind) {
                         struct stat st;
-                        if (!can_9p)
-                                return refuse(err, m,
-                                              "this guest family cannot take a shared directory "
-                                              "(9p: linux and unikraft on qemu)",
-                                              vm);
                         if (!m->source || m->source[0] != '/')
                                 return refuse(err, m, "the source is not an absolute path", vm);
                         if (stat(m->source, &st) < 0)
                                 return ur_err_set(err, errno, "mount '%s' (source '%s')", d, m->source);
-                        if (!S_ISDIR(st.st_mode))
-                                return refuse(err, m,
-                                              "the source is not a directory, and 9p shares only "
-                                              "directories",
+                        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                                return refuse(err, m, "the source is neither a directory nor a regular file",
                                               vm);
+                        if (!S_ISDIR(st.st_mode) || !can_9p || copy_all) {
+                                if (copy_why) {
+                                        const char *no_share =
+                                                "this guest family cannot take a shared directory "
+                                                "(9p: linux and unikraft on qemu)";
+                                        char why[512];
+                                        if (!S_ISDIR(st.st_mode))
+                                                no_share = "the source is not a directory, and 9p shares "
+                                                           "only directories";
+                                        else if (copy_all)
+                                                no_share = "annotation " UR_ANNOT_SHAREDFS " is 'none'";
+                                        snprintf(why, sizeof(why), "%s; %s", no_share, copy_why);
+                                        return refuse(err, m, why, vm);
+                                }
+                                if (copy(vm, m, readonly_of(m->options), err) < 0)
+                                        return -1;
+                                continue;
+                        }
                         s->kind = vm->virtiofs ? UR_SHARE_VIRTIOFS : UR_SHARE_9P;
                         if (asprintf(&s->tag, "vol%u", n9p) < 0) {
                                 s->tag = NULL;

@@ -14,10 +14,15 @@
  *   read for that, src/init/init.c), podman's /run/.containerenv.
  * - Shared when the guest can take them, else skipped with a warning: the
  *   engines' secrets at or below /var/run/secrets and /run/secrets
- *   (Kubernetes' service-account token), so that such pods still run.
+ *   (Kubernetes' service-account token), so that such pods still run;
+ *   copied into the initrd like any bind mount when they can be.
  * - A bind mount (type "bind", or an option "bind"/"rbind") of a
  *   directory: a 9p share (tag "vol<N>", N counting the 9p shares from 0),
  *   read-only when the last of the options "ro"/"rw" is "ro".
+ * - A bind mount of a file, or of a directory the guest cannot share (or
+ *   every bind mount with com.urunc.sharedfs=none): vm->copies, copied
+ *   into the initrd (src/vm/initrd.c) when the family reads its
+ *   initrd as its root and the VM's root is its initrd.
  * - A mount whose source is a block device (a bind mount of it, or a
  *   filesystem type on it): a virtio-blk volume, in the spec's order,
  *   serial "blk<N>", the guest mounting it with that type ("auto" for a
@@ -29,7 +34,7 @@
  * - With the annotation com.urunc.sharedfs=virtiofs (linux on qemu), the
  *   bind mounts and the rootfs go through virtiofsd instead of 9p (kind
  *   UR_SHARE_VIRTIOFS, the same tags); src/init/virtiofsd.c runs it.
- * Anything else (a bind mount of a file, another type, a family or monitor
+ * Anything else (a file that cannot be copied, another type, a family or monitor
  * that cannot take the kind) is an error naming the mount's destination
  * and source.
  */

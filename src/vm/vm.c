@@ -52,6 +52,11 @@ void ur_vm_done(struct ur_vm *vm)
                 free(vm->shares[i].options);
         }
         free(vm->shares);
+        for (unsigned i = 0; i < vm->n_copies; i++) {
+                free(vm->copies[i].source);
+                free(vm->copies[i].dest);
+        }
+        free(vm->copies);
         free(vm->virtiofsd);
         free(vm->machine);
         free(vm->state_dir);

@@ -37,6 +37,8 @@ struct ur_vm_block {
         char *path;          /* host path of the image */
         char *mountpoint;    /* where the guest mounts it, may be NULL */
         bool readonly;
+        bool device;         /* a host block device (useDMBlock's rootfs device): bound into the
+                              * confined root as a device node, not pinned */
         int fd;              /* O_PATH fd pinned at create (only when the VM's `pinned`) */
 };
 
@@ -58,6 +60,14 @@ struct ur_vm_share {
         char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL;
                          * block: the filesystem type ("ext4", "auto") */
         bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
+};
+
+/* A bind mount copied into the guest's initrd (src/vm/initrd.c), for
+ * a guest that cannot share it: a snapshot taken at create. */
+struct ur_vm_copy {
+        char *source;  /* host file or directory */
+        char *dest;    /* its path in the guest (absolute) */
+        bool readonly; /* the write bits are cleared */
 };
 
 /* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */
@@ -96,6 +106,12 @@ struct ur_vm {
                                  * tagged UR_ROOTFS_TAG, the guest's root */
         struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
         unsigned n_shares;
+        struct ur_vm_copy *copies; /* bind mounts copied into the initrd, in the spec's order */
+        unsigned n_copies;
+        uint64_t copies_bytes;  /* what the copies add to the initrd (at create) */
+        bool dm_root;           /* blocks[0] is the block device the rootfs is mounted from
+                                 * (useDMBlock): create copies the kernel and initrd out and
+                                 * unmounts the rootfs (src/vm/dmblock.c) */
         bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
