@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "vm/pairs.h"
-#include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/cleanup.h"
 #include "util/strv.h"
 
 void ur_vm_init(struct ur_vm *vm)
@@ -79,4 +80,25 @@ void ur_exec_done(struct ur_exec *ex)
         free(ex->files);
         free(ex->qmp_path);
         memset(ex, 0, sizeof(*ex));
+}
+
+const char *const ur_net_mode_names[] = {
+        [UR_NET_TAKEOVER] = "takeover",
+        [UR_NET_ROUTED] = "routed",
+        NULL,
+};
+
+int ur_net_mode_from_string(const char *s, enum ur_net_mode *ret)
+{
+        for (size_t i = 0; s && ur_net_mode_names[i]; i++)
+                if (ur_streq(s, ur_net_mode_names[i])) {
+                        *ret = (enum ur_net_mode) i;
+                        return 0;
+                }
+        return -1;
+}
+
+const char *ur_net_mode_to_string(enum ur_net_mode m)
+{
+        return (unsigned) m <= UR_NET_ROUTED ? ur_net_mode_names[m] : NULL;
 }

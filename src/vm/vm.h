@@ -18,6 +18,14 @@ enum ur_net_mode {
         UR_NET_ROUTED,   /* the guest sits behind the namespace on a private /30, DNAT + masquerade */
 };
 
+/* The modes' names, indexed by enum ur_net_mode, NULL-terminated (also the
+ * config's network.mode values). */
+extern const char *const ur_net_mode_names[];
+/* "takeover" / "routed" <-> enum; -1 for an unknown name (NULL for an
+ * unknown mode). */
+int ur_net_mode_from_string(const char *s, enum ur_net_mode *ret);
+const char *ur_net_mode_to_string(enum ur_net_mode m);
+
 struct ur_vm_net {
         bool enabled;
         enum ur_net_mode mode; /* input of ur_net_setup */
