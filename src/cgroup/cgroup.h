@@ -15,7 +15,6 @@
 
 #include "config/config.h"
 #include "oci/spec.h"
-#include "systemd/escape.h" /* ur_scope_name */
 #include "util/error.h"
 
 struct ur_cgroup_request {

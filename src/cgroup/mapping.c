@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "systemd/escape.h"
+#include "util/cpuset.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -261,5 +262,87 @@ int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_
         if (!path)
                 return ur_err_set(err, ENOMEM, "cgroup path");
         *ret_path = path;
+        return 0;
+}
+
+/* ---- systemd properties ---- */
+
+static int add_cpuset(struct ur_props *p, const char *name, const char *list, ur_err *err)
+{
+        _cleanup_free_ uint8_t *mask = NULL;
+        size_t n = 0;
+
+        if (ur_cpuset_to_mask(list, &mask, &n, err) < 0)
+                return ur_err_wrap(err, "%s", name);
+        if (n == 0)
+                return 0;
+        if (ur_props_add_bytes(p, name, mask, n) < 0)
+                return ur_err_set(err, ENOMEM, "%s", name);
+        return 0;
+}
+
+int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p, ur_err *err)
+{
+        int r = 0;
+
+        if (!res)
+                return 0;
+        if (res->memory_limit > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "MemoryMax", (uint64_t) res->memory_limit);
+        if (res->memory_reservation > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "MemoryLow", (uint64_t) res->memory_reservation);
+        if (res->cpu_quota > 0)
+                r = r < 0 ? r
+                          : ur_props_add_u64(p, "CPUQuotaPerSecUSec",
+                                             ur_cpu_quota_per_sec(res->cpu_quota, res->cpu_period));
+        if (res->cpu_period > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "CPUQuotaPeriodUSec", res->cpu_period);
+        if (res->cpu_shares > 0)
+                r = r < 0    ? r
+                    : v1_cpu ? ur_props_add_u64(p, "CPUShares", res->cpu_shares)
+                             : ur_props_add_u64(p, "CPUWeight", ur_cpu_shares_to_weight(res->cpu_shares));
+        if (res->pids_limit > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "TasksMax", (uint64_t) res->pids_limit);
+        uint64_t swap;
+        if (ur_resources_swap_max(res, &swap) > 0)
+                r = r < 0 ? r : ur_props_add_u64(p, "MemorySwapMax", swap);
+        if (r < 0)
+                return ur_err_set(err, -r, "scope properties");
+        if (res->cpu_cpus && add_cpuset(p, "AllowedCPUs", res->cpu_cpus, err) < 0)
+                return -1;
+        if (res->cpu_mems && add_cpuset(p, "AllowedMemoryNodes", res->cpu_mems, err) < 0)
+                return -1;
+        return 0;
+}
+
+int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
+                        ur_err *err)
+{
+        struct ur_props p = { 0 };
+        _cleanup_free_ char *desc = NULL;
+        int r = 0;
+
+        if (req->pid <= 0)
+                return ur_err_set(err, EINVAL, "scope for '%s': no process to put in it", req->id);
+        if (!req->description && asprintf(&desc, "urunc container %s", req->id) < 0)
+                return ur_err_set(err, ENOMEM, "scope properties");
+        r = r < 0 ? r : ur_props_add_str(&p, "Description", req->description ? req->description : desc);
+        r = r < 0 ? r : ur_props_add_str(&p, "Slice", slice);
+        r = r < 0 ? r : ur_props_add_pid(&p, "PIDs", (uint32_t) req->pid);
+        r = r < 0 ? r : ur_props_add_bool(&p, "DefaultDependencies", false);
+        r = r < 0 ? r : ur_props_add_str(&p, "CollectMode", "inactive-or-failed");
+        r = r < 0 ? r : ur_props_add_bool(&p, "MemoryAccounting", true);
+        r = r < 0 ? r : ur_props_add_bool(&p, "CPUAccounting", true);
+        r = r < 0 ? r : ur_props_add_bool(&p, "TasksAccounting", true);
+        if (r < 0) {
+                ur_props_done(&p);
+                return ur_err_set(err, -r, "scope properties");
+        }
+        if (ur_resources_to_props(req->res, req->v1_cpu, &p, err) < 0 ||
+            ur_props_from_annotations(&p, req->annotations, req->n_annotations, err) < 0) {
+                ur_props_done(&p);
+                return -1;
+        }
+        *ret = p;
         return 0;
 }

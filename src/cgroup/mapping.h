@@ -2,15 +2,18 @@
 #pragma once
 
 /*
- * Pure conversions from OCI resources and cgroupsPath to what systemd and
- * the cgroup filesystem take.  No I/O; unit-tested at the edges in
+ * Pure conversions from OCI resources and cgroupsPath to what systemd (as
+ * src/systemd/'s own types: unit names, struct ur_props) and the cgroup
+ * filesystem take.  No I/O; unit-tested at the edges in
  * tests/unit/test_resources.c.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cgroup/cgroup.h"
+#include "systemd/props.h"
 #include "util/error.h"
 
 #define UR_USEC_INFINITY UINT64_MAX
@@ -74,3 +77,31 @@ int ur_scope_target(const struct ur_cgroup_request *req, char **ret_unit, char *
  * expanded the way systemd would lay it out; else "/urunc/<id>".
  */
 int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_err *err);
+
+/*
+ * The limits in res as systemd properties, added to p (what is unset is
+ * left out):
+ *   memory.limit        → MemoryMax (t, bytes)
+ *   memory.reservation  → MemoryLow (t, bytes)
+ *   memory.swap         → MemorySwapMax (t) = ur_resources_swap_max()
+ *   cpu.quota (+period) → CPUQuotaPerSecUSec (t) = ur_cpu_quota_per_sec()
+ *   cpu.period          → CPUQuotaPeriodUSec (t)
+ *   cpu.shares          → CPUWeight (t) = ur_cpu_shares_to_weight(), or with
+ *                         v1_cpu (the host's cpu controller is cgroup v1)
+ *                         CPUShares (t) = the shares unchanged: on a v1 cpu
+ *                         controller systemd writes CPUWeight as
+ *                         weight * 1024 / 100 into cpu.shares, so 512
+ *                         shares would become 204 (runc sends CPUShares on
+ *                         v1 too)
+ *   pids.limit          → TasksMax (t)
+ *   cpu.cpus            → AllowedCPUs (ay bitmask)
+ *   cpu.mems            → AllowedMemoryNodes (ay bitmask)
+ */
+int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p, ur_err *err);
+
+/* The full property list of a container's scope, as StartTransientUnit
+ * gets it: Description, Slice, PIDs (req->pid, which must be set), the
+ * accounting switches, the limits of req->res (req->v1_cpu as above), then
+ * the org.systemd.property.* annotations (which replace). */
+int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
+                        ur_err *err);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/cpuset.h"
 #include "util/parse.h"
@@ -104,54 +103,6 @@ int ur_props_add_bytes(struct ur_props *p, const char *name, const uint8_t *v, s
         if (n)
                 memcpy(b, v, n);
         return add_simple(p, name, (struct ur_prop){ .type = UR_PROP_BYTES, .bytes = b, .n = n });
-}
-
-static int add_cpuset(struct ur_props *p, const char *name, const char *list, ur_err *err)
-{
-        _cleanup_free_ uint8_t *mask = NULL;
-        size_t n = 0;
-
-        if (ur_cpuset_to_mask(list, &mask, &n, err) < 0)
-                return ur_err_wrap(err, "%s", name);
-        if (n == 0)
-                return 0;
-        if (ur_props_add_bytes(p, name, mask, n) < 0)
-                return ur_err_set(err, ENOMEM, "%s", name);
-        return 0;
-}
-
-int ur_props_from_resources(struct ur_props *p, const struct ur_resources *res, ur_err *err)
-{
-        int r = 0;
-
-        if (!res)
-                return 0;
-        if (res->memory_limit > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "MemoryMax", (uint64_t) res->memory_limit);
-        if (res->memory_reservation > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "MemoryLow", (uint64_t) res->memory_reservation);
-        if (res->cpu_quota > 0)
-                r = r < 0 ? r
-                          : ur_props_add_u64(p, "CPUQuotaPerSecUSec",
-                                             ur_cpu_quota_per_sec(res->cpu_quota, res->cpu_period));
-        if (res->cpu_period > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "CPUQuotaPeriodUSec", res->cpu_period);
-        if (res->cpu_shares > 0)
-                r = r < 0       ? r
-                    : p->v1_cpu ? ur_props_add_u64(p, "CPUShares", res->cpu_shares)
-                                : ur_props_add_u64(p, "CPUWeight", ur_cpu_shares_to_weight(res->cpu_shares));
-        if (res->pids_limit > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "TasksMax", (uint64_t) res->pids_limit);
-        uint64_t swap;
-        if (ur_resources_swap_max(res, &swap) > 0)
-                r = r < 0 ? r : ur_props_add_u64(p, "MemorySwapMax", swap);
-        if (r < 0)
-                return ur_err_set(err, -r, "scope properties");
-        if (res->cpu_cpus && add_cpuset(p, "AllowedCPUs", res->cpu_cpus, err) < 0)
-                return -1;
-        if (res->cpu_mems && add_cpuset(p, "AllowedMemoryNodes", res->cpu_mems, err) < 0)
-                return -1;
-        return 0;
 }
 
 /* ---- annotations ---- */

@@ -45,7 +45,6 @@ struct ur_prop {
 struct ur_props {
         struct ur_prop *v;
         size_t n;
-        bool v1_cpu; /* the host's cpu controller is cgroup v1: see ur_props_from_resources */
 };
 
 void ur_props_done(struct ur_props *p);
@@ -59,24 +58,6 @@ int ur_props_add_pid(struct ur_props *p, const char *name, uint32_t pid);
 int ur_props_add_bytes(struct ur_props *p, const char *name, const uint8_t *v, size_t n);
 /* Takes ownership of pr's heap members, also on failure. */
 int ur_props_add(struct ur_props *p, struct ur_prop *pr);
-
-/*
- * The limits in res as systemd properties (what is unset is left out):
- *   memory.limit        → MemoryMax (t, bytes)
- *   memory.reservation  → MemoryLow (t, bytes)
- *   cpu.quota (+period) → CPUQuotaPerSecUSec (t) = ur_cpu_quota_per_sec()
- *   cpu.period          → CPUQuotaPeriodUSec (t)
- *   cpu.shares          → CPUWeight (t) = ur_cpu_shares_to_weight(), or with
- *                         p->v1_cpu CPUShares (t) = the shares unchanged:
- *                         on a v1 cpu controller systemd writes CPUWeight
- *                         as weight * 1024 / 100 into cpu.shares, so 512
- *                         shares would become 204 (runc sends CPUShares on
- *                         v1 too)
- *   pids.limit          → TasksMax (t)
- *   cpu.cpus            → AllowedCPUs (ay bitmask)
- *   cpu.mems            → AllowedMemoryNodes (ay bitmask)
- */
-int ur_props_from_resources(struct ur_props *p, const struct ur_resources *res, ur_err *err);
 
 /*
  * One "org.systemd.property.<Name>" annotation → a property.  The name must

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -178,38 +177,6 @@ static int job_wait_run(sd_bus *bus, struct job_wait *w, uint64_t deadline, uint
 
 /* ---- properties ---- */
 
-int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
-                        ur_err *err)
-{
-        struct ur_props p = { .v1_cpu = req->v1_cpu };
-        _cleanup_free_ char *desc = NULL;
-        int r = 0;
-
-        if (req->pid <= 0)
-                return ur_err_set(err, EINVAL, "scope for '%s': no process to put in it", req->id);
-        if (!req->description && asprintf(&desc, "urunc container %s", req->id) < 0)
-                return ur_err_set(err, ENOMEM, "scope properties");
-        r = r < 0 ? r : ur_props_add_str(&p, "Description", req->description ? req->description : desc);
-        r = r < 0 ? r : ur_props_add_str(&p, "Slice", slice);
-        r = r < 0 ? r : ur_props_add_pid(&p, "PIDs", (uint32_t) req->pid);
-        r = r < 0 ? r : ur_props_add_bool(&p, "DefaultDependencies", false);
-        r = r < 0 ? r : ur_props_add_str(&p, "CollectMode", "inactive-or-failed");
-        r = r < 0 ? r : ur_props_add_bool(&p, "MemoryAccounting", true);
-        r = r < 0 ? r : ur_props_add_bool(&p, "CPUAccounting", true);
-        r = r < 0 ? r : ur_props_add_bool(&p, "TasksAccounting", true);
-        if (r < 0) {
-                ur_props_done(&p);
-                return ur_err_set(err, -r, "scope properties");
-        }
-        if (ur_props_from_resources(&p, req->res, err) < 0 ||
-            ur_props_from_annotations(&p, req->annotations, req->n_annotations, err) < 0) {
-                ur_props_done(&p);
-                return -1;
-        }
-        *ret = p;
-        return 0;
-}
-
 /* Does the error name one of the sent properties that we may leave out?
  * Then add it to *skip and return 1. */
 static int droppable(const sd_bus_error *e, const struct ur_props *p, char ***skip)
@@ -260,14 +227,13 @@ static void stop_quietly(sd_bus *bus, const char *unit, uint64_t timeout_usec)
                 ur_log_debug("reset-failed '%s': %s", unit, bus_error_text(&e, r));
 }
 
-int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t timeout_usec,
-                   char **ret_unit, ur_err *err)
+int ur_scope_start(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
+                   ur_err *err)
 {
-        _cleanup_free_ char *unit = NULL, *slice = NULL;
         _cleanup_strv_ char **skip = NULL;
         _cleanup_slot_ sd_bus_slot *slot = NULL;
-        struct ur_props props = { 0 };
-        struct job_wait w = { 0 };
+        const struct ur_prop *slice = ur_props_get(props, "Slice");
+        struct job_wait w = { .unit = unit };
         bool reset_done = false;
         uint64_t deadline;
         int r;
@@ -275,15 +241,10 @@ int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t ti
         if (!timeout_usec)
                 timeout_usec = UR_DEFAULT_TIMEOUT_USEC;
         deadline = deadline_of(timeout_usec);
-        if (ur_scope_target(req, &unit, &slice, err) < 0 || ur_scope_properties(req, slice, &props, err) < 0)
-                return -1;
-        w.unit = unit;
         /* Subscribe before the call: the signal can come before the reply. */
         r = job_match(bus, &w, &slot);
-        if (r < 0) {
-                ur_props_done(&props);
+        if (r < 0)
                 return ur_err_set(err, -r, "scope '%s': matching JobRemoved", unit);
-        }
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
                 _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -293,7 +254,7 @@ int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t ti
                 if (r >= 0)
                         r = sd_bus_message_append(m, "ss", unit, "fail");
                 if (r >= 0)
-                        r = ur_props_append(m, &props, skip);
+                        r = ur_props_append(m, props, skip);
                 if (r >= 0)
                         r = sd_bus_message_append(m, "a(sa(sv))", 0);
                 if (r < 0) {
@@ -333,12 +294,12 @@ int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t ti
                 }
                 if (sd_bus_error_has_name(&e, SD_ERROR_UNIT_EXISTS)) {
                         r = ur_err_set(err, EEXIST,
-                                       "scope '%s' already exists and is active (another container with id '%s'?)",
-                                       unit, req->id);
+                                       "scope '%s' already exists and is active (another container with the same id?)",
+                                       unit);
                         goto out;
                 }
-                if (attempt <= props.n) {
-                        int d = droppable(&e, &props, &skip);
+                if (attempt <= props->n) {
+                        int d = droppable(&e, props, &skip);
 
                         if (d < 0) {
                                 r = ur_err_set(err, ENOMEM, "scope '%s'", unit);
@@ -365,13 +326,11 @@ int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t ti
                 stop_quietly(bus, unit, timeout_usec);
                 goto out;
         }
-        ur_log_debug("scope '%s' started in '%s'", unit, slice);
-        *ret_unit = TAKE_PTR(unit);
+        ur_log_debug("scope '%s' started in '%s'", unit, slice && slice->s ? slice->s : "?");
         r = 0;
 out:
         slot = sd_bus_slot_unref(slot);
         job_wait_done(&w);
-        ur_props_done(&props);
         return r;
 }
 
@@ -485,17 +444,14 @@ int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec,
                             err);
 }
 
-int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, bool v1_cpu,
-                    uint64_t timeout_usec, ur_err *err)
+int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
+                    ur_err *err)
 {
         _cleanup_strv_ char **skip = NULL;
-        struct ur_props props = { .v1_cpu = v1_cpu };
         uint64_t deadline = deadline_of(timeout_usec);
         int r;
 
-        if (ur_props_from_resources(&props, res, err) < 0)
-                return -1;
-        if (props.n == 0)
+        if (props->n == 0)
                 return 0;
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_msg_ sd_bus_message *m = NULL;
@@ -506,26 +462,19 @@ int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *re
                 if (r >= 0)
                         r = sd_bus_message_append(m, "sb", unit, 1);
                 if (r >= 0)
-                        r = ur_props_append(m, &props, skip);
-                if (r < 0) {
-                        r = ur_err_set(err, -r, "updating '%s'", unit);
-                        break;
-                }
+                        r = ur_props_append(m, props, skip);
+                if (r < 0)
+                        return ur_err_set(err, -r, "updating '%s'", unit);
                 r = call(bus, m, deadline, &e, NULL);
-                if (r >= 0) {
-                        r = 0;
-                        break;
-                }
-                d = attempt <= props.n ? droppable(&e, &props, &skip) : 0;
+                if (r >= 0)
+                        return 0;
+                d = attempt <= props->n ? droppable(&e, props, &skip) : 0;
                 if (d > 0) {
                         ur_log_warning("systemd refused property %s of '%s' (%s); updating without",
                                        skip[ur_strv_len(skip) - 1], unit, bus_error_text(&e, r));
                         continue;
                 }
-                r = d < 0 ? ur_err_set(err, ENOMEM, "updating '%s'", unit)
-                          : bus_fail(err, &e, r, "SetUnitProperties", unit);
-                break;
+                return d < 0 ? ur_err_set(err, ENOMEM, "updating '%s'", unit)
+                             : bus_fail(err, &e, r, "SetUnitProperties", unit);
         }
-        ur_props_done(&props);
-        return r;
 }

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "cgroup/cgroup.h"
+#include "systemd/escape.h"
 #include "systemd/journal.h"
 #include "util/strv.h"
 

@@ -469,7 +469,7 @@ static void test_props_from_resources(void **state)
         ur_err err = NULL;
 
         ur_resources_init(&res);
-        assert_int_equal(ur_props_from_resources(&p, &res, &err), 0);
+        assert_int_equal(ur_resources_to_props(&res, false, &p, &err), 0);
         assert_int_equal(p.n, 0); /* nothing set, nothing sent */
 
         res.memory_limit = 256 << 20;
@@ -480,7 +480,7 @@ static void test_props_from_resources(void **state)
         res.pids_limit = 64;
         res.cpu_cpus = strdup("1,3");
         res.cpu_mems = strdup("0");
-        assert_int_equal(ur_props_from_resources(&p, &res, &err), 0);
+        assert_int_equal(ur_resources_to_props(&res, false, &p, &err), 0);
         assert_non_null(q = ur_props_get(&p, "MemoryMax"));
         assert_true(q->t == 256u << 20);
         assert_non_null(q = ur_props_get(&p, "MemoryLow"));
@@ -509,7 +509,7 @@ static void test_props_from_resources(void **state)
 
         free(res.cpu_cpus);
         res.cpu_cpus = strdup("x");
-        assert_true(ur_props_from_resources(&p, &res, &err) < 0);
+        assert_true(ur_resources_to_props(&res, false, &p, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "AllowedCPUs"));
         ur_err_free(&err);
         ur_props_done(&p);

@@ -21,7 +21,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
 
-#include "cgroup/cgroup.h"
+#include "cgroup/manager.h"
 #include "systemd/scope.h"
 #include "util/error.h"
 #include "util/strv.h"
@@ -302,7 +302,7 @@ static void test_start_maps_everything(void **state)
         res.pids_limit = 100;
         res.cpu_cpus = strdup("0-3,5");
         res.cpu_mems = strdup("0,9");
-        if (ur_scope_start(bus, &req, 5000000, &unit, &err) < 0)
+        if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         assert_string_equal(unit, "urunc-web\\x2d1.scope");
         fake_stop(&f, bus);
@@ -359,7 +359,7 @@ static void test_start_cpu_edges(void **state)
                 res.cpu_shares = cases[i].shares;
                 res.cpu_quota = cases[i].quota;
                 res.cpu_period = cases[i].period;
-                assert_int_equal(ur_scope_start(bus, &req, 5000000, &unit, &err), 0);
+                assert_int_equal(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err), 0);
                 fake_stop(&f, bus);
                 assert_has(f.props, cases[i].weight);
                 assert_has(f.props, cases[i].quota_prop);
@@ -384,7 +384,7 @@ static void test_start_v1_cpu_shares(void **state)
 
         ur_resources_init(&res);
         res.cpu_shares = 512;
-        assert_int_equal(ur_scope_start(bus, &req, 5000000, &unit, &err), 0);
+        assert_int_equal(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err), 0);
         fake_stop(&f, bus);
         assert_has(f.props, "CPUShares=512");
         assert_false(has_prop(f.props, "CPUWeight"));
@@ -402,7 +402,7 @@ static void test_start_slice_from_cgroups_path(void **state)
         ur_err err = NULL;
 
         /* JobRemoved arrives before the reply: still seen. */
-        if (ur_scope_start(bus, &req, 5000000, &unit, &err) < 0)
+        if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_string_equal(unit, "libpod-abc.scope");
@@ -420,7 +420,7 @@ static void test_start_default_slice_from_config(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        assert_int_equal(ur_scope_start(bus, &req, 5000000, &unit, &err), 0);
+        assert_int_equal(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err), 0);
         fake_stop(&f, bus);
         assert_string_equal(unit, "urunc-\\x2ehidden.scope");
         assert_has(f.props, "Slice='machine-urunc.slice'");
@@ -436,7 +436,7 @@ static void test_start_job_failed(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+        assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_null(unit);
         assert_non_null(strstr(ur_err_msg(err), "'failed'"));
         assert_non_null(strstr(ur_err_msg(err), "urunc-c.scope"));
@@ -463,7 +463,7 @@ static void test_start_drops_rejected_property(void **state)
         res.memory_reservation = 1 << 29;
         res.cpu_shares = 512;
         res.cpu_cpus = strdup("1");
-        if (ur_scope_start(bus, &req, 5000000, &unit, &err) < 0)
+        if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_int_equal(f.n_start, 3);
@@ -489,7 +489,7 @@ static void test_start_drops_invalid_args_property(void **state)
         ur_resources_init(&res);
         res.cpu_quota = 20000;
         res.cpu_period = 100000;
-        assert_int_equal(ur_scope_start(bus, &req, 5000000, &unit, &err), 0);
+        assert_int_equal(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err), 0);
         fake_stop(&f, bus);
         assert_int_equal(f.n_start, 2);
         assert_false(has_prop(f.props, "CPUQuotaPeriodUSec"));
@@ -508,7 +508,7 @@ static void test_start_essential_rejected(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+        assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "Cannot set property Slice"));
         assert_non_null(strstr(ur_err_msg(err), "PropertyReadOnly"));
         fake_stop(&f, bus);
@@ -539,7 +539,7 @@ static void test_start_limit_rejected(void **state)
                 res.pids_limit = 100;
                 res.cpu_quota = 50000;
                 res.cpu_cpus = strdup("0");
-                assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+                assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
                 snprintf(want, sizeof(want), "Cannot set property %s", limits[i]);
                 if (!strstr(ur_err_msg(err), want))
                         fail_msg("'%s' not in '%s'", want, ur_err_msg(err));
@@ -560,7 +560,7 @@ static void test_start_unit_exists_once(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        if (ur_scope_start(bus, &req, 5000000, &unit, &err) < 0)
+        if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_int_equal(f.n_start, 2);
@@ -579,7 +579,7 @@ static void test_start_unit_exists_twice(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+        assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "already exists"));
         assert_int_equal(err->errnum, EEXIST);
         fake_stop(&f, bus);
@@ -604,7 +604,7 @@ static void test_start_job_never_ends(void **state)
         ur_err err = NULL;
         uint64_t t0 = mono_ms(), dt;
 
-        assert_true(ur_scope_start(bus, &req, 300000, &unit, &err) < 0);
+        assert_true(ur_cgroup_scope_start(bus, &req, 300000, &unit, &err) < 0);
         dt = mono_ms() - t0;
         assert_true(dt >= 290 && dt < 3000);
         assert_int_equal(err->errnum, ETIMEDOUT);
@@ -623,7 +623,7 @@ static void test_start_needs_pid(void **state)
         char *unit = NULL;
         ur_err err = NULL;
 
-        assert_true(ur_scope_start(bus, &req, 5000000, &unit, &err) < 0);
+        assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         fake_stop(&f, bus);
         assert_int_equal(f.n_start, 0);
         ur_err_free(&err);
@@ -697,7 +697,7 @@ static void test_update(void **state)
         res.cpu_quota = 150000;
         res.cpu_period = 100000;
         res.pids_limit = 10;
-        if (ur_scope_update(bus, "u.scope", &res, false, 5000000, &err) < 0)
+        if (ur_cgroup_scope_update(bus, "u.scope", &res, false, 5000000, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         fake_stop(&f, bus);
         assert_int_equal(f.n_set, 2);
