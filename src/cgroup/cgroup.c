@@ -40,7 +40,7 @@ const char *ur_cgroup_manager_name(enum ur_cgroup_manager m)
 
 int ur_cgroup_open_fs(struct ur_cgfs *fs, ur_err *err)
 {
-        return ur_cgfs_open(UR_CGFS_ROOT, 0, fs, err);
+        return ur_cgfs_open(UR_CGFS_ROOT, NULL, fs, err);
 }
 
 bool ur_cgroup_v1_cpu(void)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cgroup/cgroupfs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,29 +51,51 @@ static char *hier_dir(const struct ur_cgfs *fs, const char *hier, const char *pa
         return ur_path_join(fs->root, hier, path);
 }
 
-static int write_file(const struct ur_cgfs *fs, const char *dir, const char *file, const char *value,
-                      ur_err *err)
+static int kernel_write(const struct ur_cgfs *fs, const char *path, const char *value)
 {
-        _cleanup_free_ char *p = ur_path_join(dir, file);
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         size_t len = strlen(value), off = 0;
-        int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
 
-        if (!p)
-                return ur_err_set(err, ENOMEM, "cgroup file");
-        if (fs->flags & UR_CGFS_PLAIN_FILES)
-                flags |= O_CREAT | O_TRUNC;
-        fd = open(p, flags, 0644);
         if (fd < 0)
-                return ur_err_set(err, errno, "open '%s'", p);
+                return -errno;
         while (off < len) {
                 ssize_t w = write(fd, value + off, len - off);
                 if (w < 0 && errno == EINTR)
                         continue;
                 if (w < 0)
-                        return ur_err_set(err, errno, "writing '%s' to '%s'", value, p);
+                        return -errno;
                 off += (size_t) w;
         }
+        return 0;
+}
+
+static int kernel_mkdir(const struct ur_cgfs *fs, const char *path)
+{
+        return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+static int kernel_rmdir(const struct ur_cgfs *fs, const char *path)
+{
+        return rmdir(path) < 0 ? -errno : 0;
+}
+
+const struct ur_cgfs_io ur_cgfs_kernel = {
+        .write = kernel_write,
+        .mkdir = kernel_mkdir,
+        .rmdir = kernel_rmdir,
+};
+
+static int write_file(const struct ur_cgfs *fs, const char *dir, const char *file, const char *value,
+                      ur_err *err)
+{
+        _cleanup_free_ char *p = ur_path_join(dir, file);
+        int r;
+
+        if (!p)
+                return ur_err_set(err, ENOMEM, "cgroup file");
+        r = fs->io->write(fs, p, value);
+        if (r < 0)
+                return ur_err_set(err, -r, "writing '%s' to '%s'", value, p);
         return 0;
 }
 
@@ -108,7 +129,7 @@ static char *read_trimmed(const char *dir, const char *file)
         return s;
 }
 
-int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *err)
+int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, ur_err *err)
 {
         _cleanup_free_ char *a = ur_path_join(root, "cgroup.controllers");
         _cleanup_free_ char *b = ur_path_join(root, "unified", "cgroup.controllers");
@@ -118,7 +139,7 @@ int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *
         if (!exists(root))
                 return ur_err_set(err, errno, "cgroup root '%s'", root);
         ret->root = root;
-        ret->flags = flags;
+        ret->io = io ? io : &ur_cgfs_kernel;
         ret->layout = exists(a) ? UR_CGFS_UNIFIED : exists(b) ? UR_CGFS_HYBRID : UR_CGFS_LEGACY;
         return 0;
 }
@@ -254,16 +275,10 @@ static int remember(struct created *c, const char *dir)
         return 0;
 }
 
-/* After mkdir of a child: what the kernel would do for a plain-file tree or
- * what a v1 cpuset needs. */
+/* After mkdir of a child: what a v1 cpuset needs. */
 static int init_child(const struct ur_cgfs *fs, const char *hier, const char *parent, const char *child,
                       ur_err *err)
 {
-        if ((fs->flags & UR_CGFS_PLAIN_FILES) && hier && !*hier) {
-                _cleanup_free_ char *sc = read_trimmed(parent, "cgroup.subtree_control");
-                if (write_file(fs, child, "cgroup.controllers", sc ? sc : "", err) < 0)
-                        return -1;
-        }
         if (hier && strcmp(hier, "cpuset") == 0) {
                 static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 
@@ -306,7 +321,6 @@ static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct 
         static const char *const want[] = { "cpu", "memory", "pids", "cpuset" };
         _cleanup_free_ char *avail = read_trimmed(parent, "cgroup.controllers");
         _cleanup_free_ char *enabled = read_trimmed(parent, "cgroup.subtree_control");
-        _cleanup_free_ char *all = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
                 bool needed = (i == 0 && needs_cpu(r)) || (i == 1 && needs_memory(r)) ||
@@ -321,18 +335,6 @@ static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct 
                                 return ur_err_set(err, EOPNOTSUPP,
                                                   "cgroup controller '%s' is not available in '%s'", want[i],
                                                   parent);
-                        continue;
-                }
-                if (fs->flags & UR_CGFS_PLAIN_FILES) {
-                        /* The kernel keeps a set; a plain file keeps what was written. */
-                        char *n = NULL;
-                        if (asprintf(&n, "%s%s%s", all ? all : (enabled ? enabled : ""),
-                                     (all && *all) || (!all && enabled && *enabled) ? " " : "", want[i]) < 0)
-                                return ur_err_set(err, ENOMEM, "subtree_control");
-                        free(all);
-                        all = n;
-                        if (write_file(fs, parent, "cgroup.subtree_control", all, err) < 0)
-                                return -1;
                         continue;
                 }
                 snprintf(plus, sizeof(plus), "+%s", want[i]);
@@ -362,6 +364,7 @@ static int make_path(const struct ur_cgfs *fs, const char *hier, const char *pat
         for (;;) {
                 _cleanup_free_ char *next = NULL;
                 size_t len;
+                int rc;
 
                 p += strspn(p, "/");
                 len = strcspn(p, "/");
@@ -371,9 +374,10 @@ static int make_path(const struct ur_cgfs *fs, const char *hier, const char *pat
                         return -1;
                 if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0)
                         return ur_err_set(err, ENOMEM, "cgroup path");
-                if (mkdir(next, 0755) < 0) {
-                        if (errno != EEXIST)
-                                return ur_err_set(err, errno, "mkdir '%s'", next);
+                rc = fs->io->mkdir(fs, next);
+                if (rc < 0) {
+                        if (rc != -EEXIST)
+                                return ur_err_set(err, -rc, "mkdir '%s'", next);
                 } else {
                         if (remember(c, next) < 0)
                                 return ur_err_set(err, ENOMEM, "cgroup path");
@@ -386,27 +390,13 @@ static int make_path(const struct ur_cgfs *fs, const char *hier, const char *pat
         }
 }
 
-static int rmdir_cgroup(const struct ur_cgfs *fs, const char *dir)
-{
-        if (fs->flags & UR_CGFS_PLAIN_FILES) {
-                DIR *d = opendir(dir);
-                struct dirent *de;
-
-                if (d) {
-                        while ((de = readdir(d)))
-                                if (de->d_type == DT_REG)
-                                        unlinkat(dirfd(d), de->d_name, 0);
-                        closedir(d);
-                }
-        }
-        return rmdir(dir);
-}
-
 static void created_rollback(const struct ur_cgfs *fs, struct created *c)
 {
         for (size_t i = c->n; i > 0; i--) {
-                if (rmdir_cgroup(fs, c->v[i - 1]) < 0)
-                        ur_log_debug("rollback: rmdir '%s': %s", c->v[i - 1], strerror(errno));
+                int r = fs->io->rmdir(fs, c->v[i - 1]);
+
+                if (r < 0)
+                        ur_log_debug("rollback: rmdir '%s': %s", c->v[i - 1], strerror(-r));
         }
 }
 
@@ -578,18 +568,13 @@ int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint
         _cleanup_free_ char *dir = NULL;
         uint64_t deadline = ur_now_usec() + (timeout_usec ? timeout_usec : UR_DEFAULT_TIMEOUT_USEC);
         bool v2 = fs->layout == UR_CGFS_UNIFIED;
-        _cleanup_free_ char *events = NULL;
 
         if (freezer_dir(fs, path, &dir) < 0)
                 return ur_err_set(err, ENOMEM, "cgroup path");
         if (v2 ? write_file(fs, dir, "cgroup.freeze", freeze ? "1" : "0", err) < 0
                : write_file(fs, dir, "freezer.state", freeze ? "FROZEN" : "THAWED", err) < 0)
                 return ur_err_wrap(err, "%s cgroup '%s'", freeze ? "freezing" : "thawing", path);
-        /* The kernel takes a moment to stop every task; a plain v2 tree has
-         * no cgroup.events to wait on. */
-        events = ur_path_join(dir, "cgroup.events");
-        if (v2 && (!events || !exists(events)))
-                return 0;
+        /* The kernel takes a moment to stop every task. */
         for (;;) {
                 int r = ur_cgfs_is_frozen(fs, path, err);
 
@@ -699,10 +684,12 @@ out:
 static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t deadline, ur_err *err)
 {
         for (;;) {
-                if (rmdir_cgroup(fs, dir) == 0 || errno == ENOENT)
+                int r = fs->io->rmdir(fs, dir);
+
+                if (r == 0 || r == -ENOENT)
                         return 0;
-                if (errno != EBUSY || ur_now_usec() >= deadline)
-                        return ur_err_set(err, errno, "rmdir '%s'", dir);
+                if (r != -EBUSY || ur_now_usec() >= deadline)
+                        return ur_err_set(err, -r, "rmdir '%s'", dir);
                 sleep_usec(POLL_USEC);
         }
 }

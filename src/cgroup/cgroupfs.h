@@ -3,8 +3,8 @@
 
 /*
  * The cgroup filesystem directly: v2 (unified) and v1 (legacy or hybrid).
- * The mount root is injectable so that unit tests can run against a tree
- * of plain files in a temporary directory.
+ * The mount root and the writing operations are injectable so that unit
+ * tests can run against a fake cgroup tree in a temporary directory.
  */
 
 #include <stdbool.h>
@@ -23,20 +23,38 @@ enum ur_cgfs_layout {
         UR_CGFS_LEGACY,  /* v1 controllers only */
 };
 
-/* The tree is plain files (tests): create interface files on write, mirror
- * cgroup.subtree_control into a new child's cgroup.controllers, delete
- * files before rmdir. */
-#define UR_CGFS_PLAIN_FILES 1u
+struct ur_cgfs;
+
+/*
+ * What cgroupfs.c does to the cgroup filesystem beyond reading files and
+ * testing that paths exist, on full paths; each returns 0 or a negative
+ * errno.  ur_cgfs_kernel is the real thing.  The unit tests pass a fake
+ * (tests/unit/fake-cgroupfs.c) that keeps a cgroup tree in a temporary
+ * directory and acts like the kernel: mkdir makes the interface files,
+ * writes go to existing files only, "+cpu" enables a controller, rmdir
+ * refuses a cgroup with processes.
+ */
+struct ur_cgfs_io {
+        /* Write value to the existing file path in one go. */
+        int (*write)(const struct ur_cgfs *fs, const char *path, const char *value);
+        /* Make a cgroup (-EEXIST when it is there). */
+        int (*mkdir)(const struct ur_cgfs *fs, const char *path);
+        /* Remove an empty cgroup (-EBUSY while processes remain). */
+        int (*rmdir)(const struct ur_cgfs *fs, const char *path);
+};
+
+extern const struct ur_cgfs_io ur_cgfs_kernel;
 
 struct ur_cgfs {
         const char *root;
-        unsigned flags;
+        const struct ur_cgfs_io *io;
         enum ur_cgfs_layout layout;
 };
 
 /* Detect the layout: <root>/cgroup.controllers → unified; else
- * <root>/unified/cgroup.controllers → hybrid; else legacy. */
-int ur_cgfs_open(const char *root, unsigned flags, struct ur_cgfs *ret, ur_err *err);
+ * <root>/unified/cgroup.controllers → hybrid; else legacy.  io NULL is
+ * ur_cgfs_kernel. */
+int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, ur_err *err);
 
 /*
  * Create path (absolute, relative to the hierarchy roots) in every

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * src/cgroup/cgroupfs.c against fake cgroup trees of plain files in a
- * temporary directory: v2, v1 (legacy) and hybrid layouts.
+ * src/cgroup/cgroupfs.c against the fake cgroup filesystem of
+ * fake-cgroupfs.c (a tree in a temporary directory that acts like the
+ * kernel's): v2, v1 (legacy) and hybrid layouts.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cgroup/cgroupfs.h"
+#include "fake-cgroupfs.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -83,6 +85,14 @@ static void is(const char *rel, const char *want)
         free(s);
 }
 
+static const char *at(const char *rel)
+{
+        static char p[512];
+
+        snprintf(p, sizeof(p), "%s/%s", root, rel);
+        return p;
+}
+
 static void fill(struct ur_resources *res)
 {
         ur_resources_init(res);
@@ -99,16 +109,16 @@ static void test_layout(void **state)
         struct ur_cgfs fs;
         ur_err err = NULL;
 
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_LEGACY);
         dir("unified");
         put("unified/cgroup.controllers", "");
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_HYBRID);
         put("cgroup.controllers", "cpu memory");
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_UNIFIED);
-        assert_true(ur_cgfs_open("/nonexistent/cg", 0, &fs, &err) < 0);
+        assert_true(ur_cgfs_open("/nonexistent/cg", NULL, &fs, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "/nonexistent/cg"));
         ur_err_free(&err);
 }
@@ -121,25 +131,29 @@ static void test_v2(void **state)
         size_t n = 0;
         ur_err err = NULL;
 
-        put("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc");
-        put("cgroup.subtree_control", "");
+        fake_cgfs_v2_root(root, "cpuset cpu io memory hugetlb pids rdma misc");
         fill(&res);
         res.memory_swap = res.memory_limit + (512 << 20); /* OCI: memory + swap */
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         if (ur_cgfs_enter(&fs, "/urunc/c1", &res, 1234, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         is("urunc/c1/memory.swap.max", "536870912");
-        is("cgroup.subtree_control", "cpu memory pids cpuset");
-        is("urunc/cgroup.controllers", "cpu memory pids cpuset");
-        is("urunc/cgroup.subtree_control", "cpu memory pids cpuset");
+        /* The four controllers urunc uses, in the kernel's order; io and
+         * the others stay off. */
+        is("cgroup.subtree_control", "cpuset cpu memory pids");
+        is("urunc/cgroup.controllers", "cpuset cpu memory pids");
+        is("urunc/cgroup.subtree_control", "cpuset cpu memory pids");
+        is("urunc/c1/cgroup.controllers", "cpuset cpu memory pids");
         is("urunc/c1/memory.max", "1073741824");
+        is("urunc/c1/memory.low", "0"); /* not set, not written */
         is("urunc/c1/cpu.max", "50000 100000");
         is("urunc/c1/cpu.weight", "39");
         is("urunc/c1/pids.max", "100");
         is("urunc/c1/cpuset.cpus", "1");
-        assert_false(has("urunc/c1/cpuset.mems"));
-        assert_false(has("urunc/c1/cgroup.subtree_control")); /* leaf: no internal-process trouble */
+        is("urunc/c1/cpuset.mems", "");
+        is("urunc/c1/cgroup.subtree_control", ""); /* leaf: no internal-process trouble */
         is("urunc/c1/cgroup.procs", "1234");
+        is("urunc/cgroup.procs", "");
 
         assert_int_equal(ur_cgfs_pids(&fs, "/urunc/c1", &pids, &n, &err), 0);
         assert_int_equal(n, 1);
@@ -149,6 +163,7 @@ static void test_v2(void **state)
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/urunc/c1", &err), 0);
         assert_int_equal(ur_cgfs_freeze(&fs, "/urunc/c1", true, 1000000, &err), 0);
         is("urunc/c1/cgroup.freeze", "1");
+        is("urunc/c1/cgroup.events", "populated 1\nfrozen 1");
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/urunc/c1", &err), 1);
         assert_int_equal(ur_cgfs_freeze(&fs, "/urunc/c1", false, 1000000, &err), 0);
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/urunc/c1", &err), 0);
@@ -163,6 +178,14 @@ static void test_v2(void **state)
         is("urunc/c1/memory.swap.max", "max");
         is("urunc/c1/memory.max", "1073741824");
 
+        /* A process inside: rmdir says EBUSY until the bound. */
+        assert_true(ur_cgfs_destroy(&fs, "/urunc/c1", 50000, &err) < 0);
+        assert_int_equal(err->errnum, EBUSY);
+        assert_non_null(strstr(ur_err_msg(err), "urunc/c1"));
+        ur_err_free(&err);
+        assert_true(has("urunc/c1"));
+        /* The process exits. */
+        put("urunc/c1/cgroup.procs", "");
         assert_int_equal(ur_cgfs_destroy(&fs, "/urunc/c1", 1000000, &err), 0);
         assert_false(has("urunc/c1"));
         assert_true(has("urunc"));
@@ -179,11 +202,11 @@ static void test_v2_missing_controller(void **state)
         struct ur_resources res;
         ur_err err = NULL;
 
-        put("cgroup.controllers", "cpu pids");
+        fake_cgfs_v2_root(root, "cpu pids");
         fill(&res);
         free(res.cpu_cpus);
         res.cpu_cpus = NULL;
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_true(ur_cgfs_enter(&fs, "/a/b", &res, 1, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "'memory' is not available"));
         assert_non_null(strstr(ur_err_msg(err), "/a/b"));
@@ -198,9 +221,7 @@ static void v1_tree(void)
         static const char *const c[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "freezer", "systemd" };
 
         for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-                dir(c[i]);
-        put("cpuset/cpuset.cpus", "0-3");
-        put("cpuset/cpuset.mems", "0");
+                fake_cgfs_v1_root(at(c[i]), c[i]);
 }
 
 static void test_v1(void **state)
@@ -215,7 +236,7 @@ static void test_v1(void **state)
         fill(&res);
         res.memory_reservation = 4096;
         res.memory_swap = 2147483648;
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_LEGACY);
         if (ur_cgfs_enter(&fs, "/k/c1", &res, 77, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
@@ -248,7 +269,18 @@ static void test_v1(void **state)
         is("freezer/k/c1/freezer.state", "FROZEN");
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/k/c1", &err), 1);
 
-        /* Destroy thaws first and removes the leaf everywhere. */
+        /* Destroy thaws first (a frozen task cannot die), then waits for
+         * the process to leave: here it stays, past the bound. */
+        assert_true(ur_cgfs_destroy(&fs, "/k/c1", 50000, &err) < 0);
+        assert_int_equal(err->errnum, EBUSY);
+        ur_err_free(&err);
+        is("freezer/k/c1/freezer.state", "THAWED");
+        /* The process exits: the leaf goes everywhere. */
+        for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "%s/k/c1/cgroup.procs", procs[i]);
+                put(p, "");
+        }
         assert_int_equal(ur_cgfs_destroy(&fs, "/k/c1", 1000000, &err), 0);
         for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
                 char p[64];
@@ -270,7 +302,7 @@ static void test_v1_refused_value(void **state)
         v1_tree();
         fill(&res);
         dir("cpuset/k/c2/cpuset.cpus"); /* a directory: writing it fails */
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_true(ur_cgfs_enter(&fs, "/k/c2", &res, 88, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "cpuset.cpus"));
         ur_err_free(&err);
@@ -278,7 +310,7 @@ static void test_v1_refused_value(void **state)
         for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
                 if (has(made[i]))
                         fail_msg("'%s' left behind", made[i]);
-        assert_false(has("memory/cgroup.procs")); /* never entered, so never moved back */
+        is("memory/cgroup.procs", ""); /* never entered, so never moved back */
         ur_resources_done(&res);
 }
 
@@ -288,11 +320,11 @@ static void test_v1_missing_controller(void **state)
         struct ur_resources res;
         ur_err err = NULL;
 
-        dir("cpu");
-        dir("freezer");
+        fake_cgfs_v1_root(at("cpu"), "cpu");
+        fake_cgfs_v1_root(at("freezer"), "freezer");
         ur_resources_init(&res);
         res.pids_limit = 5;
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_true(ur_cgfs_enter(&fs, "/x", &res, 1, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "'pids' is not mounted"));
         ur_err_free(&err);
@@ -315,13 +347,13 @@ static void test_hybrid_freezer_join(void **state)
         dir("unified/urunc.slice/u.scope");
         put("unified/cgroup.controllers", "");
         put("unified/urunc.slice/u.scope/cgroup.procs", "11\n12\n");
-        assert_int_equal(ur_cgfs_open(root, UR_CGFS_PLAIN_FILES, &fs, &err), 0);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_HYBRID);
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/urunc.slice/u.scope", &err), 0);
         if (ur_cgfs_freezer_join(&fs, "/urunc.slice/u.scope", &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
         assert_true(has("freezer/urunc.slice/u.scope"));
-        is("freezer/urunc.slice/u.scope/cgroup.procs", "12"); /* plain file: the last write */
+        is("freezer/urunc.slice/u.scope/cgroup.procs", "11\n12");
         assert_int_equal(ur_cgfs_freeze(&fs, "/urunc.slice/u.scope", true, 1000000, &err), 0);
         assert_int_equal(ur_cgfs_is_frozen(&fs, "/urunc.slice/u.scope", &err), 1);
 }
