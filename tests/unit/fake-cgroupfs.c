@@ -72,18 +72,11 @@ static void get_in(const char *dir, const char *file, char *buf, size_t size)
 
 static bool has_word(const char *list, const char *w)
 {
-        size_t n = strlen(w);
+        char l[512], x[64];
 
-        for (const char *p = list; *p;) {
-                size_t len;
-
-                p += strspn(p, " \n");
-                len = strcspn(p, " \n");
-                if (len == n && strncmp(p, w, n) == 0)
-                        return true;
-                p += len;
-        }
-        return false;
+        snprintf(l, sizeof(l), " %s ", list);
+        snprintf(x, sizeof(x), " %s ", w);
+        return strstr(l, x) != NULL;
 }
 
 /* The v1 controller of path ("memory", ...), or "" for cgroup2. */
