@@ -31,6 +31,10 @@ struct ur_cgroup_ops {
         int (*is_frozen)(const struct ur_cgroup *cg, ur_err *err);
         int (*update)(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err);
         int (*pids)(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err);
+        /* (To come with clone3 CLONE_INTO_CGROUP: a "prepare" that makes
+         * the cgroup with its limits and no process yet and returns an fd
+         * of its directory; NULL where a manager cannot, and enter is used
+         * after the fork as today.) */
 };
 
 extern const struct ur_cgroup_ops ur_cgroup_systemd;
