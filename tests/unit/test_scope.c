@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * src/systemd/scope.c against a fake systemd: a thread serving sd-bus on
- * the other end of a socketpair, implementing the few Manager methods
- * urunc calls, recording what it received, and emitting JobRemoved.
+ * src/systemd/scope.c, fed by the systemd cgroup manager
+ * (src/cgroup/manager-systemd.c: unit name and properties from the
+ * request), against a fake systemd: a thread serving sd-bus on the other
+ * end of a socketpair, implementing the few Manager methods urunc calls,
+ * recording what it received, and emitting JobRemoved.
  */
 #include <errno.h>
 #include <pthread.h>
