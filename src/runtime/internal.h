@@ -22,3 +22,18 @@ uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage st
 char *ur_state_text(const struct ur_state *st, enum ur_status status);
 /* The config.json saved in the state dir at create. */
 int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err);
+
+/* The verbs' common start: validate id, hand a fallback container to its
+ * runtime (ur_fallback_dispatch), load its state. */
+int ur_load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_err *err);
+/* ur_load() under the container's lock (*ret_lock), for the verbs that
+ * change it. */
+int ur_load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock, ur_err *err);
+/* The status of a state loaded by ur_load_locked(). */
+enum ur_status ur_status_locked(const struct ur_state *st);
+/* Signal the container's monitor (kill, pause without a cgroup); -ESRCH
+ * with "container not running" when it is gone. */
+int ur_signal_monitor(const struct ur_state *st, int sig, ur_err *err);
+/* Set by run once it has logged the container's exit: delete does not log
+ * it again. */
+extern bool ur_exit_logged;

@@ -47,7 +47,7 @@ int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err)
         return ur_spec_parse(text, len, st->bundle, path, ret, err);
 }
 
-static int load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_err *err)
+int ur_load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_err *err)
 {
         if (ur_validate_id(id, err) < 0)
                 return -1;
@@ -58,11 +58,11 @@ static int load(struct ur_context *ctx, const char *id, struct ur_state **ret, u
 }
 
 /*
- * load() under the container's lock, for the commands that change it: the
+ * ur_load() under the container's lock, for the commands that change it: the
  * state read is then the one acted on (create holds the lock until it is
  * done, so such a command waits for a create in progress).
  */
-static int load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock, ur_err *err)
+int ur_load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock, ur_err *err)
 {
         _cleanup_free_ char *dir = NULL;
 
@@ -103,7 +103,7 @@ static int load_locked(struct ur_context *ctx, const char *id, struct ur_state *
 
 /* The status under the lock: no create is running then, so a state it did
  * not commit is what a killed create left. */
-static enum ur_status status_locked(const struct ur_state *st)
+enum ur_status ur_status_locked(const struct ur_state *st)
 {
         if (st->bare || st->uncommitted)
                 return UR_STATUS_STOPPED;
@@ -123,9 +123,9 @@ int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
         int r;
 
         ur_ts_mark(id, "start-begin");
-        if (load_locked(ctx, id, &st, &lock, err) < 0)
+        if (ur_load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        status = status_locked(st);
+        status = ur_status_locked(st);
         if (status == UR_STATUS_RUNNING)
                 return ur_err_set(err, 0, "cannot start an already running container '%s'", id);
         if (status == UR_STATUS_PAUSED)
@@ -209,7 +209,7 @@ static bool signal_would_be_dropped(pid_t pid, int sig)
 }
 
 /* -ESRCH with runc's wording when the monitor is gone. */
-static int signal_monitor(const struct ur_state *st, int sig, ur_err *err)
+int ur_signal_monitor(const struct ur_state *st, int sig, ur_err *err)
 {
         _cleanup_close_ int pidfd = st->pid > 0 ? ur_pidfd_open(st->pid) : -1;
         int r;
@@ -258,7 +258,7 @@ int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *e
         _cleanup_state_ struct ur_state *st = NULL;
         int r;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (ur_load(ctx, id, &st, err) < 0)
                 return -1;
         ur_ts_mark(id, "kill-begin");
         /* As runc: kill --all of a container that has stopped succeeds (the
@@ -268,7 +268,7 @@ int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *e
         if (ur_state_status(st) == UR_STATUS_STOPPED)
                 r = (ur_err_set(err, 0, "container not running"), -ESRCH);
         else
-                r = signal_monitor(st, sig, err);
+                r = ur_signal_monitor(st, sig, err);
         if (all) {
                 signal_cgroup_rest(st, sig);
                 if (r == -ESRCH) {
@@ -345,7 +345,7 @@ static int forget(const struct ur_state *st, ur_err *err)
 
 /* run has logged the container's exit with its status: delete does not
  * log a second, vaguer line. */
-static bool exit_logged;
+bool ur_exit_logged;
 
 int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
 {
@@ -355,7 +355,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         bool killed = false;
         int r;
 
-        r = load_locked(ctx, id, &st, &lock, err);
+        r = ur_load_locked(ctx, id, &st, &lock, err);
         if (r == -ENOENT && force) {
                 ur_err_free(err);
                 return 0;
@@ -363,7 +363,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
         if (r < 0)
                 return -1;
         ur_ts_mark(id, "delete-begin");
-        status = status_locked(st);
+        status = ur_status_locked(st);
         if ((status == UR_STATUS_RUNNING || status == UR_STATUS_PAUSED) && !force)
                 return ur_err_set(err, 0, "cannot delete container '%s' that is not stopped: %s", id,
                                   ur_status_name(status));
@@ -389,7 +389,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
          * monitor (the engine's shim, conmon): only run knows it. */
         if (killed)
                 ur_log_info("container '%s' exited: killed by SIGKILL (delete%s)", id, force ? " --force" : "");
-        else if (!st->uncommitted && st->pid > 0 && !exit_logged)
+        else if (!st->uncommitted && st->pid > 0 && !ur_exit_logged)
                 ur_log_info("container '%s' exited (monitor pid %d; its exit status went to the process that reaped it)",
                             id, (int) st->pid);
         if (forget(st, err) < 0)
@@ -403,7 +403,7 @@ int ur_exec(struct ur_context *ctx, const char *id, ur_err *err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (ur_load(ctx, id, &st, err) < 0)
                 return -1;
         return ur_err_set(
                 err, 0,
@@ -416,7 +416,7 @@ int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_
 {
         _cleanup_state_ struct ur_state *st = NULL;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (ur_load(ctx, id, &st, err) < 0)
                 return -1;
         *ret = ur_state_to_oci(st, ur_state_status(st));
         return 0;
@@ -450,7 +450,7 @@ int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur
         pid_t *pids = NULL;
         size_t n = 0;
 
-        if (load(ctx, id, &st, err) < 0)
+        if (ur_load(ctx, id, &st, err) < 0)
                 return -1;
         if (ur_state_status(st) == UR_STATUS_STOPPED) {
                 *ret = NULL;
@@ -482,9 +482,9 @@ int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
         _cleanup_close_ int lock = -1;
         enum ur_status status;
 
-        if (load_locked(ctx, id, &st, &lock, err) < 0)
+        if (ur_load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        status = status_locked(st);
+        status = ur_status_locked(st);
         if (pause && status != UR_STATUS_RUNNING)
                 return ur_err_set(err, 0, "container not running");
         if (!pause && status != UR_STATUS_PAUSED)
@@ -501,7 +501,7 @@ int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
                 if (pause && ur_proc_children(st->pid, &kids, &n) >= 0)
                         for (size_t i = 0; i < n; i++)
                                 kill(kids[i], SIGSTOP);
-                if (signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0)
+                if (ur_signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0)
                         return -1;
         }
         ur_log_info("%s container '%s'", pause ? "paused" : "resumed", id);
@@ -514,9 +514,9 @@ int ur_update(struct ur_context *ctx, const char *id, const char *resources_json
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_close_ int lock = -1;
 
-        if (load_locked(ctx, id, &st, &lock, err) < 0)
+        if (ur_load_locked(ctx, id, &st, &lock, err) < 0)
                 return -1;
-        if (status_locked(st) == UR_STATUS_STOPPED)
+        if (ur_status_locked(st) == UR_STATUS_STOPPED)
                 return ur_err_set(err, 0, "container not running");
         if (ur_state_spec(st, &spec, err) < 0)
                 return -1;
@@ -641,7 +641,7 @@ static int wait_port(struct ur_context *ctx, const char *id, pid_t pid, unsigned
         _cleanup_free_ char *ns = NULL;
         char ip[16];
 
-        if (load(ctx, id, &st, err) < 0)
+        if (ur_load(ctx, id, &st, err) < 0)
                 return -1;
         if (st->netns_path)
                 ns = strdup(st->netns_path);
@@ -698,7 +698,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
                         ur_err_free(err);
                         run_pid = 0;
                         *ret_status = 128 + stopped_by;
-                        exit_logged = true;
+                        ur_exit_logged = true;
                         return 0;
                 }
                 return -1;
@@ -731,7 +731,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
         run_pid = 0;
         *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         ur_log_info("container '%s' exited with status %d", o->id, *ret_status);
-        exit_logged = true;
+        ur_exit_logged = true;
         if (!keep) {
                 ur_err e = NULL;
                 if (ur_delete(ctx, o->id, true, &e) < 0)
