@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "oci/spec.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/proc.h"

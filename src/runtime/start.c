@@ -4,14 +4,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oci/spec.h"
 #include "runtime/channel.h"
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
-#include "util/log.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/timestamps.h"
 
 int ur_start(struct ur_context *ctx, const char *id, ur_err *err)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/runtime.h"
 
+#include "oci/spec.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
