@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/time.h"
 #include "util/timestamps.h"
 
