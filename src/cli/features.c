@@ -5,9 +5,9 @@
 #include <stdlib.h>
 
 #include "guest/guest.h"
-#include "vmm/vmm.h"
-#include "oci/spec.h"
 #include "util/cleanup.h"
+#include "vm/pairs.h"
+#include "vmm/vmm.h"
 
 static json_object *strings(const char *const *v)
 {

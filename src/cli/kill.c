@@ -4,8 +4,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "runtime/proc.h"
 #include "util/cleanup.h"
+#include "util/signals.h"
 
 int cmd_kill(struct ur_context *ctx, int argc, char **argv)
 {

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "oci/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

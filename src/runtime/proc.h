@@ -21,10 +21,5 @@ int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status);
  * bounded in ms. 0 when gone, -ETIMEDOUT otherwise. */
 int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms);
 
-/* Signal names: "TERM", "SIGTERM", "15", "sigkill"; 0 and *ret on success. */
-int ur_signal_parse(const char *s, int *ret, ur_err *err);
-const char *ur_signal_name(int sig);
-
-
 /* The children of pid's main thread (/proc/PID/task/PID/children); -errno. */
 int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n);

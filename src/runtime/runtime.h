@@ -12,9 +12,9 @@
 
 #include <json-c/json.h>
 
-#include "config/config.h"
-#include "oci/spec.h"
 #include "util/error.h"
+
+struct ur_config;
 
 struct ur_context {
         const char *root;          /* --root */
@@ -66,14 +66,6 @@ int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur
 int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err);
 int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len, ur_err *err);
 
-/*
- * The fallback runtime: when id belongs to it, exec it with the original
- * command line (does not return on success).  Returns 0 when id is not a
- * fallback container.
- */
-int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err);
 /* delete of a fallback container: run it, then forget the id.  Returns 1
  * and *ret_status when id was a fallback container. */
 int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err);
-/* Resolve the fallback runtime executable (config, else runc, else crun). */
-char *ur_fallback_runtime(const struct ur_context *ctx);

@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "fuzz.h"
-#include "runtime/proc.h"
+#include "util/signals.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

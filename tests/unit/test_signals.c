@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/proc.h"
+#include "util/signals.h"
 
 static void parse_ok(const char *s, int want)
 {
