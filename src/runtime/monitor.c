@@ -95,18 +95,17 @@ static int setup(struct ur_monitor *m, ur_err *err)
         if (listen_control(m, err) < 0)
                 return -1;
         /* The seccomp policy is read from the host's filesystem. */
-        if (ur_security_prepare(m->ctx->config, spec, m->vm->monitor, &m->security, err) < 0)
+        if (ur_security_prepare(m->ctx->config, spec, m->plan, &m->security, err) < 0)
                 return -1;
         if (join_namespaces(m, err) < 0)
                 return -1;
         if (spec->namespaces[UR_NS_MOUNT].present && !spec->namespaces[UR_NS_MOUNT].path &&
             mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return ur_err_set(err, errno, "make the mount namespace a slave of the host's");
-        if (ur_security_own_mount_ns(m->security, m->vm, spec->root_path, err) < 0)
+        if (ur_security_own_mount_ns(m->security, m->plan, spec->root_path, err) < 0)
                 return -1;
-        if (spec->namespaces[UR_NS_UTS].present && spec->hostname &&
-            sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-                return ur_err_set(err, errno, "set hostname '%s'", spec->hostname);
+        if (m->plan->set_hostname && sethostname(m->plan->vm.hostname, strlen(m->plan->vm.hostname)) < 0)
+                return ur_err_set(err, errno, "set hostname '%s'", m->plan->vm.hostname);
         if (m->console_slave && ur_console_attach(m->console_slave, err) < 0)
                 return -1;
         return 0;
@@ -170,14 +169,6 @@ static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *ret_
         return sd_bus_reply_method_return(msg, "");
 }
 
-static const char *find_resolv_conf(const struct ur_spec *spec)
-{
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (ur_streq(spec->mounts[i].destination, "/etc/resolv.conf"))
-                        return spec->mounts[i].source;
-        return NULL;
-}
-
 static void forget_network_record(struct ur_monitor *m)
 {
         _cleanup_free_ char *path = ur_path_join(m->state_dir, UR_STATE_NETWORK);
@@ -215,17 +206,17 @@ static int setup_network(struct ur_monitor *m, ur_err *err)
                 if (!path || ur_write_file_atomic(path, info.ifname, strlen(info.ifname), 0600, err) < 0)
                         return ur_err_wrap(err, "record the network setup");
         }
-        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0) {
+        if (ur_net_setup(m->id, &info, uid, gid, &m->plan->vm.net, err) < 0) {
                 /* ur_net_setup left nothing behind: neither does the record. */
                 forget_network_record(m);
                 return ur_err_wrap(err, "network setup");
         }
         m->networked = true;
         snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
-        resolv = find_resolv_conf(m->spec);
+        resolv = m->plan->resolv_conf;
         if (resolv) {
                 ur_err e = NULL;
-                if (ur_net_resolv_nameserver(resolv, m->vm->net.dns, &e) < 0)
+                if (ur_net_resolv_nameserver(resolv, m->plan->vm.net.dns, &e) < 0)
                         ur_log_debug("resolv.conf '%s': %s", resolv, ur_err_msg(e));
                 ur_err_free(&e);
         }
@@ -238,9 +229,9 @@ static void undo_network(struct ur_monitor *m)
 
         if (!m->networked)
                 return;
-        if (m->vm->net.tap_fd >= 0) {
-                close(m->vm->net.tap_fd);
-                m->vm->net.tap_fd = -1;
+        if (m->plan->vm.net.tap_fd >= 0) {
+                close(m->plan->vm.net.tap_fd);
+                m->plan->vm.net.tap_fd = -1;
         }
         if (ur_net_teardown(NULL, m->id, m->ifname, &e) < 0)
                 ur_log_warning("%s", ur_err_msg(e));
@@ -250,35 +241,35 @@ static void undo_network(struct ur_monitor *m)
         m->networked = false;
 }
 
-static struct ur_exec exec_plan;
-
 static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
         /* From here on whether the guest has a NIC is known. */
-        m->vm->net_decided = true;
+        m->plan->vm.net_decided = true;
         ur_ts_mark(m->id, "start-network");
         ur_crash_point("monitor-after-network", 0);
         if (ur_hooks_run(m->spec, UR_HOOK_START_CONTAINER, state, err) < 0)
                 return -1;
         ur_ts_mark(m->id, "start-hooks");
-        if (ur_vm_build_exec(m->vm, &exec_plan, err) < 0)
+        /* Again, now with the network decided. */
+        ur_exec_done(&m->plan->exec);
+        if (ur_vm_build_exec(&m->plan->vm, &m->plan->exec, err) < 0)
                 return -1;
-        if (m->networked && !exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0) {
+        if (m->networked && !m->plan->exec.pass_tap_fd && m->plan->vm.net.tap_fd >= 0) {
                 /* Monitors that open the tap by name (firecracker, solo5)
                  * cannot attach while we hold it: keep the device without
                  * our fd.  delete removes it. */
-                if (ur_net_tap_persist(&m->vm->net, true, err) < 0)
+                if (ur_net_tap_persist(&m->plan->vm.net, true, err) < 0)
                         return -1;
-                close(m->vm->net.tap_fd);
-                m->vm->net.tap_fd = -1;
+                close(m->plan->vm.net.tap_fd);
+                m->plan->vm.net.tap_fd = -1;
         }
-        for (unsigned i = 0; i < exec_plan.n_files; i++)
-                if (ur_write_file_atomic(exec_plan.files[i].path, exec_plan.files[i].content,
-                                         strlen(exec_plan.files[i].content), 0600, err) < 0)
+        for (unsigned i = 0; i < m->plan->exec.n_files; i++)
+                if (ur_write_file_atomic(m->plan->exec.files[i].path, m->plan->exec.files[i].content,
+                                         strlen(m->plan->exec.files[i].content), 0600, err) < 0)
                         return -1;
-        if (m->console_journal) {
+        if (m->plan->console_journal) {
                 _cleanup_free_ char *ident = NULL;
 
                 if (asprintf(&ident, "urunc-%s", m->id) < 0)
@@ -292,7 +283,7 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
         unlink(m->sock_path);
         if (ur_journal_available() && ur_journal_pin() < 0)
                 ur_log_debug("container '%s': the supervisor cannot log to the journal", m->id);
-        if (m->vm->virtiofsd) {
+        if (m->plan->vm.virtiofsd) {
                 /* Before the confinement: the daemons need the host's view.
                  * Their sockets go where the monitor sees its state dir. */
                 _cleanup_free_ char *dir = ur_security_confines(m->security)
@@ -302,10 +293,10 @@ static int prepare_start(struct ur_monitor *m, const char *state, ur_err *err)
                 ur_security_owner(m->security, &uid, &gid);
                 if (!dir)
                         return ur_err_set(err, ENOMEM, "virtiofsd");
-                if (ur_virtiofsd_start(m->vm, dir, (uid_t) uid, (gid_t) gid, err) < 0)
+                if (ur_virtiofsd_start(&m->plan->vm, dir, (uid_t) uid, (gid_t) gid, err) < 0)
                         return ur_err_wrap(err, "container '%s'", m->id);
         }
-        if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
+        if (ur_security_confine(m->security, m->plan, &m->plan->exec, m->state_dir, err) < 0)
                 return ur_err_wrap(err, "confine the monitor");
         return 0;
 }
@@ -414,7 +405,7 @@ static _Noreturn void exec_vmm(struct ur_monitor *m, pid_t parent, int errfd)
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(127);
         {
-                int tap = exec_plan.pass_tap_fd ? m->vm->net.tap_fd : -1;
+                int tap = m->plan->exec.pass_tap_fd ? m->plan->vm.net.tap_fd : -1;
                 fds_from(3 + m->preserve_fds, &tap, 1, true);
                 if (tap >= 0)
                         clear_cloexec(tap);
@@ -425,8 +416,8 @@ static _Noreturn void exec_vmm(struct ur_monitor *m, pid_t parent, int errfd)
         if (ur_security_apply(m->security, &se) < 0) {
                 n = snprintf(msg, sizeof(msg), "%s", ur_err_msg(se));
         } else {
-                execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
-                n = snprintf(msg, sizeof(msg), "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno));
+                execve(m->plan->exec.argv[0], m->plan->exec.argv, m->plan->exec.env ? m->plan->exec.env : default_env);
+                n = snprintf(msg, sizeof(msg), "exec monitor '%s': %s", m->plan->exec.argv[0], strerror(errno));
         }
         if (n > 0)
                 (void) !write(errfd, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1);
@@ -463,7 +454,7 @@ static _Noreturn void exec_failed(struct ur_monitor *m, sd_bus *bus, const char 
 static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
 {
         struct sigaction caught = { .sa_handler = ignore_signal };
-        struct ur_supervise sup = { .id = m->id, .monitor = m->vm->monitor, .guest = m->vm->guest };
+        struct ur_supervise sup = { .id = m->id, .monitor = m->plan->vm.monitor, .guest = m->plan->vm.guest };
         _cleanup_free_ char *failure = NULL, *qmp_path = NULL;
         int errpipe[2], devnull;
         sigset_t sigs;
@@ -515,7 +506,7 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
         sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
         sd_bus_flush_close_unref(bus);
 
-        qmp_path = exec_plan.qmp_path ? strdup(exec_plan.qmp_path) : NULL;
+        qmp_path = m->plan->exec.qmp_path ? strdup(m->plan->exec.qmp_path) : NULL;
         /* Keep only what supervising needs: stderr (the container's, for
          * the line that says why it ended), the log, the journal. */
         if (devnull >= 0) {
@@ -526,8 +517,8 @@ static _Noreturn void do_exec(struct ur_monitor *m, sd_bus *bus)
                 int keep[] = { ur_log_fd(), ur_journal_pinned_fd() };
                 fds_from(3, keep, ELEMENTSOF(keep), false);
         }
-        m->vm->net.tap_fd = -1;
-        ur_exec_done(&exec_plan);
+        m->plan->vm.net.tap_fd = -1;
+        ur_exec_done(&m->plan->exec);
         malloc_trim(0);
         sup.child = child;
         sup.qmp_path = qmp_path;

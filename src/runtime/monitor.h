@@ -12,18 +12,17 @@
 #include "oci/spec.h"
 #include "runtime/runtime.h"
 #include "security/security.h"
-#include "vm/vm.h"
+#include "vm/plan.h"
 
 struct ur_monitor {
         const struct ur_context *ctx;
         const struct ur_spec *spec;
-        struct ur_vm *vm;
+        struct ur_plan *plan;          /* what to do, resolved at create (vm/plan.h) */
         const char *id;
         const char *state_dir;
         char *sock_path;
         int listen_fd;
         const char *console_slave;     /* attach this pty as stdio, or NULL */
-        bool console_journal;          /* at start, stdout/stderr to the journal (com.urunc.console) */
         int ns_fds[_UR_NS_MAX];        /* namespaces to join (opened by create), -1 */
         int preserve_fds;
         ur_err init_err;               /* failure of the namespace setup, reported by Init() */

@@ -361,8 +361,9 @@ static int make_dir(struct ctx *x, const char *host)
         return 0;
 }
 
-static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec *ex)
+static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_exec *ex)
 {
+        const struct ur_vm *vm = &plan->vm;
         const struct ur_confine *c = x->c;
         _cleanup_free_ char *interp = NULL, *own = NULL;
         int r = 0;
@@ -388,36 +389,21 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
 
-        /* The guest: shared directories first, so that the files pinned
-         * at create (a kernel or image inside the shared rootfs) are bound
-         * over what they hold by now, read-only where they must be. */
-        if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
-            replicate(x, vm->rootfs, NULL, F_NOEXEC | (vm->rootfs_readonly ? F_RO : 0)) < 0)
-                return -1;
-        for (unsigned i = 0; i < vm->n_shares; i++) {
-                const struct ur_vm_share *sh = &vm->shares[i];
-                unsigned f = F_NOEXEC | (sh->readonly ? F_RO : 0) | (sh->kind == UR_SHARE_BLOCK ? F_DEV : 0);
-                if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
-                        return -1;
-        }
-        if (vm->pinned) {
-                if (vm->kernel && bind_pinned(x, vm->kernel, vm->kernel_fd, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                if (vm->initrd && bind_pinned(x, vm->initrd, vm->initrd_fd, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                for (unsigned i = 0; i < vm->n_blocks; i++)
-                        if (bind_pinned(x, vm->blocks[i].path, vm->blocks[i].fd,
-                                        F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
+        /* The guest's, as the plan lists them: shared directories first,
+         * then the files pinned at setup, bound from their fds whatever
+         * the paths name by now. */
+        for (unsigned i = 0; i < plan->n_binds; i++) {
+                const struct ur_plan_bind *b = &plan->binds[i];
+                unsigned f = (b->flags & UR_BIND_RO ? F_RO : 0) | (b->flags & UR_BIND_NOEXEC ? F_NOEXEC : 0) |
+                             (b->flags & UR_BIND_DEV ? F_DEV : 0);
+                if (b->flags & UR_BIND_PIN) {
+                        if (b->fd < 0)
+                                return ur_err_set(x->err, 0, "confine: the %s '%s' was not pinned", b->what,
+                                                  b->path);
+                        if (bind_pinned(x, b->path, b->fd, f) < 0)
                                 return -1;
-        } else {
-                if (vm->kernel && replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC) < 0)
+                } else if (replicate(x, b->path, NULL, f) < 0)
                         return -1;
-                if (vm->initrd && replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC) < 0)
-                        return -1;
-                for (unsigned i = 0; i < vm->n_blocks; i++)
-                        if (replicate(x, vm->blocks[i].path, NULL,
-                                      F_NOEXEC | (vm->blocks[i].readonly ? F_RO : 0)) < 0)
-                                return -1;
         }
 
         /* Its own files: a private directory in place of the state dir. */
@@ -463,7 +449,7 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         return 0;
 }
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex,
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
                        ur_err *err)
 {
         struct ctx x = {.c = c, .err = err};
@@ -490,7 +476,7 @@ int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const
                 ur_err_set(err, errno, "confine: mount a tmpfs on '%s'", x.root);
                 goto out;
         }
-        if (populate(&x, vm, ex) < 0)
+        if (populate(&x, plan, ex) < 0)
                 goto out;
         if (mount(NULL, x.root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) < 0) {
                 ur_err_set(err, errno, "confine: remount the new root read-only");
