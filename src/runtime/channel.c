@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "runtime/proc.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 static int finish_open(sd_bus *b, sd_bus **ret, const char *what, ur_err *err)
 {
@@ -215,4 +217,133 @@ int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const 
 int ur_channel_reply_error(sd_bus_message *m, const ur_err e)
 {
         return sd_bus_reply_method_errorf(m, UR_BUS_ERROR, "%s", ur_err_msg(e));
+}
+
+/* ---- server side, on an sd-event loop ---- */
+
+struct ur_channel_peer {
+        sd_bus *bus;
+        sd_event_source *deadline; /* NULL: none */
+        uint64_t idle_usec;        /* the deadline, re-armed by every message from the peer */
+        bool held;                 /* the deadline is off (a call of the peer's is being worked on) */
+        ur_channel_gone_t gone;
+        void *userdata;
+};
+
+static void peer_gone(struct ur_channel_peer *p, bool timed_out)
+{
+        ur_channel_gone_t gone = p->gone;
+
+        p->gone = NULL;
+        if (gone)
+                gone(p, timed_out, p->userdata);
+}
+
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct ur_channel_peer *p = userdata;
+
+        ur_log_debug("control connection: no message within %llu s, dropped",
+                     (unsigned long long) (p->idle_usec / 1000000));
+        peer_gone(p, true);
+        return 0;
+}
+
+static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        peer_gone(userdata, false);
+        return 0;
+}
+
+static void rearm(struct ur_channel_peer *p)
+{
+        if (!p->deadline)
+                return;
+        if (p->held) {
+                sd_event_source_set_enabled(p->deadline, SD_EVENT_OFF);
+                return;
+        }
+        sd_event_source_set_time_relative(p->deadline, p->idle_usec);
+        sd_event_source_set_enabled(p->deadline, SD_EVENT_ONESHOT);
+}
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        rearm(userdata);
+        return 0; /* dispatch it */
+}
+
+int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *userdata, uint64_t idle_usec,
+                        ur_channel_gone_t gone, struct ur_channel_peer **ret, ur_err *err)
+{
+        struct ur_channel_peer *p = calloc(1, sizeof(*p));
+        sd_id128_t id;
+        int r;
+
+        if (!p) {
+                close(fd);
+                return ur_err_set(err, ENOMEM, "control connection");
+        }
+        p->idle_usec = idle_usec;
+        p->gone = gone;
+        p->userdata = userdata;
+        r = sd_bus_new(&p->bus);
+        if (r < 0) {
+                close(fd);
+                free(p);
+                return ur_err_set(err, -r, "sd_bus_new");
+        }
+        sd_id128_randomize(&id);
+        if ((r = sd_bus_set_fd(p->bus, fd, fd)) < 0 || (r = sd_bus_set_server(p->bus, 1, id)) < 0 ||
+            (r = sd_bus_set_anonymous(p->bus, 1)) < 0 ||
+            (r = sd_bus_add_object_vtable(p->bus, NULL, UR_BUS_PATH, UR_BUS_IFACE, vtable, userdata)) < 0 ||
+            (r = sd_bus_add_filter(p->bus, NULL, on_message, p)) < 0 ||
+            (r = sd_bus_match_signal(p->bus, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+                                     "Disconnected", on_disconnected, p)) < 0 ||
+            (r = sd_bus_start(p->bus)) < 0 ||
+            /* The owner decides what becomes of the connection when the
+             * loop ends (the start's caller waits for Exec on it). */
+            (r = sd_bus_set_close_on_exit(p->bus, 0)) < 0 ||
+            (r = sd_bus_attach_event(p->bus, e, SD_EVENT_PRIORITY_NORMAL)) < 0 ||
+            (idle_usec > 0 && (r = sd_event_add_time_relative(e, &p->deadline, CLOCK_MONOTONIC, idle_usec, 0,
+                                                               on_deadline, p)) < 0)) {
+                p->gone = NULL;
+                ur_channel_peer_free(p);
+                return ur_err_set(err, -r, "serve the control connection");
+        }
+        *ret = p;
+        return 0;
+}
+
+sd_bus *ur_channel_peer_bus(const struct ur_channel_peer *p)
+{
+        return p->bus;
+}
+
+void ur_channel_peer_hold(struct ur_channel_peer *p, bool hold)
+{
+        p->held = hold;
+        rearm(p);
+}
+
+void ur_channel_peer_free(struct ur_channel_peer *p)
+{
+        if (!p)
+                return;
+        sd_event_source_disable_unref(p->deadline);
+        if (p->bus) {
+                sd_bus_flush(p->bus);
+                sd_bus_detach_event(p->bus);
+                sd_bus_close_unref(p->bus);
+        }
+        free(p);
+}
+
+sd_bus *ur_channel_peer_steal(struct ur_channel_peer *p)
+{
+        sd_bus *bus = TAKE_PTR(p->bus);
+
+        sd_bus_detach_event(bus);
+        ur_channel_peer_free(p);
+        return bus;
 }

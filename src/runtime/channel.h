@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include "util/error.h"
 
@@ -42,5 +43,26 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced
  * *stop becomes true.  Returns 0 on disconnect/stop. */
 int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const bool *stop,
                      sd_bus **ret_bus, ur_err *err);
+/*
+ * Server side on an sd-event loop: any number of peers at a time, each an
+ * sd-bus server connection attached to the loop.  A peer is given up when
+ * it hangs up or when idle_usec (0: never; then its life bounds the wait)
+ * passes without a message from it; either way gone() is called once
+ * (timed_out tells which), after which the owner frees the peer with
+ * ur_channel_peer_free (not from within gone: later, e.g. from a defer
+ * source, or when the loop has ended).  Takes fd in all cases.
+ */
+struct ur_channel_peer;
+typedef void (*ur_channel_gone_t)(struct ur_channel_peer *p, bool timed_out, void *userdata);
+int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *userdata, uint64_t idle_usec,
+                        ur_channel_gone_t gone, struct ur_channel_peer **ret, ur_err *err);
+sd_bus *ur_channel_peer_bus(const struct ur_channel_peer *p);
+/* Off (hold) or back on (re-armed from now) the idle deadline: a call of
+ * the peer's is worked on, under a deadline of its own. */
+void ur_channel_peer_hold(struct ur_channel_peer *p, bool hold);
+void ur_channel_peer_free(struct ur_channel_peer *p);
+/* Free the peer but keep its connection, out of the loop: the caller's. */
+sd_bus *ur_channel_peer_steal(struct ur_channel_peer *p);
+
 /* Reply an error with a message (for method handlers). */
 int ur_channel_reply_error(sd_bus_message *m, const ur_err e);

@@ -3,16 +3,24 @@
 
 /*
  * The monitor process: cloned by create into the container's namespaces,
- * it waits (serving the channel) until start, then sets up the network and
- * execs the VMM, becoming the container's process.
+ * it carries out the plan (vm/plan.h).  An sd-event loop serves create's
+ * channel, then the control socket (any number of peers, each under a
+ * deadline), until a Start has run its sequence (network, hooks, argv,
+ * console, virtiofsd, confine); then the VMM is exec'd under the
+ * supervisor, with the plan's credentials and seccomp filter.
  */
 
 #include <stdbool.h>
 
 #include "oci/spec.h"
+#include "runtime/channel.h"
 #include "runtime/runtime.h"
 #include "security/security.h"
 #include "vm/plan.h"
+
+#define UR_MONITOR_MAX_PEERS 16
+
+struct hook_job;
 
 struct ur_monitor {
         const struct ur_context *ctx;
@@ -32,6 +40,20 @@ struct ur_monitor {
         bool start_failed;
         bool networked;
         char ifname[16];
+        /* The loop (monitor.c): peers on create's socketpair and on the
+         * control socket, served together, each under a deadline. */
+        sd_event *event;
+        sd_event_source *listen_src, *step_src, *reap_src;
+        struct ur_channel_peer *peers[UR_MONITOR_MAX_PEERS];
+        bool peer_gone[UR_MONITOR_MAX_PEERS];
+        struct ur_channel_peer *create_peer; /* create's, until it hangs up */
+        struct ur_channel_peer *start_peer;  /* the caller of the start under way */
+        sd_bus_message *start_call;          /* its Start, answered when the sequence ends */
+        char *start_state;                   /* the state given to startContainer hooks */
+        uint64_t start_budget_usec;
+        sd_event_source *start_deadline;
+        unsigned step;                       /* the start step next (monitor.c start_steps) */
+        struct hook_job *hooks;              /* a hook stage running in a child, or NULL */
 };
 
 _Noreturn void ur_monitor_main(struct ur_monitor *m, int chan_fd);

@@ -56,7 +56,8 @@ static int plan_binds(struct ur_plan *p, ur_err *err)
                 unsigned f = UR_BIND_NOEXEC | (sh->readonly ? UR_BIND_RO : 0);
                 if (sh->kind == UR_SHARE_9P && add_bind(p, sh->source, f, "shared directory", err) < 0)
                         return -1;
-                if (sh->kind == UR_SHARE_BLOCK && add_bind(p, sh->source, f | UR_BIND_DEV, "block volume", err) < 0)
+                if (sh->kind == UR_SHARE_BLOCK &&
+                    add_bind(p, sh->source, f | UR_BIND_DEV, "block volume", err) < 0)
                         return -1;
         }
         if (add_bind(p, vm->kernel, UR_BIND_PIN | UR_BIND_RO | UR_BIND_NOEXEC, "kernel", err) < 0 ||
@@ -64,8 +65,8 @@ static int plan_binds(struct ur_plan *p, ur_err *err)
                 return -1;
         for (unsigned i = 0; i < vm->n_blocks; i++)
                 if (add_bind(p, vm->blocks[i].path,
-                             UR_BIND_PIN | UR_BIND_NOEXEC | (vm->blocks[i].readonly ? UR_BIND_RO : 0), "block image",
-                             err) < 0)
+                             UR_BIND_PIN | UR_BIND_NOEXEC | (vm->blocks[i].readonly ? UR_BIND_RO : 0),
+                             "block image", err) < 0)
                         return -1;
         return 0;
 }

@@ -34,10 +34,10 @@ enum {
 
 /* A path of the guest's that the confined monitor sees at the same path. */
 struct ur_plan_bind {
-        char *path;     /* absolute host path */
-        unsigned flags; /* UR_BIND_* */
+        char *path;       /* absolute host path */
+        unsigned flags;   /* UR_BIND_* */
         const char *what; /* "kernel", "initrd", "block image", "shared directory", ... (messages) */
-        int fd;         /* UR_BIND_PIN: O_PATH fd opened by ur_plan_pin, else -1 */
+        int fd;           /* UR_BIND_PIN: O_PATH fd opened by ur_plan_pin, else -1 */
 };
 
 /* Who the monitor runs as (process.user). */
@@ -62,14 +62,14 @@ struct ur_plan {
         struct ur_plan_bind *binds;
         unsigned n_binds;
         struct ur_plan_creds creds;
-        bool confine;           /* the monitor gets its confined root ([security] confine) */
-        bool own_proc;          /* it has a pid namespace of its own: a /proc in its root */
-        char *seccomp_policy;   /* the policy's name (the monitor's), NULL: no filter of urunc's */
-        bool seccomp_log;       /* log only ([security] seccomp_log) */
-        bool console_journal;   /* console to the journal too (com.urunc.console) */
-        bool register_machine;  /* register with systemd-machined */
-        bool set_hostname;      /* a UTS namespace of its own and a hostname (vm.hostname) */
-        char *resolv_conf;      /* host source of the spec's /etc/resolv.conf mount, or NULL */
+        bool confine;          /* the monitor gets its confined root ([security] confine) */
+        bool own_proc;         /* it has a pid namespace of its own: a /proc in its root */
+        char *seccomp_policy;  /* the policy's name (the monitor's), NULL: no filter of urunc's */
+        bool seccomp_log;      /* log only ([security] seccomp_log) */
+        bool console_journal;  /* console to the journal too (com.urunc.console) */
+        bool register_machine; /* register with systemd-machined */
+        bool set_hostname;     /* a UTS namespace of its own and a hostname (vm.hostname) */
+        char *resolv_conf;     /* host source of the spec's /etc/resolv.conf mount, or NULL */
 };
 
 void ur_plan_init(struct ur_plan *p);
