@@ -174,46 +174,6 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced
         return 0;
 }
 
-int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const bool *stop,
-                     sd_bus **ret_bus, ur_err *err)
-{
-        sd_bus *b = NULL;
-        sd_id128_t id;
-        int r;
-
-        r = sd_bus_new(&b);
-        if (r < 0)
-                return ur_err_set(err, -r, "sd_bus_new");
-        sd_id128_randomize(&id);
-        if ((r = sd_bus_set_fd(b, fd, fd)) < 0 || (r = sd_bus_set_server(b, 1, id)) < 0 ||
-            (r = sd_bus_set_anonymous(b, 1)) < 0 ||
-            (r = sd_bus_add_object_vtable(b, NULL, UR_BUS_PATH, UR_BUS_IFACE, vtable, userdata)) < 0 ||
-            (r = sd_bus_start(b)) < 0) {
-                sd_bus_unref(b);
-                return ur_err_set(err, -r, "serve the control connection");
-        }
-        for (;;) {
-                r = sd_bus_process(b, NULL);
-                if (r < 0)
-                        break;
-                if (stop && *stop)
-                        break;
-                if (r > 0)
-                        continue;
-                r = sd_bus_wait(b, UINT64_MAX);
-                if (r < 0 && r != -EINTR)
-                        break;
-        }
-        if (ret_bus && stop && *stop) {
-                *ret_bus = b;
-                return 0;
-        }
-        sd_bus_flush_close_unref(b);
-        if (ret_bus)
-                *ret_bus = NULL;
-        return 0;
-}
-
 int ur_channel_reply_error(sd_bus_message *m, const ur_err e)
 {
         return sd_bus_reply_method_errorf(m, UR_BUS_ERROR, "%s", ur_err_msg(e));

@@ -10,8 +10,10 @@
  *   Init()                 → the monitor process's namespace setup result
  *   RunHooks(s stage, s state)  runs a hook stage inside the container's namespaces
  *   Commit()               → create finished; keep waiting for Start
- *   Start(s state)         → network, startContainer hooks, then (after the
- *                            reply) execve of the monitor
+ *   Start(s state)         → network, startContainer hooks, confinement, then
+ *                            (after the reply) execve of the monitor
+ *   State()  → s           where the monitor process is: "creating",
+ *                            "created", "starting" or "start-failed"
  *   signal ExecFailed(s message)  execve failed after the reply
  * Failures come back as the error org.urunc.Error.Failed with the message.
  */
@@ -39,10 +41,6 @@ int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_e
  * Exec right before its execve (a disconnect without it is a death). */
 int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, ur_err *err);
 
-/* Server side: serve a connection on fd with vtable until it disconnects or
- * *stop becomes true.  Returns 0 on disconnect/stop. */
-int ur_channel_serve(int fd, const sd_bus_vtable *vtable, void *userdata, const bool *stop,
-                     sd_bus **ret_bus, ur_err *err);
 /*
  * Server side on an sd-event loop: any number of peers at a time, each an
  * sd-bus server connection attached to the loop.  A peer is given up when
