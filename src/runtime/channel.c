@@ -292,7 +292,8 @@ void ur_channel_peer_free(struct ur_channel_peer *p)
                 return;
         sd_event_source_disable_unref(p->deadline);
         if (p->bus) {
-                sd_bus_flush(p->bus);
+                /* No flush: it would wait, unbounded, for a peer that never
+                 * finished authenticating. */
                 sd_bus_detach_event(p->bus);
                 sd_bus_close_unref(p->bus);
         }
