@@ -23,10 +23,7 @@ struct ur_security {
         bool log_only;
         bool confine;
         bool proc;
-        uid_t uid;
-        gid_t gid;
-        gid_t *groups;
-        size_t n_groups;
+        const struct ur_plan_creds *creds; /* the plan's, which outlives this */
 };
 
 /* [security] policy_dir, else the installed policies, else (urunc run from
@@ -80,17 +77,7 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
 
         if (!s)
                 return ur_err_set(err, ENOMEM, "security");
-        s->uid = plan->creds.uid;
-        s->gid = plan->creds.gid;
-        if (plan->creds.n_groups) {
-                s->groups = calloc(plan->creds.n_groups, sizeof(gid_t));
-                if (!s->groups) {
-                        ur_security_free(s);
-                        return ur_err_set(err, ENOMEM, "security");
-                }
-                memcpy(s->groups, plan->creds.groups, plan->creds.n_groups * sizeof(gid_t));
-                s->n_groups = plan->creds.n_groups;
-        }
+        s->creds = &plan->creds;
         /* Every unikernel's monitor is confined (it unshares a mount
          * namespace of its own whether the spec has one or not), unless the
          * host's configuration turns it off. */
@@ -99,7 +86,7 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
         /* The monitor's own files (QEMU's QMP socket, firecracker's config)
          * live in the state dir, which is root's alone (0700): only the
          * confined root gives another user a directory of its own there. */
-        if (s->uid != 0 && !s->confine) {
+        if (s->creds->uid != 0 && !s->confine) {
                 ur_security_free(s);
                 return ur_err_set(err, 0,
                                   "process.user.uid %u: a monitor running as another user than root needs "
@@ -116,8 +103,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
 
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
 {
-        *ret_uid = s ? (int) s->uid : 0;
-        *ret_gid = s ? (int) s->gid : 0;
+        *ret_uid = s ? (int) s->creds->uid : 0;
+        *ret_gid = s ? (int) s->creds->gid : 0;
 }
 
 bool ur_security_confines(const struct ur_security *s)
@@ -149,11 +136,21 @@ int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan,
 
         if (!s || !s->confine)
                 return 0;
-        c = (struct ur_confine){.state_dir = state_dir, .uid = s->uid, .gid = s->gid, .proc = s->proc};
+        c = (struct ur_confine){
+                .state_dir = state_dir, .uid = s->creds->uid, .gid = s->creds->gid, .proc = s->proc};
         if (ur_confine_monitor(&c, plan, ex, err) < 0)
                 return -1;
-        ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->uid);
+        ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->creds->uid);
         return 0;
+}
+
+/* The monitor's credentials, as the plan says. */
+static struct ur_privs privs_of(const struct ur_security *s)
+{
+        return (struct ur_privs){.uid = s->creds->uid,
+                                 .gid = s->creds->gid,
+                                 .groups = s->creds->groups,
+                                 .n_groups = s->creds->n_groups};
 }
 
 int ur_security_apply(const struct ur_security *s, ur_err *err)
@@ -167,7 +164,7 @@ int ur_security_apply(const struct ur_security *s, ur_err *err)
          * supervisor's child relies on it): set it again afterwards. */
         if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
                 pdeath = 0;
-        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
+        p = privs_of(s);
         if (ur_privs_drop(&p, err) < 0)
                 return -1;
         if (pdeath && prctl(PR_SET_PDEATHSIG, pdeath) < 0)
@@ -184,7 +181,6 @@ void ur_security_free(struct ur_security *s)
                 return;
         ur_seccomp_filter_free(s->filter);
         ur_seccomp_policy_free(s->supervisor);
-        free(s->groups);
         free(s);
 }
 
@@ -194,7 +190,7 @@ int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
 
         if (!s)
                 return 0;
-        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
+        p = privs_of(s);
         return ur_privs_drop(&p, err);
 }
 
