@@ -153,6 +153,15 @@ err=$(u create --bundle "$B" slowhook 2>&1); rc=$?
 expect_match "a hook over its timeout is killed and fails create" "timed out after 1 s" "$err"
 expect_eq "  ... and leaves nothing behind" "" "$(left_behind slowhook)"
 
+# createContainer hooks run in a child of the monitor process (its loop
+# keeps serving): their failure still reaches create with the hook's words.
+B=$T/b-badcc
+B_HOOKS="{\"createContainer\": [{\"path\": \"/bin/false\"}]}" make_bundle "$B" "$PVH"
+err=$(u create --bundle "$B" badcc 2>&1); rc=$?
+check "a failing createContainer hook fails create" test "$rc" -ne 0
+expect_match "  ... with a message naming the hook" "createContainer hook '/bin/false' failed with exit status 1" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind badcc)"
+
 # --- the control socket: several peers at a time ------------------------------
 # The monitor process serves every connection from one event loop: a probe
 # is answered while a start runs its startContainer hook, and a connection

@@ -504,6 +504,21 @@ static void test_plan(void **state)
         assert_int_not_equal(pst.st_ino, st.st_ino);
         ur_plan_done(&p);
         assert_null(p.binds);
+
+        /* A bad value fails the build naming the annotation and the value,
+         * and what was built so far is undone by ur_plan_done. */
+        free(make_elf64("plan/rootfs/unikernel/kernel", "Xen", 18, false, false));
+        for (size_t k = 0; k < spec->n_annotations; k++)
+                if (strcmp(spec->annotations[k].key, "com.urunc.accel") == 0) {
+                        free(spec->annotations[k].value);
+                        spec->annotations[k].value = strdup("warp");
+                }
+        assert_true(ur_plan_build(cfg, spec, md, "plan-test", dir, &p, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "com.urunc.accel"));
+        assert_non_null(strstr(ur_err_msg(err), "'warp'"));
+        ur_err_free(&err);
+        ur_plan_done(&p);
+        assert_null(p.vm.kernel);
 }
 
 int main(void)
