@@ -181,6 +181,38 @@ int ur_channel_reply_error(sd_bus_message *m, const ur_err e)
 
 /* ---- server side, on an sd-event loop ---- */
 
+/* Deadlines on CLOCK_MONOTONIC, from now (sd-event's *_relative calls are
+ * newer than the libsystemd urunc builds against). */
+static int deadline_of(sd_event *e, uint64_t usec_from_now, uint64_t *ret)
+{
+        uint64_t now;
+        int r = sd_event_now(e, CLOCK_MONOTONIC, &now);
+
+        if (r < 0)
+                return r;
+        *ret = usec_from_now > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + usec_from_now;
+        return 0;
+}
+
+int ur_event_add_timer(sd_event *e, sd_event_source **ret, uint64_t usec_from_now, sd_event_time_handler_t cb,
+                       void *userdata)
+{
+        uint64_t at;
+        int r = deadline_of(e, usec_from_now, &at);
+
+        return r < 0 ? r : sd_event_add_time(e, ret, CLOCK_MONOTONIC, at, 0, cb, userdata);
+}
+
+int ur_event_rearm(sd_event_source *s, uint64_t usec_from_now)
+{
+        uint64_t at;
+        int r = deadline_of(sd_event_source_get_event(s), usec_from_now, &at);
+
+        if (r >= 0)
+                r = sd_event_source_set_time(s, at);
+        return r < 0 ? r : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 struct ur_channel_peer {
         sd_bus *bus;
         sd_event_source *deadline; /* NULL: none */
@@ -223,8 +255,7 @@ static void rearm(struct ur_channel_peer *p)
                 sd_event_source_set_enabled(p->deadline, SD_EVENT_OFF);
                 return;
         }
-        sd_event_source_set_time_relative(p->deadline, p->idle_usec);
-        sd_event_source_set_enabled(p->deadline, SD_EVENT_ONESHOT);
+        ur_event_rearm(p->deadline, p->idle_usec);
 }
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
@@ -265,8 +296,7 @@ int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *
              * loop ends (the start's caller waits for Exec on it). */
             (r = sd_bus_set_close_on_exit(p->bus, 0)) < 0 ||
             (r = sd_bus_attach_event(p->bus, e, SD_EVENT_PRIORITY_NORMAL)) < 0 ||
-            (idle_usec > 0 && (r = sd_event_add_time_relative(e, &p->deadline, CLOCK_MONOTONIC, idle_usec, 0,
-                                                               on_deadline, p)) < 0)) {
+            (idle_usec > 0 && (r = ur_event_add_timer(e, &p->deadline, idle_usec, on_deadline, p)) < 0)) {
                 p->gone = NULL;
                 ur_channel_peer_free(p);
                 return ur_err_set(err, -r, "serve the control connection");

@@ -51,6 +51,10 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced
  * source, or when the loop has ended).  Takes fd in all cases.
  */
 struct ur_channel_peer;
+/* A one-shot CLOCK_MONOTONIC timer usec_from_now; set again from now. */
+int ur_event_add_timer(sd_event *e, sd_event_source **ret, uint64_t usec_from_now, sd_event_time_handler_t cb,
+                       void *userdata);
+int ur_event_rearm(sd_event_source *s, uint64_t usec_from_now);
 typedef void (*ur_channel_gone_t)(struct ur_channel_peer *p, bool timed_out, void *userdata);
 int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *userdata, uint64_t idle_usec,
                         ur_channel_gone_t gone, struct ur_channel_peer **ret, ur_err *err);

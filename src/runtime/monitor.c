@@ -177,8 +177,7 @@ static int on_hook_poll(sd_event_source *s, uint64_t usec, void *userdata)
         pid_t r = waitpid(j->pid, NULL, WNOHANG);
 
         if (r == 0 || (r < 0 && errno == EINTR)) {
-                sd_event_source_set_time_relative(s, HOOK_POLL_USEC);
-                sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                ur_event_rearm(s, HOOK_POLL_USEC);
                 return 0;
         }
         hook_job_finish(j);
@@ -242,12 +241,10 @@ static int hook_job_start(struct ur_monitor *m, enum ur_hook_stage stage, const 
                 r = sd_event_add_io(m->event, &j->exit_src, j->pidfd, EPOLLIN, on_hook_exit, j);
         else {
                 j->pidfd = -1;
-                r = sd_event_add_time_relative(m->event, &j->exit_src, CLOCK_MONOTONIC, HOOK_POLL_USEC, 0,
-                                               on_hook_poll, j);
+                r = ur_event_add_timer(m->event, &j->exit_src, HOOK_POLL_USEC, on_hook_poll, j);
         }
         if (r >= 0 && budget_usec > 0)
-                r = sd_event_add_time_relative(m->event, &j->deadline, CLOCK_MONOTONIC, budget_usec, 0,
-                                               on_hook_deadline, j);
+                r = ur_event_add_timer(m->event, &j->deadline, budget_usec, on_hook_deadline, j);
         if (r < 0) {
                 kill(j->pid, SIGKILL);
                 RETRY_EINTR(waitpid(j->pid, NULL, 0));
@@ -613,8 +610,7 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_e
         /* The caller waits this long for the answer: so long the sequence
          * may take. */
         m->start_budget_usec = ur_timeout_usec(m->ctx) + ur_hooks_timeout_usec(m->spec, UR_HOOK_START_CONTAINER);
-        r = sd_event_add_time_relative(m->event, &m->start_deadline, CLOCK_MONOTONIC, m->start_budget_usec, 0,
-                                       on_start_deadline, m);
+        r = ur_event_add_timer(m->event, &m->start_deadline, m->start_budget_usec, on_start_deadline, m);
         if (r < 0)
                 return r;
         m->start_call = sd_bus_message_ref(msg);
