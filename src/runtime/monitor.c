@@ -542,7 +542,7 @@ static void start_fail(struct ur_monitor *m, ur_err e)
         ur_channel_reply_error(m->start_call, e);
         /* This process has nothing left to do once the caller has the
          * answer: it ends when the caller hangs up (or stays silent). */
-        if (m->start_peer)
+        if (m->start_peer && !m->start_peer_gone)
                 ur_channel_peer_hold(m->start_peer, false);
         else
                 sd_event_exit(m->event, 1);
@@ -883,6 +883,7 @@ static void on_peer_gone(struct ur_channel_peer *p, bool timed_out, void *userda
                 sd_event_exit(m->event, 1);
         } else if (p == m->start_peer) {
                 /* The start goes on without anyone to tell (as before). */
+                m->start_peer_gone = true;
                 return;
         }
         m->peer_gone[i] = true;
@@ -988,6 +989,7 @@ static sd_bus *serve(struct ur_monitor *m, int chan_fd)
         sd_event_source_disable_unref(TAKE_PTR(m->step_src));
         sd_event_source_disable_unref(TAKE_PTR(m->reap_src));
         sd_bus_message_unref(TAKE_PTR(m->start_call));
+        free(TAKE_PTR(m->start_state));
         m->event = sd_event_unref(m->event);
         return bus;
 }

@@ -48,6 +48,7 @@ struct ur_monitor {
         bool peer_gone[UR_MONITOR_MAX_PEERS];
         struct ur_channel_peer *create_peer; /* create's, until it hangs up */
         struct ur_channel_peer *start_peer;  /* the caller of the start under way */
+        bool start_peer_gone;                /* ... which has hung up meanwhile */
         sd_bus_message *start_call;          /* its Start, answered when the sequence ends */
         char *start_state;                   /* the state given to startContainer hooks */
         uint64_t start_budget_usec;
