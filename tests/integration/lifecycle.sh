@@ -168,7 +168,7 @@ expect_eq "  ... and leaves nothing behind" "" "$(left_behind badcc)"
 # that says nothing holds nobody up (each peer is dropped after the
 # timeout without a message).
 B=$T/b-peers
-B_HOOKS="{\"startContainer\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"3\"], \"timeout\": 20}]}" \
+B_HOOKS="{\"startContainer\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"4\"], \"timeout\": 20}]}" \
   B_ARGS='["hello", "sleep=forever"]' make_bundle "$B" "$PVH"
 u create --bundle "$B" peers >/dev/null 2>"$T/peers.err"
 sock=$ROOT/peers/control.sock
@@ -176,9 +176,13 @@ expect_eq "control socket: a probe finds the container created" created "$(timeo
 timeout 60 "$PROBE" "$sock" hold 45 & holder=$!
 sleep 0.3
 u start peers >/dev/null 2>"$T/peers-start.err" & starter=$!
-sleep 1.2
-expect_eq "control socket: a probe during the start's hook is answered" starting \
-  "$(timeout 10 "$PROBE" "$sock" state 2>&1)"
+# Until the start is in its hook (4 s long): "created" before, "starting" then.
+for _ in $(seq 30); do
+  probe=$(timeout 10 "$PROBE" "$sock" state 2>&1)
+  [ "$probe" = created ] || break
+  sleep 0.1
+done
+expect_eq "control socket: a probe during the start's hook is answered" starting "$probe"
 t0=$(date +%s)
 wait "$starter"; rc=$?
 expect_eq "start: done while another connection stays silent" 0 "$rc"
