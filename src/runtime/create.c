@@ -308,6 +308,13 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = ur_plan_build(ctx->config, spec, md, o->id, j->dir, &plan, err);
         if (r < 0)
                 goto out;
+        /* The journal's and machined's wishes: the systemd layer's to tell. */
+        r = ur_console_to_journal(ctx->config, spec, &plan.console_journal, err);
+        if (r < 0)
+                goto out;
+        r = ur_machine_wanted(ctx->config, spec, &plan.register_machine, err);
+        if (r < 0)
+                goto out;
         /* The opt-outs of the default sandbox, said where the caller sees
          * them (SECURITY in urunc(8)). */
         if (!plan.seccomp_policy)

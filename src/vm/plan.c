@@ -7,10 +7,8 @@
 #include <unistd.h>
 
 #include "monitors/monitor.h"
-#include "runtime/console.h"
 #include "runtime/vmdesc.h"
 #include "security/seccomp.h"
-#include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/path.h"
 #include "util/strv.h"
@@ -125,9 +123,6 @@ int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const
         p->set_hostname = spec->namespaces[UR_NS_UTS].present && spec->hostname;
         if (resolv && !(p->resolv_conf = strdup(resolv)))
                 return ur_err_set(err, ENOMEM, "plan");
-        if (ur_console_to_journal(cfg, spec, &p->console_journal, err) < 0 ||
-            ur_machine_wanted(cfg, spec, &p->register_machine, err) < 0)
-                return -1;
         return 0;
 }
 

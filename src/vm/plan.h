@@ -66,8 +66,8 @@ struct ur_plan {
         bool own_proc;         /* it has a pid namespace of its own: a /proc in its root */
         char *seccomp_policy;  /* the policy's name (the monitor's), NULL: no filter of urunc's */
         bool seccomp_log;      /* log only ([security] seccomp_log) */
-        bool console_journal;  /* console to the journal too (com.urunc.console) */
-        bool register_machine; /* register with systemd-machined */
+        bool console_journal;  /* console to the journal too (com.urunc.console; set by create) */
+        bool register_machine; /* register with systemd-machined (set by create) */
         bool set_hostname;     /* a UTS namespace of its own and a hostname (vm.hostname) */
         char *resolv_conf;     /* host source of the spec's /etc/resolv.conf mount, or NULL */
 };
