@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guests/guest.h"
-#include "monitors/monitor.h"
+#include "guest/guest.h"
+#include "vmm/vmm.h"
 #include "oci/spec.h"
 #include "util/cleanup.h"
 
@@ -50,7 +50,7 @@ int cmd_features(struct ur_context *ctx, int argc, char **argv)
         /* The guest/monitor pairs this build runs, as "guest/monitor" names. */
         pairs = json_object_new_array();
         for (const struct ur_guest_ops *const *g = ur_guest_all(); *g; g++)
-                for (const struct ur_monitor_ops *const *m = ur_monitor_all(); *m; m++)
+                for (const struct ur_vmm_ops *const *m = ur_vmm_all(); *m; m++)
                         if (ur_pair_supported((*g)->name, (*m)->name)) {
                                 char *p = NULL;
                                 if (asprintf(&p, "%s/%s", (*g)->name, (*m)->name) >= 0)

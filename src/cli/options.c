@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
@@ -34,11 +34,9 @@ static int set_value(const struct cli_opt *o, const char *value, ur_err *err)
 
         switch (o->kind) {
         case CLI_FLAG:
-                if (!value || strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+                if (!value)
                         *(bool *) o->target = true;
-                else if (strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
-                        *(bool *) o->target = false;
-                else
+                else if (ur_parse_bool(value, UR_BOOL_NUMERIC, (bool *) o->target) < 0)
                         return ur_err_set(err, 0, "invalid value '%s' for flag --%s (true or false)", value, o->name);
                 return 0;
         case CLI_STRING:

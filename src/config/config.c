@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/pairs.h"
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -16,14 +18,149 @@
 
 #define CONFIG_MAX_SIZE (1u << 20)
 
-static const struct {
-        const char *name;
-        uint64_t overhead_mib;
-} monitor_defaults[] = {
-        {"qemu", 40}, {"firecracker", 16}, {"hvt", 8}, {"spt", 8}, {"cloud-hypervisor", 32},
-};
+/* ---- the schema --------------------------------------------------------- */
 
 static const char *const log_levels[] = {"panic", "fatal", "error", "warn", "warning", "info", "debug", "trace", NULL};
+static const char *const accel_names[] = {
+        [UR_ACCEL_AUTO] = "auto",
+        [UR_ACCEL_KVM] = "kvm",
+        [UR_ACCEL_TCG] = "tcg",
+        NULL,
+};
+static const char *const cgroup_managers[] = {
+        [UR_CGROUP_AUTO] = "auto",
+        [UR_CGROUP_SYSTEMD] = "systemd",
+        [UR_CGROUP_CGROUPFS] = "cgroupfs",
+        [UR_CGROUP_NONE] = "none",
+        NULL,
+};
+
+/* ENUM fields are written as int. */
+_Static_assert(sizeof(enum ur_accel) == sizeof(int) && sizeof(enum ur_cgroup_manager) == sizeof(int) &&
+                       sizeof(enum ur_net_mode) == sizeof(int),
+               "enum size");
+
+static bool slice_ok(const char *s)
+{
+        size_t l = strlen(s);
+        return l > 6 && strcmp(s + l - 6, ".slice") == 0 && !strchr(s, '/');
+}
+
+static bool not_empty(const char *s)
+{
+        return *s != '\0';
+}
+
+static uint64_t overhead_default(const char *monitor)
+{
+        return ur_pair_vmm_overhead_mib(monitor);
+}
+
+#define C(f) offsetof(struct ur_config, f)
+#define M(f) offsetof(struct ur_vmm_cfg, f)
+
+static const struct ur_config_key schema[] = {
+        {"log", "level", UR_CFG_WORD, C(log.level), .def_string = "info", .names = log_levels,
+         .doc = "What is logged; debug adds the debug messages."},
+        {"log", "syslog", UR_CFG_BOOL, C(log.syslog), .doc = "Also log to syslog."},
+        {"timestamps", "enabled", UR_CFG_BOOL, C(timestamps.enabled),
+         .doc = "Append a line per lifecycle phase to destination (see FILES)."},
+        {"timestamps", "destination", UR_CFG_STRING, C(timestamps.destination),
+         .def_string = "/var/log/urunc/timestamps.log", .check = not_empty, .expect = "a non-empty path",
+         .doc = "The file the timestamps are appended to."},
+        {UR_CONFIG_MONITORS, "default_memory_mb", UR_CFG_U64, M(default_memory_mib),
+         .def = UR_DEFAULT_MEMORY_MIB, .min = 1, .max = INT64_C(1) << 32,
+         .doc = "Guest RAM in MiB when the spec sets no memory limit."},
+        {UR_CONFIG_MONITORS, "default_vcpus", UR_CFG_UINT, M(default_vcpus), .def = UR_DEFAULT_VCPUS,
+         .min = 1, .max = 1024, .doc = "vCPUs when the spec sets no CPU quota or cpuset."},
+        {UR_CONFIG_MONITORS, "binary_path", UR_CFG_OPT_STRING, M(binary_path),
+         .doc = "The monitor's binary; unset, its default name is looked up in $PATH."},
+        {UR_CONFIG_MONITORS, "data_path", UR_CFG_OPT_STRING, M(data_path),
+         .doc = "The monitor's firmware and data directory (QEMU's -L)."},
+        {UR_CONFIG_MONITORS, "overhead_mb", UR_CFG_U64, M(overhead_mib), .monitor_default = overhead_default,
+         .max = INT64_C(1) << 32, .set_offset = M(overhead_set),
+         .doc = "The monitor's own memory in MiB, subtracted from the memory limit (see RESOURCES)."},
+        {UR_CONFIG_MONITORS, "accel", UR_CFG_ENUM, M(accel), .def = UR_ACCEL_AUTO, .names = accel_names,
+         .only = "qemu", .doc = "kvm, tcg, or auto: KVM when /dev/kvm is usable, else TCG with a warning."},
+        {UR_CONFIG_MONITORS, "machine", UR_CFG_OPT_STRING, M(machine), .only = "qemu",
+         .doc = "The machine type instead of the guest's."},
+        {"runtime", "fallback", UR_CFG_OPT_STRING, C(runtime.fallback),
+         .doc = "The runtime (a name in $PATH or a path) of containers that are not unikernels; unset: runc, "
+                "else crun."},
+        {"runtime", "timeout", UR_CFG_UINT, C(runtime.timeout_sec), .def = UR_DEFAULT_TIMEOUT_SEC, .min = 1,
+         .max = 86400, .doc = "Bound in seconds of every internal wait."},
+        {"systemd", "cgroup_manager", UR_CFG_ENUM, C(systemd.cgroup_manager), .def = UR_CGROUP_AUTO,
+         .names = cgroup_managers,
+         .doc = "Who makes the cgroup (see SYSTEMD); auto: systemd when it runs, else cgroupfs."},
+        {"systemd", "slice", UR_CFG_STRING, C(systemd.slice), .def_string = "urunc.slice", .check = slice_ok,
+         .expect = "a unit name ending in .slice", .doc = "The slice of the scopes."},
+        {"systemd", "console_to_journal", UR_CFG_BOOL, C(systemd.console_to_journal),
+         .doc = "The guest's console goes to the journal (see Console)."},
+        {"systemd", "register_machine", UR_CFG_BOOL, C(systemd.register_machine),
+         .doc = "Register each container with systemd-machined (see Machines)."},
+        {"security", "policy_dir", UR_CFG_OPT_STRING, C(security.policy_dir),
+         .doc = "The seccomp policies' directory; unset, the installed one (see FILES)."},
+        {"security", "seccomp_log", UR_CFG_BOOL, C(security.seccomp_log),
+         .doc = "Log what a seccomp policy refuses instead of killing the monitor, to debug a policy."},
+        {"security", "confine", UR_CFG_BOOL, C(security.confine), .def = true,
+         .doc = "The monitor gets a private root (see SECURITY)."},
+        {"network", "mode", UR_CFG_ENUM, C(network.mode), .def = UR_NET_TAKEOVER, .names = ur_net_mode_names,
+         .doc = "How the guest gets the pod's network (see NETWORK)."},
+};
+
+#undef C
+#undef M
+
+const struct ur_config_key *ur_config_schema(size_t *ret_n)
+{
+        *ret_n = ELEMENTSOF(schema);
+        return schema;
+}
+
+static void *field(void *base, const struct ur_config_key *k)
+{
+        return (char *) base + k->offset;
+}
+
+static bool is_string(enum ur_config_type t)
+{
+        return t == UR_CFG_STRING || t == UR_CFG_OPT_STRING || t == UR_CFG_WORD;
+}
+
+/* Set the default of k in base (struct ur_config or ur_vmm_cfg). */
+static int set_default(void *base, const struct ur_config_key *k, const char *monitor)
+{
+        int64_t def = k->monitor_default ? (int64_t) k->monitor_default(monitor) : k->def;
+
+        switch (k->type) {
+        case UR_CFG_BOOL:
+                *(bool *) field(base, k) = def != 0;
+                break;
+        case UR_CFG_UINT:
+                *(unsigned *) field(base, k) = (unsigned) def;
+                break;
+        case UR_CFG_U64:
+                *(uint64_t *) field(base, k) = (uint64_t) def;
+                break;
+        case UR_CFG_ENUM:
+                *(int *) field(base, k) = (int) def;
+                break;
+        case UR_CFG_STRING:
+        case UR_CFG_OPT_STRING:
+        case UR_CFG_WORD:
+                if (k->def_string && !(*(char **) field(base, k) = strdup(k->def_string)))
+                        return -ENOMEM;
+                break;
+        }
+        return 0;
+}
+
+static void free_strings(void *base, bool monitor)
+{
+        for (size_t i = 0; i < ELEMENTSOF(schema); i++)
+                if (is_string(schema[i].type) && ur_streq(schema[i].table, UR_CONFIG_MONITORS) == monitor)
+                        free(*(char **) field(base, &schema[i]));
+}
 
 /* ---- defaults and accessors ------------------------------------------ */
 
@@ -32,16 +169,10 @@ void ur_config_free(struct ur_config *cfg)
         if (!cfg)
                 return;
         free(cfg->path);
-        free(cfg->log.level);
-        free(cfg->timestamps.destination);
-        free(cfg->runtime.fallback);
-        free(cfg->systemd.slice);
-        free(cfg->security.policy_dir);
+        free_strings(cfg, false);
         for (unsigned i = 0; i < cfg->n_monitors; i++) {
                 free(cfg->monitors[i].name);
-                free(cfg->monitors[i].binary_path);
-                free(cfg->monitors[i].data_path);
-                free(cfg->monitors[i].machine);
+                free_strings(&cfg->monitors[i], true);
         }
         free(cfg->monitors);
         free(cfg);
@@ -50,35 +181,38 @@ void ur_config_free(struct ur_config *cfg)
 int ur_config_defaults(struct ur_config **ret, ur_err *err)
 {
         _cleanup_config_ struct ur_config *cfg = calloc(1, sizeof(*cfg));
-        unsigned n = (unsigned) ELEMENTSOF(monitor_defaults);
+        const char *const *mons = ur_pair_vmm_names;
+        unsigned n = 0;
 
         if (!cfg)
                 return ur_err_set(err, ENOMEM, "config defaults");
-        cfg->log.level = strdup("info");
-        cfg->timestamps.destination = strdup("/var/log/urunc/timestamps.log");
-        cfg->runtime.timeout_sec = 30;
-        cfg->systemd.cgroup_manager = UR_CGROUP_AUTO;
-        cfg->systemd.slice = strdup("urunc.slice");
-        cfg->security.confine = true;
-        cfg->monitors = calloc(n, sizeof(struct ur_monitor_cfg));
-        if (!cfg->log.level || !cfg->timestamps.destination || !cfg->systemd.slice || !cfg->monitors)
+        while (mons[n])
+                n++;
+        cfg->monitors = calloc(n, sizeof(struct ur_vmm_cfg));
+        if (!cfg->monitors)
                 return ur_err_set(err, ENOMEM, "config defaults");
         for (unsigned i = 0; i < n; i++) {
-                struct ur_monitor_cfg *m = &cfg->monitors[i];
-                m->name = strdup(monitor_defaults[i].name);
-                if (!m->name)
+                cfg->monitors[i].name = strdup(mons[i]);
+                if (!cfg->monitors[i].name)
                         return ur_err_set(err, ENOMEM, "config defaults");
                 cfg->n_monitors = i + 1;
-                m->default_memory_mib = 256;
-                m->default_vcpus = 1;
-                m->overhead_mib = monitor_defaults[i].overhead_mib;
-                m->accel = UR_ACCEL_AUTO;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(schema); i++) {
+                const struct ur_config_key *k = &schema[i];
+                int r = 0;
+
+                if (!ur_streq(k->table, UR_CONFIG_MONITORS))
+                        r = set_default(cfg, k, NULL);
+                for (unsigned m = 0; r >= 0 && m < n && ur_streq(k->table, UR_CONFIG_MONITORS); m++)
+                        r = set_default(&cfg->monitors[m], k, cfg->monitors[m].name);
+                if (r < 0)
+                        return ur_err_set(err, ENOMEM, "config defaults");
         }
         *ret = TAKE_PTR(cfg);
         return 0;
 }
 
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name)
 {
         if (!cfg || !name)
                 return NULL;
@@ -90,30 +224,17 @@ const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, cons
 
 int ur_accel_from_string(const char *s, enum ur_accel *ret)
 {
-        if (!s)
-                return -EINVAL;
-        if (strcmp(s, "auto") == 0)
-                *ret = UR_ACCEL_AUTO;
-        else if (strcmp(s, "kvm") == 0)
-                *ret = UR_ACCEL_KVM;
-        else if (strcmp(s, "tcg") == 0)
-                *ret = UR_ACCEL_TCG;
-        else
-                return -EINVAL;
-        return 0;
+        for (size_t i = 0; s && accel_names[i]; i++)
+                if (strcmp(s, accel_names[i]) == 0) {
+                        *ret = (enum ur_accel) i;
+                        return 0;
+                }
+        return -EINVAL;
 }
 
 const char *ur_accel_to_string(enum ur_accel a)
 {
-        switch (a) {
-        case UR_ACCEL_AUTO:
-                return "auto";
-        case UR_ACCEL_KVM:
-                return "kvm";
-        case UR_ACCEL_TCG:
-                return "tcg";
-        }
-        return NULL;
+        return (unsigned) a < ELEMENTSOF(accel_names) - 1 ? accel_names[a] : NULL;
 }
 
 /* ---- the TOML subset ---------------------------------------------------- */
@@ -393,44 +514,86 @@ static int want_type(struct parser *p, const char *table, const char *key, const
         return perr(p, "[%s] %s: expected %s, got %s '%s'", table, key, vtype_name(t), vtype_name(v->type), v->raw);
 }
 
-static int set_string(struct parser *p, const char *table, const char *key, struct value *v, char **dst)
+/* "a, b or c" */
+static int names_list(struct parser *p, const char *const *names, char **ret)
 {
-        if (want_type(p, table, key, v, V_STRING) < 0)
-                return -1;
-        free(*dst);
-        *dst = TAKE_PTR(v->s);
+        size_t n = ur_strv_len((char *const *) names);
+        _cleanup_free_ char *out = NULL;
+        FILE *f;
+        size_t len;
+
+        f = open_memstream(&out, &len);
+        if (!f)
+                return ur_err_set(p->err, ENOMEM, "%s:%u", p->name, p->line);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+        if (fclose(f) != 0)
+                return ur_err_set(p->err, ENOMEM, "%s:%u", p->name, p->line);
+        *ret = TAKE_PTR(out);
         return 0;
 }
 
-/* A string where "" means unset. */
-static int set_opt_string(struct parser *p, const char *table, const char *key, struct value *v, char **dst)
+static int invalid_name(struct parser *p, const char *table, const struct ur_config_key *k, const char *s)
 {
-        if (set_string(p, table, key, v, dst) < 0)
+        _cleanup_free_ char *list = NULL;
+
+        if (names_list(p, k->names, &list) < 0)
                 return -1;
-        if (*dst && !**dst) {
-                free(*dst);
-                *dst = NULL;
+        return perr(p, "[%s] %s: invalid value '%s' (expected %s)", table, k->key, s, list);
+}
+
+/* Check v against k and store it in base. */
+static int set_key(struct parser *p, const char *table, const struct ur_config_key *k, void *base,
+                   struct value *v)
+{
+        void *dst = field(base, k);
+
+        switch (k->type) {
+        case UR_CFG_BOOL:
+                if (want_type(p, table, k->key, v, V_BOOL) < 0)
+                        return -1;
+                *(bool *) dst = v->b;
+                break;
+        case UR_CFG_UINT:
+        case UR_CFG_U64:
+                if (want_type(p, table, k->key, v, V_INT) < 0)
+                        return -1;
+                if (v->i < k->min || v->i > k->max)
+                        return perr(p, "[%s] %s: value %" PRId64 " out of range (%" PRId64 "..%" PRId64 ")",
+                                    table, k->key, v->i, k->min, k->max);
+                if (k->type == UR_CFG_UINT)
+                        *(unsigned *) dst = (unsigned) v->i;
+                else
+                        *(uint64_t *) dst = (uint64_t) v->i;
+                break;
+        case UR_CFG_ENUM: {
+                size_t i;
+
+                if (want_type(p, table, k->key, v, V_STRING) < 0)
+                        return -1;
+                for (i = 0; k->names[i] && strcmp(k->names[i], v->s) != 0; i++)
+                        ;
+                if (!k->names[i])
+                        return invalid_name(p, table, k, v->s);
+                *(int *) dst = (int) i;
+                break;
         }
-        return 0;
-}
-
-static int set_bool(struct parser *p, const char *table, const char *key, struct value *v, bool *dst)
-{
-        if (want_type(p, table, key, v, V_BOOL) < 0)
-                return -1;
-        *dst = v->b;
-        return 0;
-}
-
-static int get_int(struct parser *p, const char *table, const char *key, struct value *v, int64_t min, int64_t max,
-                   int64_t *ret)
-{
-        if (want_type(p, table, key, v, V_INT) < 0)
-                return -1;
-        if (v->i < min || v->i > max)
-                return perr(p, "[%s] %s: value %" PRId64 " out of range (%" PRId64 "..%" PRId64 ")", table, key, v->i,
-                            min, max);
-        *ret = v->i;
+        case UR_CFG_WORD:
+        case UR_CFG_STRING:
+        case UR_CFG_OPT_STRING:
+                if (want_type(p, table, k->key, v, V_STRING) < 0)
+                        return -1;
+                if (k->type == UR_CFG_WORD && !ur_strv_contains((char *const *) k->names, v->s))
+                        return invalid_name(p, table, k, v->s);
+                if (k->check && !k->check(v->s))
+                        return perr(p, "[%s] %s: invalid value '%s' (expected %s)", table, k->key, v->s,
+                                    k->expect);
+                free(*(char **) dst);
+                *(char **) dst = k->type == UR_CFG_OPT_STRING && !*v->s ? NULL : TAKE_PTR(v->s);
+                break;
+        }
+        if (k->set_offset)
+                *(bool *) ((char *) base + k->set_offset) = true;
         return 0;
 }
 
@@ -442,44 +605,12 @@ static void unknown_key(struct parser *p, const char *table, const char *key)
                 ur_log_warning("%s:%u: unknown key '%s', ignored", p->name, p->line, key);
 }
 
-static int apply_monitor(struct parser *p, const char *table, struct ur_monitor_cfg *m, const char *key,
-                         struct value *v)
+static const struct ur_config_key *schema_find(const char *table, const char *key)
 {
-        int64_t n;
-
-        if (strcmp(key, "default_memory_mb") == 0) {
-                if (get_int(p, table, key, v, 1, INT64_C(1) << 32, &n) < 0)
-                        return -1;
-                m->default_memory_mib = (uint64_t) n;
-        } else if (strcmp(key, "default_vcpus") == 0) {
-                if (get_int(p, table, key, v, 1, 1024, &n) < 0)
-                        return -1;
-                m->default_vcpus = (unsigned) n;
-        } else if (strcmp(key, "overhead_mb") == 0) {
-                if (get_int(p, table, key, v, 0, INT64_C(1) << 32, &n) < 0)
-                        return -1;
-                m->overhead_mib = (uint64_t) n;
-                m->overhead_set = true;
-        } else if (strcmp(key, "binary_path") == 0) {
-                return set_opt_string(p, table, key, v, &m->binary_path);
-        } else if (strcmp(key, "data_path") == 0) {
-                return set_opt_string(p, table, key, v, &m->data_path);
-        } else if (strcmp(key, "accel") == 0) {
-                if (want_type(p, table, key, v, V_STRING) < 0)
-                        return -1;
-                if (ur_accel_from_string(v->s, &m->accel) < 0)
-                        return perr(p, "[%s] accel: invalid value '%s' (expected auto, kvm or tcg)", table, v->s);
-                if (strcmp(m->name, "qemu") != 0)
-                        ur_log_warning("%s:%u: [%s] accel is only used by qemu, ignored", p->name, p->line, table);
-        } else if (strcmp(key, "machine") == 0) {
-                if (set_opt_string(p, table, key, v, &m->machine) < 0)
-                        return -1;
-                if (strcmp(m->name, "qemu") != 0)
-                        ur_log_warning("%s:%u: [%s] machine is only used by qemu, ignored", p->name, p->line, table);
-        } else {
-                unknown_key(p, table, key);
-        }
-        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(schema); i++)
+                if (strcmp(schema[i].table, table) == 0 && strcmp(schema[i].key, key) == 0)
+                        return &schema[i];
+        return NULL;
 }
 
 static int apply(struct parser *p, char **path, struct value *v)
@@ -487,8 +618,8 @@ static int apply(struct parser *p, char **path, struct value *v)
         struct ur_config *cfg = p->cfg;
         size_t n = ur_strv_len(path);
         const char *key = path[n - 1];
+        const struct ur_config_key *k;
         _cleanup_free_ char *table = NULL;
-        int64_t i;
 
         /* The table is everything but the last segment (header + dotted key). */
         {
@@ -500,89 +631,31 @@ static int apply(struct parser *p, char **path, struct value *v)
                         return ur_err_set(p->err, ENOMEM, "%s:%u", p->name, p->line);
         }
 
-        if (n == 2 && strcmp(path[0], "log") == 0) {
-                if (strcmp(key, "level") == 0) {
-                        if (want_type(p, table, key, v, V_STRING) < 0)
-                                return -1;
-                        if (!ur_strv_contains((char *const *) log_levels, v->s))
-                                return perr(p, "[log] level: invalid value '%s' (expected debug, info, warning, error, ...)",
-                                            v->s);
-                        return set_string(p, table, key, v, &cfg->log.level);
-                }
-                if (strcmp(key, "syslog") == 0)
-                        return set_bool(p, table, key, v, &cfg->log.syslog);
-        } else if (n == 2 && strcmp(path[0], "timestamps") == 0) {
-                if (strcmp(key, "enabled") == 0)
-                        return set_bool(p, table, key, v, &cfg->timestamps.enabled);
-                if (strcmp(key, "destination") == 0) {
-                        if (set_string(p, table, key, v, &cfg->timestamps.destination) < 0)
-                                return -1;
-                        if (!*cfg->timestamps.destination)
-                                return perr(p, "[timestamps] destination: empty path");
+        if (n == 3 && strcmp(path[0], UR_CONFIG_MONITORS) == 0) {
+                struct ur_vmm_cfg *m = (struct ur_vmm_cfg *) ur_config_monitor(cfg, path[1]);
+
+                if (!m) {
+                        ur_log_warning("%s:%u: unknown monitor [%s], ignored", p->name, p->line, table);
                         return 0;
                 }
-        } else if (n == 2 && strcmp(path[0], "runtime") == 0) {
-                if (strcmp(key, "fallback") == 0)
-                        return set_opt_string(p, table, key, v, &cfg->runtime.fallback);
-                if (strcmp(key, "timeout") == 0) {
-                        if (get_int(p, table, key, v, 1, 86400, &i) < 0)
-                                return -1;
-                        cfg->runtime.timeout_sec = (unsigned) i;
+                k = schema_find(UR_CONFIG_MONITORS, key);
+                if (!k) {
+                        unknown_key(p, table, key);
                         return 0;
                 }
-        } else if (n == 2 && strcmp(path[0], "systemd") == 0) {
-                if (strcmp(key, "cgroup_manager") == 0) {
-                        static const char *const names[] = {"auto", "systemd", "cgroupfs", "none"};
-                        if (want_type(p, table, key, v, V_STRING) < 0)
-                                return -1;
-                        for (unsigned k = 0; k < ELEMENTSOF(names); k++)
-                                if (strcmp(v->s, names[k]) == 0) {
-                                        cfg->systemd.cgroup_manager = (enum ur_cgroup_manager) k;
-                                        return 0;
-                                }
-                        return perr(p, "[systemd] cgroup_manager: invalid value '%s' (expected auto, systemd, cgroupfs or none)",
-                                    v->s);
-                }
-                if (strcmp(key, "slice") == 0) {
-                        size_t l;
-                        if (want_type(p, table, key, v, V_STRING) < 0)
-                                return -1;
-                        l = strlen(v->s);
-                        if (l <= 6 || strcmp(v->s + l - 6, ".slice") != 0 || strchr(v->s, '/'))
-                                return perr(p, "[systemd] slice: invalid value '%s' (expected a unit name ending in .slice)",
-                                            v->s);
-                        return set_string(p, table, key, v, &cfg->systemd.slice);
-                }
-                if (strcmp(key, "console_to_journal") == 0)
-                        return set_bool(p, table, key, v, &cfg->systemd.console_to_journal);
-                if (strcmp(key, "register_machine") == 0)
-                        return set_bool(p, table, key, v, &cfg->systemd.register_machine);
-        } else if (n == 2 && strcmp(path[0], "security") == 0) {
-                if (strcmp(key, "policy_dir") == 0)
-                        return set_opt_string(p, table, key, v, &cfg->security.policy_dir);
-                if (strcmp(key, "seccomp_log") == 0)
-                        return set_bool(p, table, key, v, &cfg->security.seccomp_log);
-                if (strcmp(key, "confine") == 0)
-                        return set_bool(p, table, key, v, &cfg->security.confine);
-        } else if (n == 2 && strcmp(path[0], "network") == 0) {
-                if (strcmp(key, "mode") == 0) {
-                        if (want_type(p, table, key, v, V_STRING) < 0)
-                                return -1;
-                        if (ur_net_mode_from_string(v->s, &cfg->network.mode) < 0)
-                                return perr(
-                                        p, "[network] mode: invalid value '%s' (expected takeover or routed)",
-                                        v->s);
-                        return 0;
-                }
-        } else if (n == 3 && strcmp(path[0], "monitors") == 0) {
-                for (unsigned k = 0; k < cfg->n_monitors; k++)
-                        if (strcmp(cfg->monitors[k].name, path[1]) == 0)
-                                return apply_monitor(p, table, &cfg->monitors[k], key, v);
-                ur_log_warning("%s:%u: unknown monitor [%s], ignored", p->name, p->line, table);
+                if (set_key(p, table, k, m, v) < 0)
+                        return -1;
+                if (k->only && strcmp(m->name, k->only) != 0)
+                        ur_log_warning("%s:%u: [%s] %s is only used by %s, ignored", p->name, p->line, table,
+                                       key, k->only);
                 return 0;
         }
-        unknown_key(p, table, key);
-        return 0;
+        k = n == 2 && strcmp(path[0], UR_CONFIG_MONITORS) != 0 ? schema_find(path[0], key) : NULL;
+        if (!k) {
+                unknown_key(p, table, key);
+                return 0;
+        }
+        return set_key(p, table, k, cfg, v);
 }
 
 static int parse_line(struct parser *p, const char *line)

@@ -13,43 +13,31 @@
  * floats, dates, multi-line strings, [[arrays of tables]]) and duplicate
  * keys/tables are errors "FILE:LINE: ..." naming the key and value.
  *
- * Known keys:
- *   [log]            level (panic|fatal|error|warn|warning|info|debug|trace),
- *                    syslog (bool)
- *   [timestamps]     enabled (bool), destination (non-empty string)
- *   [monitors.NAME]  NAME one of qemu, firecracker, hvt, spt, cloud-hypervisor:
- *                    default_memory_mb (>= 1), default_vcpus (1..1024),
- *                    binary_path, data_path ("" = unset), overhead_mb (>= 0),
- *                    accel (auto|kvm|tcg) and machine (qemu only; a warning
- *                    elsewhere)
- *   [runtime]        fallback ("" = unset), timeout (1..86400 seconds)
- *   [systemd]        cgroup_manager (auto|systemd|cgroupfs|none),
- *                    slice (a unit name ending in ".slice"), console_to_journal,
- *                    register_machine (bool)
- *   [security]       policy_dir (seccomp policies; "" = URUNC_DATADIR/seccomp),
- *                    seccomp_log (bool: log instead of kill, for debugging a
- *                    policy), confine (bool: the monitor's private root)
- * Unknown tables, keys and monitor names are logged as warnings and
- * ignored (forward compatible); a wrong type, a bad enum value or an out of
- * range number is an error naming the line.
- *
- * Defaults: log.level "info", syslog false; timestamps disabled, destination
- * "/var/log/urunc/timestamps.log"; every monitor 256 MiB, 1 vCPU, accel
- * auto, no binary/data path or machine; overheads qemu 64 MiB, firecracker
- * 16, hvt 8, spt 8, cloud-hypervisor 32; runtime.fallback NULL (runc),
- * timeout 30 s; systemd.cgroup_manager auto, slice "urunc.slice",
- * console_to_journal false, register_machine false; security.policy_dir
- * NULL, seccomp_log false, confine true; network.mode takeover.
+ * The keys, their types, ranges and defaults are one table, the schema
+ * (ur_config_schema below, defined in config.c): the parser, the
+ * defaults, ur_config_free and the CONFIGURATION section of man/urunc.8
+ * (checked by the unit test config_doc) all come from it.  The monitors of
+ * [monitors.NAME] are vm/pairs.c's VMM names (ur_pair_vmm_names), with their default
+ * overhead_mb.  Unknown tables, keys and monitor names are logged as
+ * warnings and ignored (forward compatible); a wrong type, a bad enum value
+ * or an out of range number is an error naming the file, the line, the key
+ * and the value.
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/time.h"
 #include "vm/vm.h"
 
 #define UR_CONFIG_DEFAULT_PATH "/etc/urunc/config.toml"
 #define UR_CONFIG_ENV "URUNC_CONFIG"
+
+/* Defaults of [monitors.NAME] (also when there is no config at all). */
+#define UR_DEFAULT_MEMORY_MIB 256
+#define UR_DEFAULT_VCPUS 1
 
 enum ur_accel {
         UR_ACCEL_AUTO,
@@ -64,7 +52,7 @@ enum ur_cgroup_manager {
         UR_CGROUP_NONE,     /* no cgroup handling at all */
 };
 
-struct ur_monitor_cfg {
+struct ur_vmm_cfg {
         char *name;                 /* "qemu", "firecracker", "hvt", "spt", "cloud-hypervisor" */
         uint64_t default_memory_mib;/* default_memory_mb (upstream's key; read as MiB) */
         unsigned default_vcpus;
@@ -104,7 +92,7 @@ struct ur_config {
         struct {
                 enum ur_net_mode mode; /* default UR_NET_TAKEOVER */
         } network;
-        struct ur_monitor_cfg *monitors; /* one per known monitor, defaults filled */
+        struct ur_vmm_cfg *monitors; /* one per known monitor, defaults filled */
         unsigned n_monitors;
 };
 
@@ -125,7 +113,43 @@ static inline void ur_config_freep(struct ur_config **c)
 #define _cleanup_config_ __attribute__((cleanup(ur_config_freep)))
 
 /* Per-monitor settings, NULL for an unknown monitor name. */
-const struct ur_monitor_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
+const struct ur_vmm_cfg *ur_config_monitor(const struct ur_config *cfg, const char *name);
 
 int ur_accel_from_string(const char *s, enum ur_accel *ret);
 const char *ur_accel_to_string(enum ur_accel a);
+
+/* ---- the schema --------------------------------------------------------- */
+
+enum ur_config_type {
+        UR_CFG_BOOL,       /* bool */
+        UR_CFG_UINT,       /* unsigned, in [min, max] */
+        UR_CFG_U64,        /* uint64_t, in [min, max] */
+        UR_CFG_STRING,     /* char *, checked by check (expect says what is valid) */
+        UR_CFG_OPT_STRING, /* char *, "" = unset (NULL) */
+        UR_CFG_WORD,       /* char *, one of names */
+        UR_CFG_ENUM,       /* an enum: the index of the value in names */
+};
+
+/* The table of [monitors.NAME]: its keys' offsets are in struct ur_vmm_cfg. */
+#define UR_CONFIG_MONITORS "monitors"
+
+struct ur_config_key {
+        const char *table; /* "log", ..., UR_CONFIG_MONITORS */
+        const char *key;
+        enum ur_config_type type;
+        size_t offset;          /* in struct ur_config, or struct ur_vmm_cfg */
+        int64_t def;            /* default of BOOL, UINT, U64 and ENUM (an index in names) */
+        const char *def_string; /* default of the strings, NULL = unset */
+        /* Default per monitor instead of def (from the monitor registry). */
+        uint64_t (*monitor_default)(const char *monitor);
+        int64_t min, max;             /* UINT, U64 */
+        const char *const *names;     /* WORD, ENUM: the values, NULL-terminated */
+        bool (*check)(const char *s); /* STRING */
+        const char *expect;           /* STRING: a valid value, for messages and the man page */
+        const char *only;             /* a monitor key only this monitor uses (a warning elsewhere) */
+        size_t set_offset;            /* 0, or the offset of a bool set when the file gives the key */
+        const char *doc;              /* one line for the man page */
+};
+
+/* The schema, in the order of the man page; *ret_n entries. */
+const struct ur_config_key *ur_config_schema(size_t *ret_n);

@@ -61,7 +61,10 @@ int ur_net_discover(struct ur_net_info *ret, ur_err *err);
 #define UR_ANNOT_NETWORK "com.urunc.network"             /* takeover | routed */
 #define UR_ANNOT_NETWORK_PORTS "com.urunc.network.ports" /* routed: "80,443,udp/53" */
 
-/* "takeover" / "routed" <-> enum; -1 for an unknown name. */
+/* The modes' names, indexed by enum ur_net_mode, NULL-terminated. */
+extern const char *const ur_net_mode_names[];
+/* "takeover" / "routed" <-> enum; -1 for an unknown name (NULL for an
+ * unknown mode). */
 int ur_net_mode_from_string(const char *s, enum ur_net_mode *ret);
 const char *ur_net_mode_to_string(enum ur_net_mode m);
 

@@ -28,20 +28,25 @@
 
 #define MAX_PORTS 32
 
+const char *const ur_net_mode_names[] = {
+        [UR_NET_TAKEOVER] = "takeover",
+        [UR_NET_ROUTED] = "routed",
+        NULL,
+};
+
 int ur_net_mode_from_string(const char *s, enum ur_net_mode *ret)
 {
-        if (ur_streq(s, "takeover"))
-                *ret = UR_NET_TAKEOVER;
-        else if (ur_streq(s, "routed"))
-                *ret = UR_NET_ROUTED;
-        else
-                return -1;
-        return 0;
+        for (size_t i = 0; s && ur_net_mode_names[i]; i++)
+                if (ur_streq(s, ur_net_mode_names[i])) {
+                        *ret = (enum ur_net_mode) i;
+                        return 0;
+                }
+        return -1;
 }
 
 const char *ur_net_mode_to_string(enum ur_net_mode m)
 {
-        return m == UR_NET_ROUTED ? "routed" : "takeover";
+        return (unsigned) m <= UR_NET_ROUTED ? ur_net_mode_names[m] : NULL;
 }
 
 int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err)

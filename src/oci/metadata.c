@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
-#include "monitors/monitor.h"
 #include "oci/json.h"
+#include "vm/pairs.h"
 #include "util/base64.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/parse.h"
 #include "util/path.h"
 
 enum {
@@ -45,9 +45,6 @@ static const char *const key_names[K_MAX] = {
         [K_NETDEV] = UR_ANNOT_PREFIX "solo5NetDev",
         [K_BLKDEV] = UR_ANNOT_PREFIX "solo5BlkDev",
 };
-
-static const char *const guests[] = {"unikraft", "rumprun", "mirage", "mewz", "linux", "hermit", NULL};
-static const char *const monitors[] = {"qemu", "firecracker", "hvt", "spt", "cloud-hypervisor", NULL};
 
 void ur_metadata_free(struct ur_metadata *md)
 {
@@ -289,15 +286,17 @@ out:
 
 static int check_name(const struct source *s, int k, const char *const *known, const char *kind, ur_err *err)
 {
-        char buf[256];
+        char buf[256], names[256] = "";
+        size_t n = 0;
 
-        for (const char *const *p = known; *p; p++)
+        for (const char *const *p = known; *p; p++) {
                 if (strcmp(*p, s->val[k]) == 0)
                         return 0;
+                int w = snprintf(names + n, sizeof(names) - n, "%s%s", p == known ? "" : ", ", *p);
+                n = w > 0 && (size_t) w < sizeof(names) - n ? n + (size_t) w : sizeof(names) - 1;
+        }
         return ur_err_set(err, 0, "%s: unknown %s '%s'%s (known: %s)", s->what[k], kind, s->val[k],
-                          origin(s, k, buf, sizeof(buf)),
-                          known == guests ? "unikraft, rumprun, mirage, mewz, linux, hermit"
-                                          : "qemu, firecracker, hvt, spt, cloud-hypervisor");
+                          origin(s, k, buf, sizeof(buf)), names);
 }
 
 static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
@@ -307,11 +306,7 @@ static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
 
         if (!v)
                 return 0;
-        if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
-                *ret = true;
-        else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
-                *ret = false;
-        else
+        if (ur_parse_bool(v, UR_BOOL_NUMERIC, ret) < 0)
                 return ur_err_set(err, 0, "%s: expected true, false, 1 or 0, got '%s'%s", s->what[k], v,
                                   origin(s, k, buf, sizeof(buf)));
         return 0;
@@ -373,8 +368,8 @@ static int build(const struct ur_spec *spec, struct source *s, struct ur_metadat
         for (int k = K_TYPE; k <= K_BINARY; k++)
                 if (!s->val[k] || !*s->val[k])
                         return ur_err_set(err, 0, "%s: missing required key '%s'", s->name, key_names[k]);
-        if (check_name(s, K_TYPE, guests, "unikernel type", err) < 0 ||
-            check_name(s, K_HYPERVISOR, monitors, "hypervisor", err) < 0)
+        if (check_name(s, K_TYPE, ur_pair_guest_names, "unikernel type", err) < 0 ||
+            check_name(s, K_HYPERVISOR, ur_pair_vmm_names, "hypervisor", err) < 0)
                 return -1;
         if (!ur_pair_supported(s->val[K_TYPE], s->val[K_HYPERVISOR])) {
                 /* The decoded values, each with where it came from. */

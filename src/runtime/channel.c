@@ -11,6 +11,7 @@
 #include "runtime/proc.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/time.h"
 
 static int finish_open(sd_bus *b, sd_bus **ret, const char *what, ur_err *err)
 {

@@ -13,7 +13,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "util/cleanup.h"
 
 int ur_console_open(int *ret_master, char **ret_slave, ur_err *err)

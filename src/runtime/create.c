@@ -17,17 +17,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
+#include "vm/build.h"
+#include "vmm/vmm.h"
 #include "oci/metadata.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
+#include "vm/dmblock.h"
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/monitor.h"
+#include "init/init.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "vm/plan.h"
 #include "security/seccomp.h"
 #include "systemd/machine.h"
@@ -35,11 +37,13 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/time.h"
 #include "util/timestamps.h"
 
 uint64_t ur_timeout_usec(const struct ur_context *ctx)
 {
-        unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec : 30;
+        unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec
+                                                                     : UR_DEFAULT_TIMEOUT_SEC;
         return (uint64_t) s * 1000000ULL;
 }
 
@@ -268,7 +272,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         _cleanup_free_ char *state_json = NULL;
         _cleanup_free_ char *description = NULL;
         struct ur_plan plan;
-        struct ur_monitor mon = { 0 };
+        struct ur_init mon = { 0 };
         struct ur_cgroup_request req = { 0 };
         int sp[2] = { -1, -1 };
         sd_bus *bus = NULL;
@@ -361,6 +365,14 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         }
 
+        /* Last before the monitor process: nothing after this can be
+         * undone by a failed create (the rootfs stays unmounted). */
+        r = ur_vm_dm_detach(&plan.vm, j->dir, err);
+        if (r >= 0)
+                r = ur_plan_rebind(&plan, err);
+        if (r < 0)
+                goto out;
+
         mon.ctx = ctx;
         mon.spec = spec;
         mon.plan = &plan;
@@ -391,7 +403,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 close(j->lock_fd); /* the lock stays with create */
                 if (own_pidns >= 0)
                         close(TAKE_FD(own_pidns));
-                ur_monitor_main(&mon, sp[1]);
+                ur_init_main(&mon, sp[1]);
         }
         close(sp[1]);
         free(mon.sock_path);
@@ -530,7 +542,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
                 goto out;
         ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
                     md->unikernel_type, md->hypervisor, plan.vm.vcpus, (unsigned long long) plan.vm.mem_mib,
-                    ur_monitor_find(md->hypervisor) && ur_monitor_find(md->hypervisor)->no_accel
+                    ur_vmm_find(md->hypervisor) && ur_vmm_find(md->hypervisor)->no_accel
                             ? "a sandboxed process (no VM, no KVM)"
                     : plan.vm.kvm ? "kvm"
                              : "tcg",

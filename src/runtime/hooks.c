@@ -15,6 +15,7 @@
 #include "runtime/proc.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/time.h"
 
 /*
  * Write the whole state to the hook's stdin, however large (a pipe holds

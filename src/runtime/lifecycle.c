@@ -30,6 +30,7 @@
 #include "util/log.h"
 #include "util/path.h"
 #include "util/strv.h"
+#include "util/time.h"
 #include "util/timestamps.h"
 
 /* How long delete waits for a killed monitor to die. */

@@ -18,6 +18,7 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -35,14 +36,6 @@ int ur_pidfd_open(pid_t pid)
 int ur_pidfd_send_signal(int pidfd, int sig)
 {
         return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
-}
-
-long long ur_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status)
@@ -150,36 +143,6 @@ const char *ur_signal_name(int sig)
                 if (signals[i].sig == sig)
                         return signals[i].name;
         return "?";
-}
-
-char *ur_find_executable(const char *name)
-{
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
-
-        if (!name || !*name)
-                return NULL;
-        if (strchr(name, '/')) {
-                struct stat sb;
-                /* Absolute: the monitor process may run in a confined root. */
-                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0
-                               ? realpath(name, NULL)
-                               : NULL;
-        }
-        copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        if (!copy)
-                return NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *full = NULL;
-                struct stat sb;
-                if (asprintf(&full, "%s/%s", dir, name) < 0)
-                        return NULL;
-                if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
-                        return full;
-                free(full);
-        }
-        return NULL;
 }
 
 int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n)

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "util/error.h"
+#include "util/fs.h" /* ur_find_executable */
 
 /* pidfd_open(2); -errno on failure. */
 int ur_pidfd_open(pid_t pid);
@@ -24,11 +25,6 @@ int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms);
 int ur_signal_parse(const char *s, int *ret, ur_err *err);
 const char *ur_signal_name(int sig);
 
-/* Find an executable in $PATH; a name with a slash is checked and made absolute. */
-char *ur_find_executable(const char *name);
-
-/* Monotonic milliseconds. */
-long long ur_now_ms(void);
 
 /* The children of pid's main thread (/proc/PID/task/PID/children); -errno. */
 int ur_proc_children(pid_t pid, pid_t **ret, size_t *ret_n);

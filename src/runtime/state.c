@@ -301,7 +301,7 @@ enum ur_status ur_state_status(const struct ur_state *st)
                 return ur_proc_alive(st->creator, st->creator_start) ? UR_STATUS_CREATING : UR_STATUS_STOPPED;
         if (!ur_proc_alive(st->pid, st->pid_start))
                 return UR_STATUS_STOPPED;
-        if (proc_comm_is(st->pid, UR_MONITOR_COMM))
+        if (proc_comm_is(st->pid, UR_INIT_COMM))
                 return UR_STATUS_CREATED;
         if (st->cgroup.manager != UR_CGROUP_NONE) {
                 ur_err e = NULL;

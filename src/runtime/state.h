@@ -20,7 +20,7 @@
 
 #include <json-c/json.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "util/error.h"
 
 #define UR_STATE_FILE "urunc-state.json"
@@ -28,7 +28,7 @@
 #define UR_STATE_SOCKET "control.sock"
 #define UR_FALLBACK_PREFIX ".fallback-"
 /* comm of the monitor process while it waits for start (before exec). */
-#define UR_MONITOR_COMM "urunc:created"
+#define UR_INIT_COMM "urunc:created"
 /* comm of the same process after start, supervising the VMM it forked. */
 #define UR_SUPERVISOR_COMM "urunc:supervise"
 

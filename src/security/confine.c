@@ -63,17 +63,11 @@ struct ctx {
         ur_err *err;
 };
 
-static char *concat(const char *a, const char *b)
-{
-        char *s;
-        return asprintf(&s, "%s%s", a, b) < 0 ? NULL : s;
-}
-
 /* Bind source (default: host) at host's path inside the new root. */
 static int bind_one(struct ctx *x, const char *host, const char *source, unsigned flags)
 {
         const char *src = source ? source : host;
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
         _cleanup_close_ int fd = -1;
         char proc[64], seen[PATH_MAX];
         struct stat st, tst;
@@ -266,7 +260,8 @@ static int replicate(struct ctx *x, const char *path, const char *source, unsign
                         p += len;
                         continue;
                 }
-                if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0 || !(inside = concat(x->root, next)))
+                if (asprintf(&next, "%s/%.*s", cur, (int) len, p) < 0 ||
+                    !(inside = ur_path_join(x->root, next)))
                         return ur_err_set(x->err, ENOMEM, "confine");
                 p += len;
                 if (lstat(next, &st) < 0) {
@@ -336,7 +331,7 @@ static char *elf_interp(const char *path)
 
 static int make_dev(struct ctx *x, const char *host, mode_t mode, bool own)
 {
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
         struct stat st;
 
         if (!target)
@@ -352,12 +347,39 @@ static int make_dev(struct ctx *x, const char *host, mode_t mode, bool own)
 
 static int make_dir(struct ctx *x, const char *host)
 {
-        _cleanup_free_ char *target = concat(x->root, host);
+        _cleanup_free_ char *target = ur_path_join(x->root, host);
 
         if (!target)
                 return ur_err_set(x->err, ENOMEM, "confine");
         if (mkdir(target, 0755) < 0 && errno != EEXIST)
                 return ur_err_set(x->err, errno, "confine: mkdir '%s'", target);
+        return 0;
+}
+
+/* The plan's binds of the guest's (vm/plan.h): those inside the state dir
+ * (in_state: made there by create, bound once the own dir is in place) or
+ * the others.  Pinned files are bound from their fds; a block device
+ * (useDMBlock's) and the shared directories are replicated. */
+static int guest_binds(struct ctx *x, const struct ur_plan *plan, bool in_state)
+{
+        size_t n = strlen(x->c->state_dir);
+
+        for (unsigned i = 0; i < plan->n_binds; i++) {
+                const struct ur_plan_bind *b = &plan->binds[i];
+                unsigned f = (b->flags & UR_BIND_RO ? F_RO : 0) | (b->flags & UR_BIND_NOEXEC ? F_NOEXEC : 0) |
+                             (b->flags & UR_BIND_DEV ? F_DEV : 0);
+                bool here = strncmp(b->path, x->c->state_dir, n) == 0 && b->path[n] == '/';
+                if (here != in_state)
+                        continue;
+                if (b->flags & UR_BIND_PIN) {
+                        if (b->fd < 0)
+                                return ur_err_set(x->err, 0, "confine: the %s '%s' was not pinned", b->what,
+                                                  b->path);
+                        if (bind_pinned(x, b->path, b->fd, f) < 0)
+                                return -1;
+                } else if (replicate(x, b->path, NULL, f) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -392,19 +414,8 @@ static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_e
         /* The guest's, as the plan lists them: shared directories first,
          * then the files pinned at setup, bound from their fds whatever
          * the paths name by now. */
-        for (unsigned i = 0; i < plan->n_binds; i++) {
-                const struct ur_plan_bind *b = &plan->binds[i];
-                unsigned f = (b->flags & UR_BIND_RO ? F_RO : 0) | (b->flags & UR_BIND_NOEXEC ? F_NOEXEC : 0) |
-                             (b->flags & UR_BIND_DEV ? F_DEV : 0);
-                if (b->flags & UR_BIND_PIN) {
-                        if (b->fd < 0)
-                                return ur_err_set(x->err, 0, "confine: the %s '%s' was not pinned", b->what,
-                                                  b->path);
-                        if (bind_pinned(x, b->path, b->fd, f) < 0)
-                                return -1;
-                } else if (replicate(x, b->path, NULL, f) < 0)
-                        return -1;
-        }
+        if (guest_binds(x, plan, false) < 0)
+                return -1;
 
         /* Its own files: a private directory in place of the state dir. */
         own = ur_path_join(c->state_dir, UR_CONFINE_OWN_DIR);
@@ -424,6 +435,10 @@ static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_e
         for (unsigned i = 0; i < ex->n_files; i++)
                 if (replicate(x, ex->files[i].path, NULL, F_RO | F_NOEXEC | F_OWN) < 0)
                         return -1;
+        /* The guest's files made in the state dir (useDMBlock's copies out
+         * of the rootfs), bound where the monitor now sees it. */
+        if (guest_binds(x, plan, true) < 0)
+                return -1;
 
         /* Devices: fresh nodes, so that ownership can be the monitor's. */
         if (make_dir(x, "/dev") < 0 || make_dir(x, "/dev/net") < 0)
@@ -440,7 +455,7 @@ static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_e
                 return -1;
 
         if (c->proc) {
-                _cleanup_free_ char *target = concat(x->root, "/proc");
+                _cleanup_free_ char *target = ur_path_join(x->root, "/proc");
                 if (!target || make_dir(x, "/proc") < 0)
                         return target ? -1 : ur_err_set(x->err, ENOMEM, "confine");
                 if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "systemd/cgroup.h"
 #include "util/cleanup.h"
 
 #define UNIT_VALID_CHARS                                                                       \

@@ -17,3 +17,6 @@ char *ur_unit_name_escape(const char *s);
  * (".scope", ".slice"): only [A-Za-z0-9:_.\-\\] before the suffix, not
  * empty, at most UR_UNIT_NAME_MAX bytes. */
 bool ur_unit_name_valid(const char *s, const char *suffix);
+
+/* "urunc-<id>.scope" with the id escaped to unit-name rules. */
+char *ur_scope_name(const char *id);

@@ -14,7 +14,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
-#include "systemd/cgroup.h"
+#include "systemd/escape.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

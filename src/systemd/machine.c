@@ -7,13 +7,9 @@
 #include <systemd/sd-bus.h>
 
 #include "util/cleanup.h"
+#include "util/parse.h"
 
 #define MACHINED_TIMEOUT_USEC (10ull * 1000000ull)
-
-static void busp(sd_bus **b)
-{
-        sd_bus_flush_close_unref(*b);
-}
 
 int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
 {
@@ -23,17 +19,15 @@ int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, b
                 *ret = cfg && cfg->systemd.register_machine;
                 return 0;
         }
-        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-                *ret = v[0] == 't';
+        if (ur_parse_bool(v, UR_BOOL_STRICT, ret) == 0)
                 return 0;
-        }
         return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected true or false)",
                           UR_ANNOT_REGISTER_MACHINE, v);
 }
 
 static int call(const char *member, ur_err *err, const char *types, ...)
 {
-        __attribute__((cleanup(busp))) sd_bus *bus = NULL;
+        __attribute__((cleanup(sd_bus_flush_close_unrefp))) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *m = NULL, *reply = NULL;
         va_list ap;

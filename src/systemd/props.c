@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
+#include "util/cpuset.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 static void prop_done(struct ur_prop *pr)
@@ -182,20 +184,6 @@ static const char *const size_names[] = {
 static const char *const cpuset_names[] = {
         "AllowedCPUs", "AllowedMemoryNodes", "StartupAllowedCPUs", "StartupAllowedMemoryNodes", NULL,
 };
-
-static int parse_bool(const char *v, bool *ret)
-{
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on", NULL };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off", NULL };
-
-        for (size_t i = 0; yes[i]; i++)
-                if (strcasecmp(v, yes[i]) == 0)
-                        return *ret = true, 0;
-        for (size_t i = 0; no[i]; i++)
-                if (strcasecmp(v, no[i]) == 0)
-                        return *ret = false, 0;
-        return -1;
-}
 
 static int parse_u64(const char *v, uint64_t *ret)
 {
@@ -379,8 +367,7 @@ static int parse_typed(const char *v, struct ur_prop *pr)
                         return errno || end == a || *end ? -EINVAL : 1;
                 }
                 case UR_PROP_BOOL:
-                        return strcmp(a, "true") == 0 ? (pr->b = true, 1)
-                               : strcmp(a, "false") == 0 ? (pr->b = false, 1) : -EINVAL;
+                        return ur_parse_bool(a, UR_BOOL_STRICT, &pr->b) < 0 ? -EINVAL : 1;
                 case UR_PROP_STR:
                         r = unquote(a, &pr->s);
                         return r == 0 ? -EINVAL : r;
@@ -388,9 +375,8 @@ static int parse_typed(const char *v, struct ur_prop *pr)
                         return -EINVAL;
                 }
         }
-        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+        if (ur_parse_bool(v, UR_BOOL_STRICT, &pr->b) == 0) {
                 pr->type = UR_PROP_BOOL;
-                pr->b = v[0] == 't';
                 return 1;
         }
         r = unquote(v, &pr->s);
@@ -463,7 +449,7 @@ int ur_prop_from_annotation(const char *key, const char *value, struct ur_prop *
                         goto bad;
         } else if (name_ends(n, "Accounting") || name_in(n, bool_names)) {
                 pr.type = UR_PROP_BOOL;
-                if (parse_bool(value, &pr.b) < 0)
+                if (ur_parse_bool(value, UR_BOOL_SYSTEMD, &pr.b) < 0)
                         goto bad;
         } else if (name_in(n, size_names)) {
                 pr.type = UR_PROP_U64;

@@ -8,10 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/time.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -35,35 +36,19 @@ static bool isalnum_c(char c)
         return isalnum((unsigned char) c);
 }
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static uint64_t deadline_of(uint64_t timeout_usec)
 {
-        return now_usec() + (timeout_usec ? timeout_usec : UR_SCOPE_TIMEOUT_USEC);
+        return ur_now_usec() + (timeout_usec ? timeout_usec : UR_DEFAULT_TIMEOUT_USEC);
 }
 
 static uint64_t remaining(uint64_t deadline)
 {
-        uint64_t n = now_usec();
+        uint64_t n = ur_now_usec();
         return n >= deadline ? 0 : deadline - n;
 }
 
-static void sd_bus_message_unrefp_(sd_bus_message **m)
-{
-        sd_bus_message_unref(*m);
-}
-static void sd_bus_slot_unrefp_(sd_bus_slot **s)
-{
-        sd_bus_slot_unref(*s);
-}
-#define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp_)
-#define _cleanup_slot_ _cleanup_(sd_bus_slot_unrefp_)
+#define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp)
+#define _cleanup_slot_ _cleanup_(sd_bus_slot_unrefp)
 #define _cleanup_bus_error_ _cleanup_(sd_bus_error_free)
 
 static const char *bus_error_text(const sd_bus_error *e, int r)
@@ -288,7 +273,7 @@ int ur_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t ti
         int r;
 
         if (!timeout_usec)
-                timeout_usec = UR_SCOPE_TIMEOUT_USEC;
+                timeout_usec = UR_DEFAULT_TIMEOUT_USEC;
         deadline = deadline_of(timeout_usec);
         if (ur_scope_target(req, &unit, &slice, err) < 0 || ur_scope_properties(req, slice, &props, err) < 0)
                 return -1;
@@ -403,7 +388,7 @@ int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *
         int r;
 
         if (!timeout_usec)
-                timeout_usec = UR_SCOPE_TIMEOUT_USEC;
+                timeout_usec = UR_DEFAULT_TIMEOUT_USEC;
         deadline = deadline_of(timeout_usec);
         r = job_match(bus, &w, &slot);
         if (r < 0)

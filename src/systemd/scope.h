@@ -12,11 +12,10 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/props.h"
 #include "util/error.h"
-
-#define UR_SCOPE_TIMEOUT_USEC (30ull * 1000000ull)
+#include "util/time.h"
 
 /* The full property list StartTransientUnit is sent (before any drop). */
 int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,

@@ -156,16 +156,64 @@ int ur_rm_rf(const char *path, ur_err *err)
         return rm_rf_at(AT_FDCWD, path, err);
 }
 
-char *ur_path_join(const char *a, const char *b)
+char *ur_path_join_n(const char *const *parts, size_t n)
 {
-        char *r = NULL;
-        size_t la = strlen(a);
+        size_t len = 1;
+        char *out, *o;
 
-        while (la > 1 && a[la - 1] == '/')
-                la--;
-        while (*b == '/')
-                b++;
-        if (asprintf(&r, "%.*s/%s", (int) la, a, b) < 0)
+        for (size_t i = 0; i < n; i++)
+                len += parts[i] ? strlen(parts[i]) + 1 : 0;
+        out = o = malloc(len);
+        if (!out)
                 return NULL;
-        return r;
+        for (size_t i = 0; i < n; i++) {
+                const char *p = parts[i];
+
+                if (!p || !*p)
+                        continue;
+                if (o > out) {
+                        /* One slash at the joint: none of p's, none of out's. */
+                        while (*p == '/')
+                                p++;
+                        if (!*p)
+                                continue;
+                        while (o > out + 1 && o[-1] == '/')
+                                o--;
+                        if (o[-1] != '/')
+                                *o++ = '/';
+                }
+                o = stpcpy(o, p);
+        }
+        *o = '\0';
+        return out;
+}
+
+char *ur_find_executable(const char *name)
+{
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (!name || !*name)
+                return NULL;
+        if (strchr(name, '/')) {
+                struct stat sb;
+                /* Absolute: the monitor process may run in a confined root. */
+                return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0
+                               ? realpath(name, NULL)
+                               : NULL;
+        }
+        copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (!copy)
+                return NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                char *full = NULL;
+                struct stat sb;
+                if (asprintf(&full, "%s/%s", dir, name) < 0)
+                        return NULL;
+                if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+                        return full;
+                free(full);
+        }
+        return NULL;
 }

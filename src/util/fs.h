@@ -21,5 +21,17 @@ int ur_mkdir_p(const char *path, mode_t mode, ur_err *err);
 /* rm -rf of a directory tree; a missing path is success. */
 int ur_rm_rf(const char *path, ur_err *err);
 
-/* Join two path components with exactly one slash. Returns NULL on ENOMEM. */
-char *ur_path_join(const char *a, const char *b);
+/*
+ * Join path components with exactly one slash between two of them:
+ * ur_path_join("/run/urunc/", "/id", "state.json") is
+ * "/run/urunc/id/state.json", ur_path_join("/", "x") is "/x".  NULL and ""
+ * components are left out; the first component kept keeps its leading
+ * slashes and the last its trailing ones; a component of slashes only adds
+ * nothing after the first.  Returns NULL on ENOMEM.
+ */
+char *ur_path_join_n(const char *const *parts, size_t n);
+#define ur_path_join(...)                                                                                    \
+        ur_path_join_n((const char *const[]){__VA_ARGS__},                                                   \
+                       sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+/* Find an executable in $PATH; a name with a slash is checked and made absolute. */
+char *ur_find_executable(const char *name);

@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/time.h"
 
 bool ur_ts_enabled;
 static char *destination;
@@ -105,11 +106,10 @@ static int open_destination(void)
 void ur_ts_record(const char *id, const char *phase)
 {
         char line[UR_TS_LINE_MAX];
-        struct timespec ts;
+        /* The clock first: the time is that of the phase, not of the open. */
+        uint64_t now = ur_clock_ns(CLOCK_REALTIME);
         int n;
 
-        /* The clock first: the time is that of the phase, not of the open. */
-        clock_gettime(CLOCK_REALTIME, &ts);
         if (ts_fd < 0) {
                 ts_fd = open_destination();
                 if (ts_fd < 0) {
@@ -119,8 +119,7 @@ void ur_ts_record(const char *id, const char *phase)
                         return;
                 }
         }
-        n = ur_ts_format(line, sizeof(line), id, phase,
-                         (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec, host_pid());
+        n = ur_ts_format(line, sizeof(line), id, phase, now, host_pid());
         if (n < 0)
                 return;
         /* One write: O_APPEND keeps concurrent writers' lines whole. */

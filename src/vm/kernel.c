@@ -18,6 +18,7 @@
  * All reads are bounded: the program and section header tables and the
  * notes are only read within the file and within fixed limits.
  */
+#include "util/time.h"
 #include "vm/vm.h"
 
 #include <elf.h>
@@ -476,13 +477,6 @@ int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
         return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-        return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
-
 int ur_host_tsc_khz(unsigned *ret, ur_err *err)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -491,11 +485,11 @@ int ur_host_tsc_khz(unsigned *ret, ur_err *err)
          * the fastest-looking one is the least disturbed. */
         double best = 0;
         for (int i = 0; i < 3; i++) {
-                uint64_t t0 = mono_ns(), c0 = __builtin_ia32_rdtsc();
+                uint64_t t0 = ur_clock_ns(CLOCK_MONOTONIC_RAW), c0 = __builtin_ia32_rdtsc();
                 struct timespec d = { 0, 5 * 1000 * 1000 };
                 while (nanosleep(&d, &d) < 0 && errno == EINTR)
                         ;
-                uint64_t c1 = __builtin_ia32_rdtsc(), t1 = mono_ns();
+                uint64_t c1 = __builtin_ia32_rdtsc(), t1 = ur_clock_ns(CLOCK_MONOTONIC_RAW);
                 if (t1 <= t0 || c1 <= c0)
                         continue;
                 double khz = (double) (c1 - c0) * 1e6 / (double) (t1 - t0);

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitors/monitor.h"
-#include "runtime/vmdesc.h"
+#include "vm/build.h"
+#include "vm/desc.h"
 #include "security/seccomp.h"
 #include "util/cleanup.h"
 #include "util/path.h"
@@ -41,9 +41,23 @@ static int add_bind(struct ur_plan *p, const char *path, unsigned flags, const c
  * and the block volumes' device nodes first, then the files pinned at
  * create over them (a kernel or image inside the shared rootfs is bound
  * over what it holds by then, read-only where it must be). */
+static void binds_free(struct ur_plan *p)
+{
+        for (unsigned i = 0; i < p->n_binds; i++) {
+                free(p->binds[i].path);
+                if (p->binds[i].fd >= 0)
+                        close(p->binds[i].fd);
+        }
+        free(p->binds);
+        p->binds = NULL;
+        p->n_binds = 0;
+}
+
 static int plan_binds(struct ur_plan *p, ur_err *err)
 {
         const struct ur_vm *vm = &p->vm;
+
+        binds_free(p);
 
         if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
             add_bind(p, vm->rootfs, UR_BIND_NOEXEC | (vm->rootfs_readonly ? UR_BIND_RO : 0), "shared rootfs",
@@ -61,11 +75,14 @@ static int plan_binds(struct ur_plan *p, ur_err *err)
         if (add_bind(p, vm->kernel, UR_BIND_PIN | UR_BIND_RO | UR_BIND_NOEXEC, "kernel", err) < 0 ||
             add_bind(p, vm->initrd, UR_BIND_PIN | UR_BIND_RO | UR_BIND_NOEXEC, "initrd", err) < 0)
                 return -1;
-        for (unsigned i = 0; i < vm->n_blocks; i++)
-                if (add_bind(p, vm->blocks[i].path,
-                             UR_BIND_PIN | UR_BIND_NOEXEC | (vm->blocks[i].readonly ? UR_BIND_RO : 0),
-                             "block image", err) < 0)
+        for (unsigned i = 0; i < vm->n_blocks; i++) {
+                const struct ur_vm_block *b = &vm->blocks[i];
+                /* A block device (useDMBlock's) is a device node, not pinned. */
+                unsigned f = UR_BIND_NOEXEC | (b->readonly ? UR_BIND_RO : 0) |
+                             (b->device ? UR_BIND_DEV : UR_BIND_PIN);
+                if (add_bind(p, b->path, f, b->device ? "block device" : "block image", err) < 0)
                         return -1;
+        }
         return 0;
 }
 
@@ -126,6 +143,19 @@ int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const
         return 0;
 }
 
+int ur_plan_rebind(struct ur_plan *p, ur_err *err)
+{
+        return plan_binds(p, err);
+}
+
+struct ur_plan_bind *ur_plan_find_bind(struct ur_plan *p, const char *path)
+{
+        for (unsigned i = 0; path && i < p->n_binds; i++)
+                if (strcmp(p->binds[i].path, path) == 0)
+                        return &p->binds[i];
+        return NULL;
+}
+
 int ur_plan_pin(struct ur_plan *p, const char *rootfs, ur_err *err)
 {
         for (unsigned i = 0; i < p->n_binds; i++) {
@@ -145,12 +175,7 @@ void ur_plan_done(struct ur_plan *p)
         free(p->id);
         ur_vm_done(&p->vm);
         ur_exec_done(&p->exec);
-        for (unsigned i = 0; i < p->n_binds; i++) {
-                free(p->binds[i].path);
-                if (p->binds[i].fd >= 0)
-                        close(p->binds[i].fd);
-        }
-        free(p->binds);
+        binds_free(p);
         free(p->creds.groups);
         free(p->seccomp_policy);
         free(p->resolv_conf);

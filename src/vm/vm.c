@@ -43,11 +43,17 @@ void ur_vm_done(struct ur_vm *vm)
                 free(vm->shares[i].options);
         }
         free(vm->shares);
+        for (unsigned i = 0; i < vm->n_copies; i++) {
+                free(vm->copies[i].source);
+                free(vm->copies[i].dest);
+        }
+        free(vm->copies);
         free(vm->virtiofsd);
         free(vm->machine);
         free(vm->state_dir);
         free(vm->solo5_net_dev);
         free(vm->solo5_blk_dev);
+        free(vm->cwd);
         ur_vm_init(vm);
 }
 

@@ -37,10 +37,12 @@ struct ur_vm_block {
         char *path;          /* host path of the image */
         char *mountpoint;    /* where the guest mounts it, may be NULL */
         bool readonly;
+        bool device;         /* a host block device (useDMBlock's rootfs device): bound into the
+                              * confined root as a device node, not pinned */
 };
 
 /* A directory or filesystem the guest mounts (from the spec's mounts,
- * src/runtime/storage.c). */
+ * src/vm/storage.c). */
 enum ur_share_kind {
         UR_SHARE_9P,    /* a host directory over virtio-9p (QEMU's local fsdev) */
         UR_SHARE_TMPFS, /* a fresh tmpfs inside the guest: nothing on the host */
@@ -57,6 +59,14 @@ struct ur_vm_share {
         char *options;  /* tmpfs: the size=/mode=/nr_inodes= options kept, may be NULL;
                          * block: the filesystem type ("ext4", "auto") */
         bool readonly;  /* the share itself is read-only (9p: readonly=on, bound ro) */
+};
+
+/* A bind mount copied into the guest's initrd (src/vm/initrd.c), for
+ * a guest that cannot share it: a snapshot taken at create. */
+struct ur_vm_copy {
+        char *source;  /* host file or directory */
+        char *dest;    /* its path in the guest (absolute) */
+        bool readonly; /* the write bits are cleared */
 };
 
 /* The 9p/virtiofs tag of the shared rootfs (mountRootfs). */
@@ -97,6 +107,12 @@ struct ur_vm {
                                  * tagged UR_ROOTFS_TAG, the guest's root */
         struct ur_vm_share *shares; /* the spec's mounts the guest takes, in the spec's order */
         unsigned n_shares;
+        struct ur_vm_copy *copies; /* bind mounts copied into the initrd, in the spec's order */
+        unsigned n_copies;
+        uint64_t copies_bytes;  /* what the copies add to the initrd (at create) */
+        bool dm_root;           /* blocks[0] is the block device the rootfs is mounted from
+                                 * (useDMBlock): create copies the kernel and initrd out and
+                                 * unmounts the rootfs (src/vm/dmblock.c) */
         bool rootfs_readonly;   /* the shared rootfs is read-only (spec root.readonly) */
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
@@ -121,6 +137,14 @@ struct ur_vm {
                                  * vm->net.enabled is final */
         char *solo5_net_dev;    /* solo5 NIC name (annotation solo5NetDev), may be NULL */
         char *solo5_blk_dev;    /* solo5 block device name (annotation solo5BlkDev), may be NULL */
+        /* The application's user and working directory (spec process.user,
+         * process.cwd; cwd may be NULL), for guests whose init applies them. */
+        unsigned uid, gid;
+        char *cwd;
+        /* A raw disk holding the guest's configuration (guest config_disk),
+         * attached read-only after every other virtio-blk disk; set by
+         * ur_vm_build_exec in its copy of the description, else NULL. */
+        const char *config_disk;
 };
 
 /*

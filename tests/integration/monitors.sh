@@ -131,7 +131,7 @@ expect_eq "netns $S: eth0 $IP/24 via $GW (peer in $C)" 0 "$rc"
 section "features and errors"
 pairs=$(u features | sed -n 's/.*"io.github.urunc.pairs": "\[\(.*\)\]".*/\1/p' | sed 's/\\"//g; s/,/ /g')
 expect_eq "features: io.github.urunc.pairs lists the pair table" \
-  "unikraft/qemu unikraft/firecracker rumprun/hvt rumprun/spt mirage/qemu mirage/hvt mirage/spt mewz/qemu linux/qemu linux/firecracker linux/cloud-hypervisor hermit/qemu" \
+  "unikraft/qemu unikraft/firecracker rumprun/hvt rumprun/spt mirage/qemu mirage/hvt mirage/spt mewz/qemu linux/qemu linux/firecracker linux/cloud-hypervisor hermit/qemu freebsd/qemu freebsd/firecracker" \
   "$pairs"
 check "features: the pairs are plain JSON text (no escaped slashes)" \
   sh -c "'$URUNC' features | grep -q 'unikraft/qemu'"

@@ -24,6 +24,18 @@
 #     after delete no virtiofsd, socket or mount is left.
 #  5. Block volumes: two loop devices (ext4 images) as mounts, in the
 #     spec's order (serials blk0, blk1), one read-only.
+#  6. No shared fs (annotation com.urunc.sharedfs=none): a directory
+#     (ConfigMap-like, read-only, with Kubernetes' ..data symlinks) and a
+#     file are copied into the guest's initrd: the guest reads them with
+#     their modes (write bits cleared for the read-only one); its writes
+#     stay in the guest; after delete nothing is left.
+#  7. useDMBlock: the rootfs is an ext4 image on a loop device mounted at
+#     root.path (as the devmapper and blockfile snapshotters give it): the
+#     guest boots from that device (/dev/vda is its root), create copies the
+#     kernel and initrd out and unmounts the rootfs; the host reads the
+#     guest's write in the image; after delete nothing is left, and the loop
+#     device is free.  A busy rootfs fails create, naming it, leaving nothing.
+#     (Section 6 has useDMBlock true with a directory rootfs: used as it is.)
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +50,7 @@ URUNC=${1:?usage: storage.sh URUNC LINUX_KIT_DIR}
 KIT=${2:?}
 T=$(mktemp -d /tmp/urunc-storage.XXXXXX)
 ROOT=$T/root
-for i in file type fam rw rootfs vfs blk; do
+for i in file type fam rw rootfs vfs blk cp dm dmbusy; do
   declare "ID_${i^^}=st$$-$i"
 done
 
@@ -46,6 +58,7 @@ u() { "$URUNC" --root "$ROOT" --log "$T/urunc.log" "$@"; }
 LOOPS=""
 cleanup() {
   for id in $(u list -q 2>/dev/null); do u delete --force "$id" >/dev/null 2>&1; done
+  mountpoint -q "$T/b-dm/rootfs" 2>/dev/null && umount "$T/b-dm/rootfs"
   for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
   rm -rf "$T"
 }
@@ -94,6 +107,20 @@ linux_bundle() { # DIR ARGS-JSON MOUNTS-JSON [ANNOT]
     mkdir -p "$1/rootfs/boot" && cp "$KIT/initrd.img" "$1/rootfs/boot/initrd.img"
 }
 
+# Run the container to its end (150 s at most): rc and o (the guest's
+# console, without CRs) for the checks; its time as a diagnostic; on a
+# failure, the tails of stderr and the console.
+boot() { # BUNDLE ID NAME WHAT TEST-NAME
+  local t0
+  t0=$(date +%s%N)
+  timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$1" "$2" >"$T/$3.out" 2>"$T/$3.err"
+  rc=$?
+  diag "$4: $((($(date +%s%N) - t0) / 1000000)) ms"
+  o=$(tr -d '\r' <"$T/$3.out")
+  expect_eq "$5: exit 0" 0 "$rc"
+  [ "$rc" = 0 ] || { sed 's/^/# /' "$T/$3.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+}
+
 # --- 1. refusals ---------------------------------------------------------------
 mkdir -p "$T/data" "$T/config"
 echo "hello from the host" >"$T/data/in.txt"
@@ -108,9 +135,10 @@ refused() { # ID BUNDLE WHAT PATTERN
   expect_eq "$3: nothing left" "" "$(left_behind "$1")"
 }
 linux_bundle "$T/b-file" '["/bin/guest"]' \
-  "$ENGINE_MOUNTS, {\"destination\": \"/etc/app.conf\", \"type\": \"bind\", \"source\": \"$T/config/app.conf\", \"options\": [\"rbind\", \"ro\"]}"
-refused "$ID_FILE" "$T/b-file" "bind mount of a file" \
-  "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory"
+  "$ENGINE_MOUNTS, {\"destination\": \"/etc/app.conf\", \"type\": \"bind\", \"source\": \"$T/config/app.conf\", \"options\": [\"rbind\", \"ro\"]}" \
+  "\"com.urunc.unikernel.mountRootfs\": \"true\""
+refused "$ID_FILE" "$T/b-file" "bind mount of a file with a shared root" \
+  "mount '/etc/app.conf' .source '$T/config/app.conf', type 'bind'.: the source is not a directory, and 9p shares only directories; nor can it be copied into the guest's initrd: its root is the shared rootfs"
 linux_bundle "$T/b-type" '["/bin/guest"]' \
   "{\"destination\": \"/mnt/disk\", \"type\": \"ext4\", \"source\": \"/dev/urunc-no-such-disk\"}"
 refused "$ID_TYPE" "$T/b-type" "an ext4 mount" \
@@ -122,7 +150,7 @@ refused "$ID_FAM" "$T/b-fam" "a bind mount for a mirage guest" \
 
 # --- 2. bind mounts (rw, ro), tmpfs, the engine's mounts skipped ---------------
 # shellcheck disable=SC2016 # for the guest's shell
-G_RW="grep -E ' /(data|config|cache) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt; echo 'written by the guest' >/data/out.txt && echo rw-write-ok;
+G_RW="grep -E ' /(data|config|cache) ' /proc/mounts | sed 's/^/mount: /'; ls -ln /data /config /cache | sed 's/^/ls: /'; cat /data/in.txt; echo 'written by the guest' >/data/out.txt && echo rw-write-ok;
   if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
   mount -o remount,rw /config && echo remounted-rw;
   if echo x >/config/new2 2>/dev/null; then echo share-write-succeeded; else echo share-write-refused; fi;
@@ -132,13 +160,7 @@ linux_bundle "$T/b-rw" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_RW"
   {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"rw\"]},
   {\"destination\": \"/config\", \"type\": \"bind\", \"source\": \"$T/config\", \"options\": [\"rbind\", \"ro\"]},
   {\"destination\": \"/cache\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"size=8m\", \"mode=1777\"]}"
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-rw" "$ID_RW" >"$T/rw.out" 2>"$T/rw.err"
-rc=$?
-diag "boot with three mounts: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/rw.out")
-expect_eq "run with bind mounts and a tmpfs: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/rw.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+boot "$T/b-rw" "$ID_RW" rw "boot with three mounts" "run with bind mounts and a tmpfs"
 expect_match "the guest reads the host's file over 9p" "hello from the host" "$o"
 expect_match "the guest writes into the rw mount" "rw-write-ok" "$o"
 expect_eq "the host reads the guest's write" "written by the guest" "$(cat "$T/data/out.txt" 2>/dev/null)"
@@ -151,7 +173,7 @@ expect_match "the tmpfs is writable" "tmpfs-ok" "$o"
 expect_match "guest /proc/mounts: /data is 9p vol0 rw" "mount: vol0 /data 9p rw," "$o"
 expect_match "guest /proc/mounts: /config is 9p vol1 ro" "mount: vol1 /config 9p ro," "$o"
 expect_match "guest /proc/mounts: /cache is a tmpfs (size 8m)" "mount: tmpfs /cache tmpfs rw,.*size=8192k" "$o"
-printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
 u delete "$ID_RW" >/dev/null 2>&1
 expect_eq "after delete nothing is left" "" "$(left_behind "$ID_RW")"
 expect_eq "the shared directories are left as they were" "app.conf in.txt out.txt" \
@@ -164,13 +186,7 @@ linux_bundle "$T/b-root" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / | /data
   "$ENGINE_MOUNTS, {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\", \"options\": [\"rbind\", \"ro\"]}" \
   "\"com.urunc.unikernel.mountRootfs\": \"$(b64 true)\""
 (cd "$T/b-root/rootfs" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
-t0=$(date +%s%N)
-timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-root" "$ID_ROOTFS" >"$T/root.out" 2>"$T/root.err"
-rc=$?
-diag "boot with the rootfs over 9p: $((($(date +%s%N) - t0) / 1000000)) ms"
-o=$(tr -d '\r' <"$T/root.out")
-expect_eq "run with mountRootfs: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || { sed 's/^/# /' "$T/root.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+boot "$T/b-root" "$ID_ROOTFS" root "boot with the rootfs over 9p" "run with mountRootfs"
 expect_match "guest /proc/mounts: / is the 9p share 'rootfs', rw" "mount: rootfs / 9p rw," "$o"
 expect_match "guest /proc/mounts: /data is 9p vol0 ro under the 9p root" "mount: vol0 /data 9p ro," "$o"
 expect_match "the guest sees the rootfs's files" "$(basename "$LK")" "$o"
@@ -186,7 +202,7 @@ if [ ! -x /usr/lib/qemu/virtiofsd ] && ! command -v virtiofsd >/dev/null; then
   skip "virtiofs" "no virtiofsd (/usr/lib/qemu/virtiofsd, qemu-system-common)"
 else
   rm -f "$T/data/out.txt"
-  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; cat /data/in.txt;
+  G_VFS="grep -E ' /(data|config) ' /proc/mounts | sed 's/^/mount: /'; ls -ln /data /config | sed 's/^/ls: /'; cat /data/in.txt;
     echo 'virtiofs write' >/data/vfs.txt && echo rw-write-ok;
     if echo x >/config/new 2>/dev/null; then echo ro-write-succeeded; else echo ro-write-refused; fi;
     mount -o remount,rw /config && echo remounted-rw;
@@ -213,7 +229,7 @@ else
   expect_eq "virtiofs: nothing written into the ro directory on the host" "" "$(ls "$T/config" | grep -v app.conf)"
   expect_match "guest /proc/mounts: /data is virtiofs vol0 rw" "mount: vol0 /data virtiofs rw" "$o"
   expect_match "guest /proc/mounts: /config is virtiofs vol1 ro" "mount: vol1 /config virtiofs ro" "$o"
-  printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+  printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
   comms=$(for p in $(u ps --format json "$ID_VFS" 2>/dev/null | tr -d '[] ' | tr , ' '); do cat "/proc/$p/comm"; done | sort | tr '\n' ' ')
   diag "urunc ps: $comms"
   expect_match "urunc ps lists the two virtiofsd (and the VMM)" "qemu-system-x86 .*virtiofsd virtiofsd" "$comms"
@@ -248,13 +264,7 @@ else
       "$ENGINE_MOUNTS,
       {\"destination\": \"/vol/first\", \"type\": \"ext4\", \"source\": \"$LA\", \"options\": [\"rw\"]},
       {\"destination\": \"/vol/second\", \"type\": \"bind\", \"source\": \"$LB\", \"options\": [\"rbind\", \"ro\"]}"
-    t0=$(date +%s%N)
-    timeout 150 "$URUNC" --root "$ROOT" --log "$T/urunc.log" run --bundle "$T/b-blk" "$ID_BLK" >"$T/blk.out" 2>"$T/blk.err"
-    rc=$?
-    diag "boot with two block volumes: $((($(date +%s%N) - t0) / 1000000)) ms"
-    o=$(tr -d '\r' <"$T/blk.out")
-    expect_eq "run with two block volumes: exit 0" 0 "$rc"
-    [ "$rc" = 0 ] || { sed 's/^/# /' "$T/blk.err" | tail -5; printf '%s\n' "$o" | tail -20 | sed 's/^/# /'; }
+    boot "$T/b-blk" "$ID_BLK" blk "boot with two block volumes" "run with two block volumes"
     expect_eq "the volumes in the spec's order: /vol/first is image a, /vol/second image b" \
       "volume a,volume b" "$(printf '%s\n' "$o" | grep '^volume ' | paste -sd,)"
     expect_match "the guest writes into the rw volume" "blk-write-ok" "$o"
@@ -268,6 +278,72 @@ else
     LOOPS=""
     expect_eq "the host reads the guest's write in image a" "written by the guest" \
       "$(debugfs -R 'cat /out' "$T/a.ext4" 2>/dev/null)"
+  fi
+fi
+
+# --- 6. copies into the initrd (no shared fs) --------------------------------------
+mkdir -p "$T/cm/..2026_01_01" && echo "level=debug" >"$T/cm/..2026_01_01/log.conf"
+ln -s ..2026_01_01 "$T/cm/..data" && ln -s ..data/log.conf "$T/cm/log.conf"
+chmod 0644 "$T/cm/..2026_01_01/log.conf"
+echo "token-1234" >"$T/extra.conf" && chmod 0640 "$T/extra.conf"
+# shellcheck disable=SC2016 # for the guest's shell
+G_CP="grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls -lna /etc/config/ /etc/config/..data/ /etc/app/ | sed 's/^/ls: /';
+  cat /etc/config/log.conf /etc/app/extra.conf; echo changed >/etc/app/extra.conf && echo cp-write-ok; cat /etc/app/extra.conf"
+linux_bundle "$T/b-cp" "[\"/bin/guest\", \"sh\", \"-c\", \"$(printf '%s' "$G_CP" | tr '\n' ' ')\"]" \
+  "$ENGINE_MOUNTS,
+  {\"destination\": \"/etc/config\", \"type\": \"bind\", \"source\": \"$T/cm\", \"options\": [\"rbind\", \"ro\"]},
+  {\"destination\": \"/etc/app/extra.conf\", \"type\": \"bind\", \"source\": \"$T/extra.conf\", \"options\": [\"rbind\", \"rw\"]}" \
+  '"com.urunc.sharedfs": "none", "com.urunc.unikernel.useDMBlock": "true"'
+boot "$T/b-cp" "$ID_CP" cp "boot with two copies in the initrd" "run with copies into the initrd"
+expect_match "guest /proc/mounts: the root is the initrd (rootfs)" "mount: (rootfs|none) / (rootfs|tmpfs|ramfs) " "$o"
+expect_match "the guest reads the copied directory (through its ..data links)" "level=debug" "$o"
+expect_match "the guest reads the copied file" "token-1234" "$o"
+expect_match "guest ls: the read-only copy has no write bits" "ls: -r--r--r-- +1 0 +0 +12 .* log.conf" "$o"
+expect_match "guest ls: its directory neither" "ls: dr-xr-xr-x +[0-9]+ 0 +0 .* \.\.2026_01_01" "$o"
+expect_match "guest ls: the links are kept" "ls: lrwxrwxrwx +1 0 +0 .* log.conf -> \.\.data/log.conf" "$o"
+expect_match "guest ls: the rw file keeps its mode" "ls: -rw-r----- +1 0 +0 +11 .* extra.conf" "$o"
+expect_match "the guest writes its copy" "cp-write-ok" "$o"
+expect_eq "... which stays in the guest" "token-1234" "$(cat "$T/extra.conf")"
+printf '%s\n' "$o" | grep -E '^(mount|ls): ' | sed 's/^/# guest: /'
+u delete "$ID_CP" >/dev/null 2>&1
+expect_eq "after delete nothing is left (the extended initrd is in the state dir)" "" "$(left_behind "$ID_CP")"
+
+# --- 7. useDMBlock: the rootfs's block device is the guest's root -------------------
+if ! command -v losetup >/dev/null || ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
+  skip "useDMBlock" "losetup, mke2fs or debugfs is not installed"
+else
+  # The image: the guest tree (the test initrd's), the kernel and the initrd.
+  LK=$KIT/bzImage linux_bundle "$T/b-dm" "[\"/bin/guest\", \"sh\", \"-c\", \"grep -E ' / ' /proc/mounts | sed 's/^/mount: /'; ls /unikernel; echo 'dm written by the guest' >/dm-out.txt && echo dm-write-ok\"]" \
+    "$ENGINE_MOUNTS" "\"com.urunc.unikernel.useDMBlock\": \"true\""
+  mkdir -p "$T/dmtree" && (cd "$T/dmtree" && gzip -dc "$KIT/initrd.img" | cpio -id --quiet 2>/dev/null)
+  cp -a "$T/b-dm/rootfs/." "$T/dmtree/" && rm -rf "$T/b-dm/rootfs" && mkdir "$T/b-dm/rootfs"
+  mke2fs -q -t ext4 -d "$T/dmtree" "$T/dm.ext4" 64M >/dev/null 2>&1
+  LD=$(losetup --find --show "$T/dm.ext4") && LOOPS="$LOOPS $LD"
+  if [ -z "${LD:-}" ] || ! mount "$LD" "$T/b-dm/rootfs"; then
+    skip "useDMBlock" "no loop device could be attached and mounted here"
+  else
+    # A process holding the rootfs: create cannot hand the device over.
+    (cd "$T/b-dm/rootfs" && exec sleep 120) &
+    busy=$!
+    refused "$ID_DMBUSY" "$T/b-dm" "useDMBlock with a busy rootfs" \
+      "useDMBlock: unmount the rootfs '$T/b-dm/rootfs' .so that the guest alone mounts '$LD'.: Device or resource busy"
+    expect_eq "useDMBlock with a busy rootfs: the rootfs stays mounted" "yes" \
+      "$(mountpoint -q "$T/b-dm/rootfs" && echo yes || echo no)"
+    kill "$busy" && wait "$busy" 2>/dev/null
+    boot "$T/b-dm" "$ID_DM" dm "boot from the rootfs's block device" "run with useDMBlock"
+    expect_match "guest /proc/mounts: / is the rootfs's device, ext4 rw" "mount: /dev/vda / ext4 rw," "$o"
+    expect_match "the guest sees the image's files" "bzImage" "$o"
+    expect_match "the guest writes into its root" "dm-write-ok" "$o"
+    expect_eq "create unmounted the rootfs on the host" "no" \
+      "$(mountpoint -q "$T/b-dm/rootfs" && echo yes || echo no)"
+    printf '%s\n' "$o" | grep '^mount: ' | sed 's/^/# guest: /'
+    u delete "$ID_DM" >/dev/null 2>&1
+    expect_eq "after delete nothing is left (the copied kernel and initrd were in the state dir)" "" \
+      "$(left_behind "$ID_DM")"
+    expect_eq "the host reads the guest's write in the image" "dm written by the guest" \
+      "$(debugfs -R 'cat /dm-out.txt' "$T/dm.ext4" 2>/dev/null)"
+    expect_eq "the loop device is free (no holder left)" "0" "$(losetup -d "$LD"; echo $?)"
+    LOOPS=${LOOPS/ $LD/}
   fi
 fi
 

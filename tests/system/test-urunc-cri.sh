@@ -292,7 +292,7 @@ tap_case "a guest that exits (exit=3): CONTAINER_EXITED, exit code 7 as kubelet 
 	cri wait $cid CONTAINER_EXITED 30
 	cri inspect $cid | tee /dev/stderr >/tmp/e.status
 	# QEMU turns the guest status N into (N << 1) | 1 (isa-debug-exit);
-	# that is the container exit status urunc reports (src/monitors/qemu.c)
+	# that is the container exit status urunc reports (src/vmm/qemu.c)
 	jget "d[\"status\"].get(\"exit_code\", 0)" </tmp/e.status | grep -qx 7
 	jget "d[\"status\"][\"reason\"]" </tmp/e.status | grep -qx Error
 	[ "$(jget "int(d[\"status\"][\"finished_at\"])" </tmp/e.status)" -gt 0 ]

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * src/systemd/cgroupfs.c against fake cgroup trees of plain files in a
+ * src/cgroup/cgroupfs.c against fake cgroup trees of plain files in a
  * temporary directory: v2, v1 (legacy) and hybrid layouts.
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "systemd/cgroupfs.h"
+#include "cgroup/cgroupfs.h"
 #include "util/error.h"
 #include "util/fs.h"
 

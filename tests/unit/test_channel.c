@@ -22,6 +22,7 @@
 
 #include "runtime/channel.h"
 #include "runtime/proc.h"
+#include "util/time.h"
 
 static bool stop;
 static int mode; /* what Start does */

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "vmm/vmm.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -84,7 +85,7 @@ static void check_defaults(const struct ur_config *cfg)
         assert_false(cfg->systemd.register_machine);
         assert_int_equal(cfg->n_monitors, 5);
         for (size_t i = 0; i < ELEMENTSOF(mons); i++) {
-                const struct ur_monitor_cfg *m = ur_config_monitor(cfg, mons[i].name);
+                const struct ur_vmm_cfg *m = ur_config_monitor(cfg, mons[i].name);
                 assert_non_null(m);
                 assert_string_equal(m->name, mons[i].name);
                 assert_int_equal(m->default_memory_mib, 256);
@@ -97,6 +98,16 @@ static void check_defaults(const struct ur_config *cfg)
         }
         assert_null(ur_config_monitor(cfg, "xen"));
         assert_null(ur_config_monitor(cfg, NULL));
+        /* The monitors are the registry's, with its default overheads. */
+        unsigned n = 0;
+        for (const struct ur_vmm_ops *const *o = ur_vmm_all(); *o; o++, n++) {
+                const struct ur_vmm_cfg *m = ur_config_monitor(cfg, (*o)->name);
+                assert_non_null(m);
+                assert_int_equal(m->overhead_mib, ur_pair_vmm_overhead_mib((*o)->name));
+                assert_true(m->overhead_mib > 0);
+                assert_false(m->overhead_set);
+        }
+        assert_int_equal(cfg->n_monitors, n);
 }
 
 static void test_defaults(void **state)
@@ -120,7 +131,7 @@ static void test_full(void **state)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
         _cleanup_err_ ur_err err = NULL;
-        const struct ur_monitor_cfg *m;
+        const struct ur_vmm_cfg *m;
 
         warnings[0] = '\0';
         assert_int_equal(ur_config_load(FIXTURE, &cfg, &err), 0);
@@ -135,14 +146,17 @@ static void test_full(void **state)
         assert_string_equal(m->binary_path, "/opt/qemu/bin/qemu-system-x86_64");
         assert_string_equal(m->data_path, "/opt/qemu/share");
         assert_int_equal(m->overhead_mib, 96);
+        assert_true(m->overhead_set);
         assert_int_equal(m->accel, UR_ACCEL_TCG);
         assert_string_equal(m->machine, "pc");
         m = ur_config_monitor(cfg, "firecracker");
         assert_int_equal(m->default_memory_mib, 128);
         assert_null(m->binary_path);
         assert_int_equal(m->overhead_mib, 16);
+        assert_false(m->overhead_set);
         m = ur_config_monitor(cfg, "hvt");
         assert_int_equal(m->overhead_mib, 0);
+        assert_true(m->overhead_set);
         assert_string_equal(cfg->runtime.fallback, "crun");
         assert_int_equal(cfg->runtime.timeout_sec, 45);
         assert_int_equal(cfg->systemd.cgroup_manager, UR_CGROUP_CGROUPFS);
@@ -272,9 +286,13 @@ static void test_errors(void **state)
         parse_fail("[systemd]\nregister_machine = 1\n", "config.toml:2:", "[systemd] register_machine: expected a boolean");
 
         /* Values. */
-        parse_fail("[log]\nlevel = \"verbose\"\n", "config.toml:2:", "[log] level: invalid value 'verbose'");
-        parse_fail("[timestamps]\ndestination = \"\"\n", "config.toml:2:", "[timestamps] destination: empty path");
-        parse_fail("[monitors.qemu]\naccel = \"hvf\"\n", "config.toml:2:", "[monitors.qemu] accel: invalid value 'hvf'");
+        parse_fail("[log]\nlevel = \"verbose\"\n", "config.toml:2:",
+                   "[log] level: invalid value 'verbose' (expected panic, fatal, error, warn, warning, info, "
+                   "debug or trace)");
+        parse_fail("[timestamps]\ndestination = \"\"\n", "config.toml:2:",
+                   "[timestamps] destination: invalid value '' (expected a non-empty path)");
+        parse_fail("[monitors.qemu]\naccel = \"hvf\"\n", "config.toml:2:",
+                   "[monitors.qemu] accel: invalid value 'hvf' (expected auto, kvm or tcg)");
         parse_fail("[monitors.qemu]\ndefault_vcpus = 0\n", "config.toml:2:", "[monitors.qemu] default_vcpus: value 0 out of range");
         parse_fail("[monitors.qemu]\ndefault_vcpus = -1\n", "config.toml:2:", "value -1 out of range");
         parse_fail("[monitors.firecracker]\ndefault_memory_mb = 0\n", "config.toml:2:",
@@ -282,7 +300,8 @@ static void test_errors(void **state)
         parse_fail("[monitors.qemu]\noverhead_mb = -8\n", "config.toml:2:", "[monitors.qemu] overhead_mb: value -8 out of range");
         parse_fail("[runtime]\ntimeout = 0\n", "config.toml:2:", "[runtime] timeout: value 0 out of range");
         parse_fail("[systemd]\ncgroup_manager = \"cgroupv2\"\n", "config.toml:2:",
-                   "[systemd] cgroup_manager: invalid value 'cgroupv2'");
+                   "[systemd] cgroup_manager: invalid value 'cgroupv2' (expected auto, systemd, cgroupfs or "
+                   "none)");
         parse_fail("[systemd]\nslice = \"urunc\"\n", "config.toml:2:", "[systemd] slice: invalid value 'urunc'");
         parse_fail("[systemd]\nslice = \"a/b.slice\"\n", "config.toml:2:", "invalid value 'a/b.slice'");
 }

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/journal.h"
 #include "util/strv.h"
 

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "monitors/monitor.h"
+#include "vm/build.h"
+#include "vmm/vmm.h"
 #include "util/strv.h"
 
 static void base(struct ur_vm *vm, const char *guest, enum ur_boot_format boot)

@@ -20,7 +20,8 @@
 #include <cmocka.h>
 
 #include "runtime/proc.h"
-#include "runtime/qmp.h"
+#include "util/time.h"
+#include "init/qmp.h"
 
 struct fake {
         char dir[64];

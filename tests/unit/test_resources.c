@@ -15,10 +15,11 @@
 
 #include <cmocka.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/escape.h"
-#include "systemd/mapping.h"
+#include "cgroup/mapping.h"
 #include "systemd/props.h"
+#include "util/cpuset.h"
 #include "util/error.h"
 
 static void test_shares_to_weight(void **state)
@@ -97,14 +98,54 @@ static void test_cpuset_mask(void **state)
                 assert_int_equal(m[1023], 0xff);
                 free(m);
         }
+        /* runc's RangeToBits: empty items are ignored. */
+        mask_ok("1,", (const uint8_t[]){0x02}, 1);
+        mask_ok(",1", (const uint8_t[]){0x02}, 1);
+        mask_ok("0,,2, ,", (const uint8_t[]){0x05}, 1);
+        mask_ok("\t0-1\n", (const uint8_t[]){0x03}, 1);
+        mask_ok("1-1", (const uint8_t[]){0x02}, 1);
+        mask_ok("00,0007", (const uint8_t[]){0x81}, 1);
+        mask_ok("   ", NULL, 0);
         mask_bad("3-1");
         mask_bad("a");
-        mask_bad("1,");
-        mask_bad(",1");
+        mask_bad(",");
+        mask_bad(" , ,");
         mask_bad("1-");
+        mask_bad("-");
         mask_bad("8192");
+        mask_bad("0-8192");
+        mask_bad("99999999999999999999");
         mask_bad("1;2");
         mask_bad("-1");
+        mask_bad("+1");
+        mask_bad("1 2");
+        /* Neither the kernel nor runc takes blanks inside a range. */
+        mask_bad("1 - 3");
+        mask_bad("1- 3");
+        /* The kernel's stride form is not runc's. */
+        mask_bad("0-7:2/4");
+        mask_bad("1-2-3");
+}
+
+static void test_cpuset_count(void **state)
+{
+        unsigned n = 99;
+        ur_err err = NULL;
+
+        assert_int_equal(ur_cpuset_count("0-3,5", &n, &err), 0);
+        assert_int_equal(n, 5);
+        /* Overlaps count once. */
+        assert_int_equal(ur_cpuset_count("0-3,2-5,4", &n, &err), 0);
+        assert_int_equal(n, 6);
+        assert_int_equal(ur_cpuset_count("", &n, &err), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(ur_cpuset_count("0-8191", &n, &err), 0);
+        assert_int_equal(n, 8192);
+        n = 99;
+        assert_true(ur_cpuset_count("x", &n, &err) < 0);
+        assert_int_equal(n, 99);
+        assert_non_null(strstr(ur_err_msg(err), "'x'"));
+        ur_err_free(&err);
 }
 
 static void test_cgroups_path_parse(void **state)
@@ -478,10 +519,15 @@ static void test_props_from_resources(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_shares_to_weight),  cmocka_unit_test(test_quota_per_sec),
-                cmocka_unit_test(test_cpuset_mask),       cmocka_unit_test(test_cgroups_path_parse),
-                cmocka_unit_test(test_slice_expand),      cmocka_unit_test(test_escape),
-                cmocka_unit_test(test_scope_target),      cmocka_unit_test(test_annotations),
+                cmocka_unit_test(test_shares_to_weight),
+                cmocka_unit_test(test_quota_per_sec),
+                cmocka_unit_test(test_cpuset_mask),
+                cmocka_unit_test(test_cpuset_count),
+                cmocka_unit_test(test_cgroups_path_parse),
+                cmocka_unit_test(test_slice_expand),
+                cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_scope_target),
+                cmocka_unit_test(test_annotations),
                 cmocka_unit_test(test_props_from_resources),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
 
-#include "systemd/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "systemd/scope.h"
 #include "util/error.h"
 #include "util/strv.h"

@@ -123,7 +123,7 @@ static void test_status_from_facts(void **state)
         /* A process named like the waiting monitor: created. */
         child = fork();
         if (child == 0) {
-                prctl(PR_SET_NAME, UR_MONITOR_COMM);
+                prctl(PR_SET_NAME, UR_INIT_COMM);
                 pause();
                 _exit(0);
         }

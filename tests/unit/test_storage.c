@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The spec's mounts as the guest gets them (src/runtime/storage.c), and
+/* The spec's mounts as the guest gets them (src/vm/storage.c), and
  * what QEMU and the Linux guest are given for them: argv arrays. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,13 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "guests/guest.h"
-#include "monitors/monitor.h"
-#include "runtime/storage.h"
+#include "guest/guest.h"
+#include "vm/build.h"
+#include "solo5-elf.h"
+#include "vmm/vmm.h"
+#include "vm/dmblock.h"
+#include "vm/initrd.h"
+#include "vm/storage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
@@ -528,12 +534,407 @@ static void test_block_volumes(void **state)
         ur_strv_free(w);
 }
 
+/* The members of the newc archive(s) in buf: "name mode size" (mode in
+ * octal), one per member, trailers as "TRAILER!!!"; "garbage@OFF" where
+ * something other than a header or zero padding stands. */
+static char **newc_list(const char *buf, size_t len)
+{
+        char **out = NULL;
+        size_t off = 0;
+
+        while (off < len) {
+                if (buf[off] == '\0') {
+                        off++;
+                        continue;
+                }
+                if (len - off < 110 || memcmp(buf + off, "070701", 6) != 0) {
+                        assert_int_equal(ur_strv_addf(&out, "garbage@%zu", off), 0);
+                        break;
+                }
+                char f[9] = {0};
+                unsigned long mode, size, ns;
+                memcpy(f, buf + off + 14, 8);
+                mode = strtoul(f, NULL, 16);
+                memcpy(f, buf + off + 54, 8);
+                size = strtoul(f, NULL, 16);
+                memcpy(f, buf + off + 94, 8);
+                ns = strtoul(f, NULL, 16);
+                assert_int_equal(off % 4, 0);
+                const char *name = buf + off + 110;
+                if (strcmp(name, "TRAILER!!!") == 0)
+                        assert_int_equal(ur_strv_add(&out, name), 0);
+                else if (S_ISLNK(mode))
+                        assert_int_equal(ur_strv_addf(&out, "%s %lo -> %.*s", name, mode, (int) size,
+                                                      buf + ((off + 110 + ns + 3) & ~(size_t) 3)),
+                                         0);
+                else
+                        assert_int_equal(ur_strv_addf(&out, "%s %lo %lu", name, mode, size), 0);
+                off = ((off + 110 + ns + 3) & ~(size_t) 3) + ((size + 3) & ~(size_t) 3);
+        }
+        return out;
+}
+
+static void write_at(const char *path, const char *content, mode_t mode)
+{
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        fclose(f);
+        assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The extended initrd of vm, read back: its length, its first 8 bytes in
+ * head, the members from offset skip on. */
+static char **extended(const struct ur_vm *vm, size_t *ret_len, char head[8], size_t skip)
+{
+        char out[512];
+        ur_err err = NULL;
+        snprintf(out, sizeof(out), "%s/out.img", dir);
+        int in = open(vm->initrd, O_RDONLY), o = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        assert_true(in >= 0 && o >= 0);
+        if (ur_initrd_write(vm, in, o, &err) < 0)
+                fail_msg("initrd: %s", ur_err_msg(err));
+        off_t len = lseek(o, 0, SEEK_END);
+        char *buf = malloc((size_t) len);
+        assert_int_equal(pread(o, buf, (size_t) len, 0), len);
+        close(in);
+        close(o);
+        unlink(out);
+        assert_true((size_t) len >= skip + 8);
+        memcpy(head, buf, 8);
+        char **l = newc_list(buf + skip, (size_t) len - skip);
+        free(buf);
+        *ret_len = (size_t) len;
+        return l;
+}
+
+static void test_initrd_copies(void **state)
+{
+        (void) state;
+        char tree[100], cm[100], sub[100], key[100], link[100], conf[100], newc[100], gz[100], want[4][1024];
+        snprintf(tree, sizeof(tree), "%s/cm", dir);
+        snprintf(sub, sizeof(sub), "%s/cm/..data", dir);
+        snprintf(cm, sizeof(cm), "%s/cm/..data/app.conf", dir);
+        snprintf(key, sizeof(key), "%s/cm/app.conf", dir);
+        snprintf(link, sizeof(link), "%s/cm/fifo", dir);
+        snprintf(conf, sizeof(conf), "%s/hosts", dir);
+        snprintf(newc, sizeof(newc), "%s/newc.img", dir);
+        snprintf(gz, sizeof(gz), "%s/gz.img", dir);
+        assert_int_equal(mkdir(tree, 0755), 0);
+        assert_int_equal(mkdir(sub, 0750), 0);
+        write_at(cm, "setting=1\n", 0644);
+        assert_int_equal(symlink("..data/app.conf", key), 0);
+        write_at(conf, "10.0.0.1 db\n", 0600);
+        /* A newc initrd: one file and the trailer, padded to 512 bytes
+         * (what cpio -H newc writes); a "gzip" one (its magic). */
+        {
+                FILE *f = fopen(newc, "w");
+                fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c", 1, 0100755, 0,
+                        0, 1, 0, 0, 0, 0, 0, 0, 5, 0, "init", 0, 0);
+                fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s%c%c%c", 0, 0, 0, 0,
+                        1, 0, 0, 0, 0, 0, 0, 11, 0, "TRAILER!!!", 0, 0, 0);
+                for (long n = ftell(f); n < 512; n++)
+                        fputc(0, f);
+                fclose(f);
+        }
+        write_at(gz, "\x1f\x8b\x08zzz", 0644);
+
+        struct ur_mount m[] = {
+                {(char *) "/etc/config", tree, (char *) "bind", o_rbind_ro},
+                {(char *) "/etc/db/hosts", conf, (char *) "bind", o_rbind_rw},
+        };
+        struct ur_kv none = {(char *) "com.urunc.sharedfs", (char *) "none"};
+        struct ur_spec spec = {.mounts = m, .n_mounts = 2, .annotations = &none, .n_annotations = 1};
+        struct ur_vm vm;
+        ur_err err = NULL;
+
+        /* Linux on qemu with sharedfs=none: both copied, nothing shared. */
+        vm_base(&vm, "linux", "qemu");
+        vm.initrd = strdup(newc);
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_copies, 2);
+        assert_int_equal(vm.copies_bytes, 10 + 15 + 12);
+        size_t len;
+        char head[8];
+        char **l = extended(&vm, &len, head, 0);
+        assert_int_equal(len % 512, 0);
+        /* The original's trailer is dropped: one archive, read-only copies
+         * without write bits, the link kept, parents 0755. */
+        assert_strv_equal(
+                l, (const char *const[]){"init 100755 0", "etc 40755 0", "etc/config 40555 0",
+                                         "etc/config/..data 40550 0", "etc/config/..data/app.conf 100444 10",
+                                         "etc/config/app.conf 120777 -> ..data/app.conf", "etc 40755 0",
+                                         "etc/db 40755 0", "etc/db/hosts 100600 12", "TRAILER!!!", NULL});
+        ur_strv_free(l);
+        /* The linux command line says nothing of them. */
+        char **w = linux_words(&vm);
+        for (char **x = w; *x; x++)
+                assert_null(strstr(*x, "urunc.mount"));
+        ur_strv_free(w);
+
+        /* A compressed initrd is kept whole (6 bytes here), the archive
+         * follows on 4 bytes (offset 8), zeros between. */
+        free(vm.initrd);
+        vm.initrd = strdup(gz);
+        l = extended(&vm, &len, head, 8);
+        assert_int_equal(len % 512, 0);
+        assert_memory_equal(head, "\x1f\x8b\x08zzz\0\0", 8);
+        assert_strv_equal(
+                l, (const char *const[]){"etc 40755 0", "etc/config 40555 0", "etc/config/..data 40550 0",
+                                         "etc/config/..data/app.conf 100444 10",
+                                         "etc/config/app.conf 120777 -> ..data/app.conf", "etc 40755 0",
+                                         "etc/db 40755 0", "etc/db/hosts 100600 12", "TRAILER!!!", NULL});
+        ur_strv_free(l);
+        ur_vm_done(&vm);
+
+        /* Unikraft reads one newc archive: a compressed initrd is refused;
+         * without sharedfs=none on qemu the directory is shared over 9p and
+         * only the file is copied. */
+        vm_base(&vm, "unikraft", "qemu");
+        vm.initrd = strdup(gz);
+        spec.n_annotations = 0;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want[0], sizeof(want[0]),
+                 "mount '/etc/db/hosts' (source '%s', type 'bind'): the source is not a directory, and 9p "
+                 "shares "
+                 "only directories; nor can it be copied into the guest's initrd: the family reads only an "
+                 "uncompressed newc cpio archive (the unikraft guest on qemu)",
+                 conf);
+        assert_string_equal(ur_err_msg(err), want[0]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "unikraft", "qemu");
+        vm.initrd = strdup(newc);
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 1);
+        assert_int_equal(vm.n_copies, 1);
+        assert_string_equal(vm.copies[0].dest, "/etc/db/hosts");
+        ur_vm_done(&vm);
+
+        /* Refusals: a family without an initrd root, no initrd, a root that
+         * is not the initrd, a fifo in the tree, sharedfs=none with
+         * mountRootfs. */
+        spec.n_annotations = 1;
+        vm_base(&vm, "mirage", "hvt");
+        vm.initrd = strdup(newc);
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(
+                want[1], sizeof(want[1]),
+                "mount '/etc/config' (source '%s', type 'bind'): annotation com.urunc.sharedfs is 'none'; "
+                "nor "
+                "can it be copied into the initrd of this guest family (linux and unikraft only) (the mirage "
+                "guest on hvt)",
+                tree);
+        assert_string_equal(ur_err_msg(err), want[1]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "firecracker");
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "the container has none (com.urunc.unikernel.initrd)"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "firecracker");
+        vm.initrd = strdup(newc);
+        vm.n_blocks = 1;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "its root is the shared rootfs or a block image"));
+        ur_err_free(&err);
+        vm.n_blocks = 0;
+        ur_vm_done(&vm);
+        /* ... with its initrd as the root: copied (firecracker has no 9p). */
+        vm_base(&vm, "linux", "firecracker");
+        vm.initrd = strdup(newc);
+        spec.n_annotations = 0;
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_copies, 2);
+        assert_string_equal(vm.copies[0].dest, "/etc/config");
+        assert_true(vm.copies[0].readonly);
+        assert_false(vm.copies[1].readonly);
+        spec.n_annotations = 1;
+        ur_vm_done(&vm);
+        assert_int_equal(mkfifo(link, 0600), 0);
+        vm_base(&vm, "linux", "firecracker");
+        vm.initrd = strdup(newc);
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        snprintf(want[2], sizeof(want[2]),
+                 "mount '/etc/config' (source '%s'): '%s' is a FIFO: only directories, regular files and "
+                 "symbolic links can be copied into the initrd",
+                 tree, link);
+        assert_string_equal(ur_err_msg(err), want[2]);
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        vm_base(&vm, "linux", "qemu");
+        vm.initrd = strdup(newc);
+        vm.share_rootfs = true;
+        assert_true(ur_vm_storage(&spec, &vm, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "'none', but 'com.urunc.unikernel.mountRootfs' is true"));
+        ur_err_free(&err);
+        ur_vm_done(&vm);
+        (void) want[3];
+
+        unlink(link);
+        unlink(key);
+        unlink(cm);
+        rmdir(sub);
+        rmdir(tree);
+        unlink(conf);
+        unlink(newc);
+        unlink(gz);
+}
+
+/* A block device node of this machine (its stat in *st), to name in a
+ * mount; the test is skipped when there is none. */
+static const char *block_node(struct stat *st)
+{
+        static const char *const cands[] = {"/dev/loop0", "/dev/loop1", "/dev/vda", "/dev/sda",
+                                            "/dev/nvme0n1"};
+        for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++)
+                if (stat(cands[i], st) == 0 && S_ISBLK(st->st_mode))
+                        return cands[i];
+        print_message("skip: no block device node among /dev/loop0, /dev/loop1, /dev/vda, /dev/sda, "
+                      "/dev/nvme0n1 to name\n");
+        skip();
+        return NULL;
+}
+
+/* useDMBlock's test of the rootfs: the top mount at the path, the whole
+ * filesystem, from a block device whose numbers match. */
+static void test_rootfs_block(void **state)
+{
+        (void) state;
+        char mi[200], root[200], spaced[200], text[2048];
+        const char *blk = NULL;
+        struct stat st;
+        char *dev = NULL, *fstype = NULL;
+        ur_err err = NULL;
+
+        blk = block_node(&st);
+        snprintf(mi, sizeof(mi), "%s/mountinfo", dir);
+        snprintf(root, sizeof(root), "%s/rootfs", dir);
+        snprintf(spaced, sizeof(spaced), "%s/root fs", dir);
+        assert_int_equal(mkdir(root, 0755), 0);
+        assert_int_equal(mkdir(spaced, 0755), 0);
+        unsigned ma = major(st.st_rdev), mi_ = minor(st.st_rdev);
+
+        /* An overlay at the path, then the block device on top: found. */
+        snprintf(text, sizeof(text),
+                 "20 1 0:50 / %s rw - overlay overlay rw,lowerdir=/a\n"
+                 "21 20 %u:%u / %s rw,relatime shared:9 master:1 - ext4 %s rw\n",
+                 root, ma, mi_, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 1);
+        assert_string_equal(dev, blk);
+        assert_string_equal(fstype, "ext4");
+        free(dev);
+        free(fstype);
+        /* The block device below an overlay on top: not. */
+        snprintf(text, sizeof(text),
+                 "21 1 %u:%u / %s rw - ext4 %s rw\n20 21 0:50 / %s rw - overlay overlay rw\n", ma, mi_, root,
+                 blk, root);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        assert_null(dev);
+        /* A subdirectory of the filesystem, other numbers, another path: not. */
+        snprintf(text, sizeof(text), "21 1 %u:%u /sub %s rw - ext4 %s rw\n", ma, mi_, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s rw - ext4 %s rw\n", ma, mi_ + 1, root, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s/other rw - ext4 %s rw\n", ma, mi_, dir, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, root, &dev, &fstype, &err), 0);
+        /* mountinfo's escapes: a blank is \040. */
+        snprintf(text, sizeof(text), "21 1 %u:%u / %s/root\\040fs rw - xfs %s rw\n", ma, mi_, dir, blk);
+        write_at(mi, text, 0644);
+        assert_int_equal(ur_rootfs_block(mi, spaced, &dev, &fstype, &err), 1);
+        assert_string_equal(fstype, "xfs");
+        free(dev);
+        free(fstype);
+        /* A missing rootfs is an error naming it. */
+        assert_true(ur_rootfs_block(mi, "/nonexistent/urunc-rootfs", &dev, &fstype, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "rootfs '/nonexistent/urunc-rootfs'"));
+        ur_err_free(&err);
+        unlink(mi);
+        rmdir(root);
+        rmdir(spaced);
+}
+
+/* Mirage on Solo5: block devices among the mounts follow the metadata's
+ * block image, each to the next block device the manifest declares. */
+static void test_solo5_volumes(void **state)
+{
+        (void) state;
+        const char *blk = NULL;
+        struct stat st;
+        char kernel[200], img[200], want[600];
+        blk = block_node(&st);
+        snprintf(kernel, sizeof(kernel), "%s/mirage.hvt", dir);
+        snprintf(img, sizeof(img), "%s/disk.img", dir);
+        static const struct t_solo5_dev devs[] = {{"storage", 1}, {"logs", 1}};
+        t_write_solo5_elf(kernel, 1, devs, 2, T_SOLO5_OK);
+        write_at(img, "", 0644);
+
+        struct ur_mount m[] = {{(char *) "/logs", (char *) blk, (char *) "bind", o_rbind_rw}};
+        struct ur_spec spec = {.mounts = m, .n_mounts = 1};
+        struct ur_vm vm;
+        struct ur_exec ex = {0};
+        ur_err err = NULL;
+
+        vm_base(&vm, "mirage", "hvt");
+        vm.kernel = strdup(kernel);
+        vm.monitor_binary = strdup("/usr/bin/solo5-hvt");
+        vm.boot = UR_BOOT_SOLO5;
+        vm.mem_mib = 64;
+        vm.kvm = true;
+        vm.blocks = calloc(1, sizeof(*vm.blocks));
+        vm.blocks[0] = (struct ur_vm_block){.path = strdup(img)};
+        vm.n_blocks = 1;
+        if (ur_vm_storage(&spec, &vm, &err) < 0)
+                fail_msg("storage: %s", ur_err_msg(err));
+        assert_int_equal(vm.n_shares, 0);
+        assert_int_equal(vm.n_blocks, 2);
+        assert_true(vm.blocks[1].device);
+        if (ur_vm_build_exec(&vm, &ex, &err) < 0)
+                fail_msg("build: %s", ur_err_msg(err));
+        char b0[300], b1[300];
+        snprintf(b0, sizeof(b0), "--block:storage=%s", img);
+        snprintf(b1, sizeof(b1), "--block:logs=%s", blk);
+        assert_strv_equal(ex.argv,
+                          (const char *const[]){"/usr/bin/solo5-hvt", "--mem=64", b0, b1, kernel, NULL});
+        ur_exec_done(&ex);
+        ur_vm_done(&vm);
+
+        /* Read-only: refused (the tenders open block devices read-write);
+         * on qemu: refused for mirage. */
+        m[0].options = o_rbind_ro;
+        snprintf(want, sizeof(want),
+                 "mount '/logs' (source '%s', type 'bind'): a Solo5 tender opens every block device "
+                 "read-write: "
+                 "a read-only block volume cannot be given (the mirage guest on spt)",
+                 blk);
+        refused("mirage", "spt", &m[0], false, want);
+        m[0].options = o_rbind_rw;
+        refused("mirage", "qemu", &m[0], false,
+                "this guest family cannot take a block volume (linux and freebsd on qemu, mirage on hvt and spt) (the "
+                "mirage guest on qemu)");
+        unlink(kernel);
+        unlink(img);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_classify),       cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_qemu_and_linux), cmocka_unit_test(test_qemu_unikraft),
                 cmocka_unit_test(test_virtiofs),       cmocka_unit_test(test_block_volumes),
+                cmocka_unit_test(test_initrd_copies),  cmocka_unit_test(test_rootfs_block),
+                cmocka_unit_test(test_solo5_volumes),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

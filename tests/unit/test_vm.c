@@ -20,7 +20,7 @@
 #include "config/config.h"
 #include "oci/metadata.h"
 #include "oci/spec.h"
-#include "runtime/vmdesc.h"
+#include "vm/desc.h"
 #include "util/cleanup.h"
 #include "vm/plan.h"
 #include "vm/vm.h"
