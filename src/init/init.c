@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -25,6 +26,7 @@
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
+#include "runtime/proc.h"
 #include "runtime/state.h"
 #include "init/supervise.h"
 #include "vm/initrd.h"
@@ -96,16 +98,16 @@ static int setup(struct ur_init *m, ur_err *err)
         if (listen_control(m, err) < 0)
                 return -1;
         /* The seccomp policy is read from the host's filesystem. */
-        if (ur_security_prepare(m->ctx->config, spec, m->vm->monitor, &m->security, err) < 0)
+        if (ur_security_prepare(m->ctx->config, spec, m->plan, &m->security, err) < 0)
                 return -1;
         if (join_namespaces(m, err) < 0)
                 return -1;
         if (spec->namespaces[UR_NS_MOUNT].present && !spec->namespaces[UR_NS_MOUNT].path &&
             mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return ur_err_set(err, errno, "make the mount namespace a slave of the host's");
-        if (ur_security_own_mount_ns(m->security, m->vm, spec->root_path, err) < 0)
+        if (ur_security_own_mount_ns(m->security, m->plan, spec->root_path, err) < 0)
                 return -1;
-        if (m->vm->n_copies > 0) {
+        if (m->plan->vm.n_copies > 0) {
                 /* The bind mounts copied into the initrd, read in the
                  * container's view of the host, written where the monitor
                  * sees its state dir. */
@@ -116,14 +118,164 @@ static int setup(struct ur_init *m, ur_err *err)
                         return ur_err_set(err, ENOMEM, "initrd");
                 if (mkdir(dir, 0700) < 0 && errno != EEXIST)
                         return ur_err_set(err, errno, "mkdir '%s'", dir);
-                if (ur_initrd_extend(m->vm, dir, err) < 0)
+                struct ur_plan_bind *b = ur_plan_find_bind(m->plan, m->plan->vm.initrd);
+                if (ur_initrd_extend(&m->plan->vm, b ? &b->fd : NULL, dir, err) < 0)
                         return -1;
+                /* The confined root binds the extended one (in the state dir). */
+                if (b) {
+                        free(b->path);
+                        b->path = strdup(m->plan->vm.initrd);
+                        if (!b->path)
+                                return ur_err_set(err, ENOMEM, "initrd");
+                }
         }
-        if (spec->namespaces[UR_NS_UTS].present && spec->hostname &&
-            sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-                return ur_err_set(err, errno, "set hostname '%s'", spec->hostname);
+        if (m->plan->set_hostname && sethostname(m->plan->vm.hostname, strlen(m->plan->vm.hostname)) < 0)
+                return ur_err_set(err, errno, "set hostname '%s'", m->plan->vm.hostname);
         if (m->console_slave && ur_console_attach(m->console_slave, err) < 0)
                 return -1;
+        return 0;
+}
+
+/* ---- hooks in a child: the loop keeps serving while they run ---- */
+
+/* A hook stage run by a child of this process (in its namespaces, as
+ * before); its error message comes back on a pipe, empty on success. */
+struct hook_job {
+        struct ur_init *m;
+        pid_t pid;
+        int pidfd;                 /* -1: the child is looked at on a timer */
+        int errfd;
+        sd_event_source *exit_src; /* the pidfd, or the timer */
+        sd_event_source *deadline; /* NULL: none */
+        uint64_t budget_usec;
+        void (*done)(struct hook_job *j, ur_err e); /* e NULL: the stage succeeded */
+        sd_bus_message *call;      /* RunHooks: the call to answer */
+};
+
+#define HOOK_POLL_USEC (20 * 1000)
+
+static void hook_job_free(struct hook_job *j)
+{
+        if (!j)
+                return;
+        sd_event_source_disable_unref(j->exit_src);
+        sd_event_source_disable_unref(j->deadline);
+        if (j->pidfd >= 0)
+                close(j->pidfd);
+        if (j->errfd >= 0)
+                close(j->errfd);
+        sd_bus_message_unref(j->call);
+        free(j);
+}
+
+/* The child has ended (reaped): its message, if any, is the error. */
+static void hook_job_finish(struct hook_job *j)
+{
+        _cleanup_err_ ur_err e = NULL;
+        char buf[4096];
+        ssize_t n;
+
+        n = read(j->errfd, buf, sizeof(buf) - 1);
+        if (n > 0) {
+                buf[n] = '\0';
+                ur_err_set(&e, 0, "%s", buf);
+        }
+        j->m->hooks = NULL;
+        j->done(j, e);
+        hook_job_free(j);
+}
+
+static int on_hook_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct hook_job *j = userdata;
+
+        RETRY_EINTR(waitpid(j->pid, NULL, 0));
+        hook_job_finish(j);
+        return 0;
+}
+
+static int on_hook_poll(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct hook_job *j = userdata;
+        pid_t r = waitpid(j->pid, NULL, WNOHANG);
+
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+                ur_event_rearm(s, HOOK_POLL_USEC);
+                return 0;
+        }
+        hook_job_finish(j);
+        return 0;
+}
+
+static int on_hook_deadline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct hook_job *j = userdata;
+        _cleanup_err_ ur_err e = NULL;
+
+        kill(j->pid, SIGKILL);
+        RETRY_EINTR(waitpid(j->pid, NULL, 0));
+        ur_err_set(&e, 0, "the container's hooks did not finish within %llu s",
+                   (unsigned long long) (j->budget_usec / 1000000));
+        j->m->hooks = NULL;
+        j->done(j, e);
+        hook_job_free(j);
+        return 0;
+}
+
+/* Start the stage's hooks in a child; done() is called from the loop. */
+static int hook_job_start(struct ur_init *m, enum ur_hook_stage stage, const char *state, uint64_t budget_usec,
+                          void (*done)(struct hook_job *j, ur_err e), sd_bus_message *call, ur_err *err)
+{
+        struct hook_job *j;
+        int p[2], r;
+
+        if (m->hooks)
+                return ur_err_set(err, 0, "hooks are already running");
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return ur_err_set(err, ENOMEM, "hooks");
+        *j = (struct hook_job){.m = m, .pidfd = -1, .errfd = -1, .done = done, .budget_usec = budget_usec};
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                free(j);
+                return ur_err_set(err, errno, "hooks: pipe");
+        }
+        j->pid = fork();
+        if (j->pid < 0) {
+                r = errno;
+                close(p[0]);
+                close(p[1]);
+                free(j);
+                return ur_err_set(err, r, "hooks: fork");
+        }
+        if (j->pid == 0) {
+                _cleanup_err_ ur_err e = NULL;
+                close(p[0]);
+                if (ur_hooks_run(m->spec, stage, state, &e) < 0) {
+                        const char *msg = ur_err_msg(e);
+                        (void) !write(p[1], msg, strlen(msg));
+                        _exit(1);
+                }
+                _exit(0);
+        }
+        close(p[1]);
+        j->errfd = p[0];
+        j->pidfd = ur_pidfd_open(j->pid);
+        if (j->pidfd >= 0)
+                r = sd_event_add_io(m->event, &j->exit_src, j->pidfd, EPOLLIN, on_hook_exit, j);
+        else {
+                j->pidfd = -1;
+                r = ur_event_add_timer(m->event, &j->exit_src, HOOK_POLL_USEC, on_hook_poll, j);
+        }
+        if (r >= 0 && budget_usec > 0)
+                r = ur_event_add_timer(m->event, &j->deadline, budget_usec, on_hook_deadline, j);
+        if (r < 0) {
+                kill(j->pid, SIGKILL);
+                RETRY_EINTR(waitpid(j->pid, NULL, 0));
+                hook_job_free(j);
+                return ur_err_set(err, -r, "hooks: watch the child");
+        }
+        j->call = sd_bus_message_ref(call);
+        m->hooks = j;
         return 0;
 }
 
@@ -157,6 +309,14 @@ static int stage_from_name(const char *s)
         return -1;
 }
 
+static void run_hooks_done(struct hook_job *j, ur_err e)
+{
+        if (e)
+                ur_channel_reply_error(j->call, e);
+        else
+                sd_bus_reply_method_return(j->call, "");
+}
+
 static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
         struct ur_init *m = userdata;
@@ -172,9 +332,11 @@ static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *r
                 ur_err_set(&e, 0, "unknown hook stage '%s'", stage);
                 return ur_channel_reply_error(msg, e);
         }
-        if (ur_hooks_run(m->spec, s, state, &e) < 0)
+        /* Answered when the child is done, within what create waits. */
+        if (hook_job_start(m, s, state, ur_timeout_usec(m->ctx) + ur_hooks_timeout_usec(m->spec, s), run_hooks_done,
+                           msg, &e) < 0)
                 return ur_channel_reply_error(msg, e);
-        return sd_bus_reply_method_return(msg, "");
+        return 1;
 }
 
 static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
@@ -185,12 +347,16 @@ static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *ret_
         return sd_bus_reply_method_return(msg, "");
 }
 
-static const char *find_resolv_conf(const struct ur_spec *spec)
+/* Where this process is, for a peer that asks. */
+static int method_state(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (ur_streq(spec->mounts[i].destination, "/etc/resolv.conf"))
-                        return spec->mounts[i].source;
-        return NULL;
+        struct ur_init *m = userdata;
+
+        return sd_bus_reply_method_return(msg, "s",
+                                          !m->committed     ? "creating"
+                                          : m->start_failed ? "start-failed"
+                                          : m->start_call   ? "starting"
+                                                            : "created");
 }
 
 static void forget_network_record(struct ur_init *m)
@@ -230,17 +396,17 @@ static int setup_network(struct ur_init *m, ur_err *err)
                 if (!path || ur_write_file_atomic(path, info.ifname, strlen(info.ifname), 0600, err) < 0)
                         return ur_err_wrap(err, "record the network setup");
         }
-        if (ur_net_setup(m->id, &info, uid, gid, &m->vm->net, err) < 0) {
+        if (ur_net_setup(m->id, &info, uid, gid, &m->plan->vm.net, err) < 0) {
                 /* ur_net_setup left nothing behind: neither does the record. */
                 forget_network_record(m);
                 return ur_err_wrap(err, "network setup");
         }
         m->networked = true;
         snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
-        resolv = find_resolv_conf(m->spec);
+        resolv = m->plan->resolv_conf;
         if (resolv) {
                 ur_err e = NULL;
-                if (ur_net_resolv_nameserver(resolv, m->vm->net.dns, &e) < 0)
+                if (ur_net_resolv_nameserver(resolv, m->plan->vm.net.dns, &e) < 0)
                         ur_log_debug("resolv.conf '%s': %s", resolv, ur_err_msg(e));
                 ur_err_free(&e);
         }
@@ -253,9 +419,9 @@ static void undo_network(struct ur_init *m)
 
         if (!m->networked)
                 return;
-        if (m->vm->net.tap_fd >= 0) {
-                close(m->vm->net.tap_fd);
-                m->vm->net.tap_fd = -1;
+        if (m->plan->vm.net.tap_fd >= 0) {
+                close(m->plan->vm.net.tap_fd);
+                m->plan->vm.net.tap_fd = -1;
         }
         if (ur_net_teardown(NULL, m->id, m->ifname, &e) < 0)
                 ur_log_warning("%s", ur_err_msg(e));
@@ -265,35 +431,70 @@ static void undo_network(struct ur_init *m)
         m->networked = false;
 }
 
-static struct ur_exec exec_plan;
+/* ---- start: the plan carried out, one step per turn of the loop ---- */
 
-static int prepare_start(struct ur_init *m, const char *state, ur_err *err)
+/* Each returns 0 (next step), 1 (it resumes the sequence itself) or -1. */
+static int step_network(struct ur_init *m, ur_err *err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
         /* From here on whether the guest has a NIC is known. */
-        m->vm->net_decided = true;
+        m->plan->vm.net_decided = true;
         ur_ts_mark(m->id, "start-network");
         ur_crash_point("monitor-after-network", 0);
-        if (ur_hooks_run(m->spec, UR_HOOK_START_CONTAINER, state, err) < 0)
+        return 0;
+}
+
+static void start_fail(struct ur_init *m, ur_err e);
+static void start_next(struct ur_init *m);
+
+static void start_hooks_done(struct hook_job *j, ur_err e)
+{
+        if (e) {
+                start_fail(j->m, e);
+                return;
+        }
+        ur_ts_mark(j->m->id, "start-hooks");
+        start_next(j->m);
+}
+
+static int step_hooks(struct ur_init *m, ur_err *err)
+{
+        if (m->spec->hooks[UR_HOOK_START_CONTAINER].n == 0) {
+                ur_ts_mark(m->id, "start-hooks");
+                return 0;
+        }
+        /* Bounded by the start's own deadline. */
+        if (hook_job_start(m, UR_HOOK_START_CONTAINER, m->start_state, 0, start_hooks_done, NULL, err) < 0)
                 return -1;
-        ur_ts_mark(m->id, "start-hooks");
-        if (ur_vm_build_exec(m->vm, &exec_plan, err) < 0)
+        return 1;
+}
+
+static int step_argv(struct ur_init *m, ur_err *err)
+{
+        /* Again, now with the network decided. */
+        ur_exec_done(&m->plan->exec);
+        if (ur_vm_build_exec(&m->plan->vm, &m->plan->exec, err) < 0)
                 return -1;
-        if (m->networked && !exec_plan.pass_tap_fd && m->vm->net.tap_fd >= 0) {
+        if (m->networked && !m->plan->exec.pass_tap_fd && m->plan->vm.net.tap_fd >= 0) {
                 /* Monitors that open the tap by name (firecracker, solo5)
                  * cannot attach while we hold it: keep the device without
                  * our fd.  delete removes it. */
-                if (ur_net_tap_persist(&m->vm->net, true, err) < 0)
+                if (ur_net_tap_persist(&m->plan->vm.net, true, err) < 0)
                         return -1;
-                close(m->vm->net.tap_fd);
-                m->vm->net.tap_fd = -1;
+                close(m->plan->vm.net.tap_fd);
+                m->plan->vm.net.tap_fd = -1;
         }
-        for (unsigned i = 0; i < exec_plan.n_files; i++)
-                if (ur_write_file_atomic(exec_plan.files[i].path, exec_plan.files[i].content,
-                                         strlen(exec_plan.files[i].content), 0600, err) < 0)
+        for (unsigned i = 0; i < m->plan->exec.n_files; i++)
+                if (ur_write_file_atomic(m->plan->exec.files[i].path, m->plan->exec.files[i].content,
+                                         strlen(m->plan->exec.files[i].content), 0600, err) < 0)
                         return -1;
-        if (m->console_journal) {
+        return 0;
+}
+
+static int step_console(struct ur_init *m, ur_err *err)
+{
+        if (m->plan->console_journal) {
                 _cleanup_free_ char *ident = NULL;
 
                 if (asprintf(&ident, "urunc-%s", m->id) < 0)
@@ -307,23 +508,109 @@ static int prepare_start(struct ur_init *m, const char *state, ur_err *err)
         unlink(m->sock_path);
         if (ur_journal_available() && ur_journal_pin() < 0)
                 ur_log_debug("container '%s': the supervisor cannot log to the journal", m->id);
-        if (m->vm->virtiofsd) {
-                /* Before the confinement: the daemons need the host's view.
-                 * Their sockets go where the monitor sees its state dir. */
-                _cleanup_free_ char *dir = ur_security_confines(m->security)
-                                                   ? ur_path_join(m->state_dir, UR_CONFINE_OWN_DIR)
-                                                   : strdup(m->state_dir);
-                int uid, gid;
-                ur_security_owner(m->security, &uid, &gid);
-                if (!dir)
-                        return ur_err_set(err, ENOMEM, "virtiofsd");
-                if (ur_virtiofsd_start(m->vm, dir, (uid_t) uid, (gid_t) gid, err) < 0)
-                        return ur_err_wrap(err, "container '%s'", m->id);
-        }
-        if (ur_security_confine(m->security, m->vm, &exec_plan, m->state_dir, err) < 0)
+        return 0;
+}
+
+static int step_virtiofsd(struct ur_init *m, ur_err *err)
+{
+        _cleanup_free_ char *dir = NULL;
+        int uid, gid;
+
+        if (!m->plan->vm.virtiofsd)
+                return 0;
+        /* Before the confinement: the daemons need the host's view.
+         * Their sockets go where the monitor sees its state dir. */
+        dir = ur_security_confines(m->security) ? ur_path_join(m->state_dir, UR_CONFINE_OWN_DIR)
+                                                : strdup(m->state_dir);
+        ur_security_owner(m->security, &uid, &gid);
+        if (!dir)
+                return ur_err_set(err, ENOMEM, "virtiofsd");
+        if (ur_virtiofsd_start(&m->plan->vm, dir, (uid_t) uid, (gid_t) gid, err) < 0)
+                return ur_err_wrap(err, "container '%s'", m->id);
+        return 0;
+}
+
+static int step_confine(struct ur_init *m, ur_err *err)
+{
+        if (ur_security_confine(m->security, m->plan, &m->plan->exec, m->state_dir, err) < 0)
                 return ur_err_wrap(err, "confine the monitor");
         return 0;
 }
+
+/* What start does before the exec, in order (the namespaces were joined
+ * and the guest's files pinned at Init; credentials and seccomp come last,
+ * in the VMM's child: exec_vmm). */
+static const struct {
+        const char *name;
+        int (*run)(struct ur_init *m, ur_err *err);
+} start_steps[] = {
+        { "network", step_network }, { "hooks", step_hooks },       { "argv", step_argv },
+        { "console", step_console }, { "virtiofsd", step_virtiofsd }, { "confine", step_confine },
+};
+
+static void start_done(struct ur_init *m)
+{
+        sd_event_source_disable_unref(TAKE_PTR(m->start_deadline));
+        sd_bus_reply_method_return(m->start_call, "");
+        m->exec_now = true;
+        sd_event_exit(m->event, 0);
+}
+
+static void start_fail(struct ur_init *m, ur_err e)
+{
+        sd_event_source_disable_unref(TAKE_PTR(m->start_deadline));
+        sd_event_source_set_enabled(m->step_src, SD_EVENT_OFF);
+        undo_network(m);
+        m->start_failed = true;
+        ur_channel_reply_error(m->start_call, e);
+        /* This process has nothing left to do once the caller has the
+         * answer: it ends when the caller hangs up (or stays silent). */
+        if (m->start_peer && !m->start_peer_gone)
+                ur_channel_peer_hold(m->start_peer, false);
+        else
+                sd_event_exit(m->event, 1);
+}
+
+static void start_next(struct ur_init *m)
+{
+        if (++m->step == ELEMENTSOF(start_steps))
+                start_done(m);
+        else
+                sd_event_source_set_enabled(m->step_src, SD_EVENT_ONESHOT);
+}
+
+static int on_step(sd_event_source *s, void *userdata)
+{
+        struct ur_init *m = userdata;
+        _cleanup_err_ ur_err e = NULL;
+        int r;
+
+        ur_log_debug("start: %s", start_steps[m->step].name);
+        r = start_steps[m->step].run(m, &e);
+        if (r < 0)
+                start_fail(m, e);
+        else if (r == 0)
+                start_next(m);
+        return 0;
+}
+
+static int on_start_deadline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct ur_init *m = userdata;
+        _cleanup_err_ ur_err e = NULL;
+
+        ur_err_set(&e, 0, "start did not finish within %llu s (at step '%s')",
+                   (unsigned long long) (m->start_budget_usec / 1000000), start_steps[m->step].name);
+        if (m->hooks) {
+                kill(m->hooks->pid, SIGKILL);
+                RETRY_EINTR(waitpid(m->hooks->pid, NULL, 0));
+                hook_job_free(TAKE_PTR(m->hooks));
+        }
+        start_fail(m, e);
+        return 0;
+}
+
+static struct ur_channel_peer *peer_of(struct ur_init *m, sd_bus_message *msg);
 
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
@@ -335,13 +622,27 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_e
         r = sd_bus_message_read(msg, "s", &state);
         if (r < 0)
                 return r;
-        if (prepare_start(m, state, &e) < 0) {
-                undo_network(m);
-                m->start_failed = true;
+        if (!m->committed || m->start_call) {
+                ur_err_set(&e, 0, "container '%s': %s", m->id,
+                           !m->committed ? "it is still being created" : "a start is already under way");
                 return ur_channel_reply_error(msg, e);
         }
-        m->exec_now = true;
-        return sd_bus_reply_method_return(msg, "");
+        m->start_state = strdup(state);
+        if (!m->start_state)
+                return -ENOMEM;
+        /* The caller waits this long for the answer: so long the sequence
+         * may take. */
+        m->start_budget_usec = ur_timeout_usec(m->ctx) + ur_hooks_timeout_usec(m->spec, UR_HOOK_START_CONTAINER);
+        r = ur_event_add_timer(m->event, &m->start_deadline, m->start_budget_usec, on_start_deadline, m);
+        if (r < 0)
+                return r;
+        m->start_call = sd_bus_message_ref(msg);
+        m->start_peer = peer_of(m, msg);
+        if (m->start_peer)
+                ur_channel_peer_hold(m->start_peer, true);
+        m->step = 0;
+        sd_event_source_set_enabled(m->step_src, SD_EVENT_ONESHOT);
+        return 1;
 }
 
 /* Access control is the socket itself (0600, in a 0700 directory): a peer
@@ -352,6 +653,7 @@ static const sd_bus_vtable monitor_vtable[] = {
         SD_BUS_METHOD("RunHooks", "ss", "", method_run_hooks, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Commit", "", "", method_commit, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Start", "s", "", method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("State", "", "s", method_state, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL("Exec", "", 0),
         SD_BUS_SIGNAL("ExecFailed", "s", 0),
         SD_BUS_VTABLE_END,
@@ -429,7 +731,7 @@ static _Noreturn void exec_vmm(struct ur_init *m, pid_t parent, int errfd)
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(127);
         {
-                int tap = exec_plan.pass_tap_fd ? m->vm->net.tap_fd : -1;
+                int tap = m->plan->exec.pass_tap_fd ? m->plan->vm.net.tap_fd : -1;
                 fds_from(3 + m->preserve_fds, &tap, 1, true);
                 if (tap >= 0)
                         clear_cloexec(tap);
@@ -440,8 +742,8 @@ static _Noreturn void exec_vmm(struct ur_init *m, pid_t parent, int errfd)
         if (ur_security_apply(m->security, &se) < 0) {
                 n = snprintf(msg, sizeof(msg), "%s", ur_err_msg(se));
         } else {
-                execve(exec_plan.argv[0], exec_plan.argv, exec_plan.env ? exec_plan.env : default_env);
-                n = snprintf(msg, sizeof(msg), "exec monitor '%s': %s", exec_plan.argv[0], strerror(errno));
+                execve(m->plan->exec.argv[0], m->plan->exec.argv, m->plan->exec.env ? m->plan->exec.env : default_env);
+                n = snprintf(msg, sizeof(msg), "exec monitor '%s': %s", m->plan->exec.argv[0], strerror(errno));
         }
         if (n > 0)
                 (void) !write(errfd, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1);
@@ -478,7 +780,7 @@ static _Noreturn void exec_failed(struct ur_init *m, sd_bus *bus, const char *ms
 static _Noreturn void do_exec(struct ur_init *m, sd_bus *bus)
 {
         struct sigaction caught = { .sa_handler = ignore_signal };
-        struct ur_supervise sup = { .id = m->id, .monitor = m->vm->monitor, .guest = m->vm->guest };
+        struct ur_supervise sup = { .id = m->id, .monitor = m->plan->vm.monitor, .guest = m->plan->vm.guest };
         _cleanup_free_ char *failure = NULL, *qmp_path = NULL;
         int errpipe[2], devnull;
         sigset_t sigs;
@@ -530,7 +832,7 @@ static _Noreturn void do_exec(struct ur_init *m, sd_bus *bus)
         sd_bus_emit_signal(bus, UR_BUS_PATH, UR_BUS_IFACE, "Exec", "");
         sd_bus_flush_close_unref(bus);
 
-        qmp_path = exec_plan.qmp_path ? strdup(exec_plan.qmp_path) : NULL;
+        qmp_path = m->plan->exec.qmp_path ? strdup(m->plan->exec.qmp_path) : NULL;
         /* Keep only what supervising needs: stderr (the container's, for
          * the line that says why it ended), the log, the journal. */
         if (devnull >= 0) {
@@ -541,8 +843,8 @@ static _Noreturn void do_exec(struct ur_init *m, sd_bus *bus)
                 int keep[] = { ur_log_fd(), ur_journal_pinned_fd() };
                 fds_from(3, keep, ELEMENTSOF(keep), false);
         }
-        m->vm->net.tap_fd = -1;
-        ur_exec_done(&exec_plan);
+        m->plan->vm.net.tap_fd = -1;
+        ur_exec_done(&m->plan->exec);
         malloc_trim(0);
         sup.child = child;
         sup.qmp_path = qmp_path;
@@ -550,11 +852,174 @@ static _Noreturn void do_exec(struct ur_init *m, sd_bus *bus)
         ur_supervise(&sup, &sigs);
 }
 
+/* ---- the loop ---- */
+
+static struct ur_channel_peer *peer_of(struct ur_init *m, sd_bus_message *msg)
+{
+        sd_bus *bus = sd_bus_message_get_bus(msg);
+
+        for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++)
+                if (m->peers[i] && ur_channel_peer_bus(m->peers[i]) == bus)
+                        return m->peers[i];
+        return NULL;
+}
+
+static void peer_drop(struct ur_init *m, unsigned i)
+{
+        if (m->peers[i] == m->start_peer)
+                m->start_peer = NULL;
+        ur_channel_peer_free(TAKE_PTR(m->peers[i]));
+}
+
+/* Free the peers that went away (not from within their own callbacks). */
+static int on_reap(sd_event_source *s, void *userdata)
+{
+        struct ur_init *m = userdata;
+
+        for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++)
+                if (m->peer_gone[i]) {
+                        m->peer_gone[i] = false;
+                        peer_drop(m, i);
+                }
+        return 0;
+}
+
+static int listen_peers(struct ur_init *m);
+
+static void on_peer_gone(struct ur_channel_peer *p, bool timed_out, void *userdata)
+{
+        struct ur_init *m = userdata;
+        unsigned i;
+
+        for (i = 0; i < UR_INIT_MAX_PEERS; i++)
+                if (m->peers[i] == p)
+                        break;
+        if (i == UR_INIT_MAX_PEERS)
+                return;
+        if (p == m->create_peer) {
+                /* create hung up: without its Commit, create failed or
+                 * died and this process has nothing to wait for. */
+                m->create_peer = NULL;
+                if (!m->committed || m->init_err || listen_peers(m) < 0)
+                        sd_event_exit(m->event, 1);
+        } else if (p == m->start_peer && m->start_failed) {
+                sd_event_exit(m->event, 1);
+        } else if (p == m->start_peer) {
+                /* The start goes on without anyone to tell (as before). */
+                m->start_peer_gone = true;
+                return;
+        }
+        m->peer_gone[i] = true;
+        sd_event_source_set_enabled(m->reap_src, SD_EVENT_ONESHOT);
+}
+
+static int add_peer(struct ur_init *m, int fd, uint64_t idle_usec, struct ur_channel_peer **ret)
+{
+        _cleanup_err_ ur_err e = NULL;
+
+        for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++)
+                if (!m->peers[i]) {
+                        if (ur_channel_peer_add(m->event, fd, monitor_vtable, m, idle_usec, on_peer_gone, &m->peers[i],
+                                                &e) < 0) {
+                                ur_log_debug("%s", ur_err_msg(e));
+                                return -1;
+                        }
+                        if (ret)
+                                *ret = m->peers[i];
+                        return 0;
+                }
+        ur_log_debug("control socket: more than %d connections at a time, one refused", UR_INIT_MAX_PEERS);
+        close(fd);
+        return -1;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct ur_init *m = userdata;
+        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+        if (c < 0) {
+                if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+                        return 0;
+                ur_log_debug("control socket: accept: %s", strerror(errno));
+                sd_event_exit(m->event, 1);
+                return 0;
+        }
+        /* A peer gets what a urunc command waits for an answer to say
+         * something. */
+        add_peer(m, c, ur_timeout_usec(m->ctx), NULL);
+        return 0;
+}
+
+static int listen_peers(struct ur_init *m)
+{
+        int flags = fcntl(m->listen_fd, F_GETFL);
+
+        if (flags < 0 || fcntl(m->listen_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return -1;
+        return sd_event_add_io(m->event, &m->listen_src, m->listen_fd, EPOLLIN, on_accept, m) < 0 ? -1 : 0;
+}
+
+/* How long create may stay silent on its channel: what it may spend
+ * between two calls (its own steps, each bounded by the timeout, and its
+ * hooks).  0 when one of its hooks has no timeout: then only create's
+ * life (its end of the socketpair) bounds the wait, as for runc. */
+static uint64_t create_budget(const struct ur_init *m)
+{
+        static const enum ur_hook_stage stages[] = { UR_HOOK_PRESTART, UR_HOOK_CREATE_RUNTIME,
+                                                     UR_HOOK_CREATE_CONTAINER };
+        uint64_t t = 4 * ur_timeout_usec(m->ctx);
+
+        for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
+                for (size_t k = 0; k < m->spec->hooks[stages[i]].n; k++)
+                        if (m->spec->hooks[stages[i]].v[k].timeout <= 0)
+                                return 0;
+                t += ur_hooks_timeout_usec(m->spec, stages[i]);
+        }
+        return t;
+}
+
+/* Serve create, then the control socket, until a start has done its
+ * sequence (returns the start caller's bus) or this process has nothing
+ * left to do (exits). */
+static sd_bus *serve(struct ur_init *m, int chan_fd)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        if (sd_event_new(&m->event) < 0 || sd_event_add_defer(m->event, &m->step_src, on_step, m) < 0 ||
+            sd_event_source_set_enabled(m->step_src, SD_EVENT_OFF) < 0 ||
+            sd_event_add_defer(m->event, &m->reap_src, on_reap, m) < 0 ||
+            sd_event_source_set_enabled(m->reap_src, SD_EVENT_OFF) < 0 ||
+            add_peer(m, chan_fd, create_budget(m), &m->create_peer) < 0)
+                _exit(1);
+        r = sd_event_loop(m->event);
+        if (r != 0 || !m->exec_now) {
+                ur_log_debug("monitor process: the loop ended (%d)%s", r, m->exec_now ? "" : " without a start");
+                _exit(1);
+        }
+        /* Everyone but the start's caller is let go; its bus leaves the loop. */
+        sd_event_source_disable_unref(TAKE_PTR(m->listen_src));
+        for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++) {
+                if (!m->peers[i])
+                        continue;
+                if (m->peers[i] == m->start_peer) {
+                        bus = ur_channel_peer_steal(TAKE_PTR(m->peers[i]));
+                        m->start_peer = NULL;
+                } else
+                        peer_drop(m, i);
+        }
+        sd_event_source_disable_unref(TAKE_PTR(m->step_src));
+        sd_event_source_disable_unref(TAKE_PTR(m->reap_src));
+        sd_bus_message_unref(TAKE_PTR(m->start_call));
+        free(TAKE_PTR(m->start_state));
+        m->event = sd_event_unref(m->event);
+        return bus;
+}
+
 _Noreturn void ur_init_main(struct ur_init *m, int chan_fd)
 {
         struct sigaction sa = { .sa_handler = on_term };
-        _cleanup_err_ ur_err e = NULL;
-        sd_bus *bus = NULL;
 
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
@@ -563,24 +1028,5 @@ _Noreturn void ur_init_main(struct ur_init *m, int chan_fd)
          * file and the channel, never to the container's stderr. */
         ur_log_set_quiet_stderr(true);
 
-        /* Serve create until it hangs up; without its Commit, create failed
-         * or died and this process has nothing to wait for. */
-        ur_channel_serve(chan_fd, monitor_vtable, m, NULL, NULL, &e);
-        if (!m->committed || m->init_err)
-                _exit(1);
-
-        for (;;) {
-                int c = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-                if (c < 0) {
-                        if (errno == EINTR || errno == ECONNABORTED)
-                                continue;
-                        _exit(1);
-                }
-                ur_err_free(&e);
-                ur_channel_serve(c, monitor_vtable, m, &m->exec_now, &bus, &e);
-                if (m->exec_now)
-                        do_exec(m, bus);
-                if (m->start_failed)
-                        _exit(1);
-        }
+        do_exec(m, serve(m, chan_fd));
 }

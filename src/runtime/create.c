@@ -30,6 +30,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "vm/desc.h"
+#include "vm/plan.h"
 #include "security/seccomp.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"
@@ -270,19 +271,17 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_free_ char *state_json = NULL;
         _cleanup_free_ char *description = NULL;
-        struct ur_vm vm;
+        struct ur_plan plan;
         struct ur_init mon = { 0 };
-        struct ur_exec dry = { 0 };
         struct ur_cgroup_request req = { 0 };
         int sp[2] = { -1, -1 };
         sd_bus *bus = NULL;
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
-        bool console_journal = false, register_machine = false;
         _cleanup_close_ int own_pidns = -1;
         int flags = 0, r;
 
-        ur_vm_init(&vm);
+        ur_plan_init(&plan);
         if (ur_mkdir_p(ctx->root, 0700, err) < 0)
                 return -1;
         if (mkdir(j->dir, 0700) < 0) {
@@ -306,32 +305,30 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         }
         ur_crash_point("after-lock", 0);
 
-        r = ur_vm_from_spec(ctx->config, spec, md, j->dir, &vm, err);
+        /* Everything the VM needs, resolved once; building it also checks
+         * the guest/monitor/kernel combination (its argv is built once
+         * without network), so that a bad one fails here rather than at
+         * start. */
+        r = ur_plan_build(ctx->config, spec, md, o->id, j->dir, &plan, err);
+        if (r < 0)
+                goto out;
+        /* The journal's and machined's wishes: the systemd layer's to tell. */
+        r = ur_console_to_journal(ctx->config, spec, &plan.console_journal, err);
+        if (r < 0)
+                goto out;
+        r = ur_machine_wanted(ctx->config, spec, &plan.register_machine, err);
         if (r < 0)
                 goto out;
         /* The opt-outs of the default sandbox, said where the caller sees
          * them (SECURITY in urunc(8)). */
-        if (!vm.seccomp)
+        if (!plan.seccomp_policy)
                 ur_log_warning("container '%s': monitor seccomp: OFF (annotation " UR_ANNOT_SECCOMP
                                "=unconfined): the monitor runs without urunc's filter and its own sandbox",
                                o->id);
-        if (ctx->config && !ctx->config->security.confine)
+        if (!plan.confine)
                 ur_log_warning("container '%s': monitor confinement: OFF ([security] confine = false): the "
                                "monitor sees the host's whole filesystem",
                                o->id);
-        vm.id = strdup(o->id);
-        /* Build once without network, so a bad guest/monitor/kernel
-         * combination fails here rather than at start. */
-        r = ur_vm_build_exec(&vm, &dry, err);
-        ur_exec_done(&dry);
-        if (r < 0)
-                goto out;
-        r = ur_console_to_journal(ctx->config, spec, &console_journal, err);
-        if (r < 0)
-                goto out;
-        r = ur_machine_wanted(ctx->config, spec, &register_machine, err);
-        if (r < 0)
-                goto out;
         ur_ts_mark(o->id, "create-vm-built");
 
         if (spec->process.terminal && !o->inherit_terminal) {
@@ -370,19 +367,20 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
 
         /* Last before the monitor process: nothing after this can be
          * undone by a failed create (the rootfs stays unmounted). */
-        r = ur_vm_dm_detach(&vm, j->dir, err);
+        r = ur_vm_dm_detach(&plan.vm, j->dir, err);
+        if (r >= 0)
+                r = ur_plan_rebind(&plan, err);
         if (r < 0)
                 goto out;
 
         mon.ctx = ctx;
         mon.spec = spec;
-        mon.vm = &vm;
+        mon.plan = &plan;
         mon.id = o->id;
         mon.state_dir = j->dir;
         mon.sock_path = ur_path_join(j->dir, UR_STATE_SOCKET);
         mon.listen_fd = -1;
         mon.console_slave = j->console_slave;
-        mon.console_journal = console_journal;
         mon.preserve_fds = o->preserve_fds;
         for (int t = 0; t < _UR_NS_MAX; t++)
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
@@ -480,7 +478,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
         /* Opt-in, and not worth failing the container for: a warning. */
-        if (register_machine) {
+        if (plan.register_machine) {
                 ur_err e = NULL;
 
                 if (ur_machine_register(o->id, j->pid, &e) < 0) {
@@ -543,10 +541,10 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
-                    md->unikernel_type, md->hypervisor, vm.vcpus, (unsigned long long) vm.mem_mib,
+                    md->unikernel_type, md->hypervisor, plan.vm.vcpus, (unsigned long long) plan.vm.mem_mib,
                     ur_vmm_find(md->hypervisor) && ur_vmm_find(md->hypervisor)->no_accel
                             ? "a sandboxed process (no VM, no KVM)"
-                    : vm.kvm ? "kvm"
+                    : plan.vm.kvm ? "kvm"
                              : "tcg",
                     (int) j->pid);
         *ret_pid = j->pid;
@@ -554,7 +552,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
 out:
         if (bus)
                 sd_bus_flush_close_unref(bus);
-        ur_vm_done(&vm);
+        ur_plan_done(&plan);
         return r;
 }
 

@@ -356,40 +356,36 @@ static int make_dir(struct ctx *x, const char *host)
         return 0;
 }
 
-/* The guest's kernel, initrd and block images: those inside the state
- * dir (in_state) or the others.  Pinned files are bound from their fds;
- * a block device (useDMBlock's) is replicated as a device node. */
-static int guest_files(struct ctx *x, const struct ur_vm *vm, bool in_state)
+/* The plan's binds of the guest's (vm/plan.h): those inside the state dir
+ * (in_state: made there by create, bound once the own dir is in place) or
+ * the others.  Pinned files are bound from their fds; a block device
+ * (useDMBlock's) and the shared directories are replicated. */
+static int guest_binds(struct ctx *x, const struct ur_plan *plan, bool in_state)
 {
         size_t n = strlen(x->c->state_dir);
-#define HERE(p) ((p) && (strncmp((p), x->c->state_dir, n) == 0 && (p)[n] == '/') == in_state)
-        if (HERE(vm->kernel) && (vm->pinned ? bind_pinned(x, vm->kernel, vm->kernel_fd, F_RO | F_NOEXEC)
-                                            : replicate(x, vm->kernel, NULL, F_RO | F_NOEXEC)) < 0)
-                return -1;
-        if (HERE(vm->initrd) && (vm->pinned ? bind_pinned(x, vm->initrd, vm->initrd_fd, F_RO | F_NOEXEC)
-                                            : replicate(x, vm->initrd, NULL, F_RO | F_NOEXEC)) < 0)
-                return -1;
-        for (unsigned i = 0; i < vm->n_blocks; i++) {
-                const struct ur_vm_block *b = &vm->blocks[i];
-                unsigned f = F_NOEXEC | (b->readonly ? F_RO : 0);
-                if (!HERE(b->path))
+
+        for (unsigned i = 0; i < plan->n_binds; i++) {
+                const struct ur_plan_bind *b = &plan->binds[i];
+                unsigned f = (b->flags & UR_BIND_RO ? F_RO : 0) | (b->flags & UR_BIND_NOEXEC ? F_NOEXEC : 0) |
+                             (b->flags & UR_BIND_DEV ? F_DEV : 0);
+                bool here = strncmp(b->path, x->c->state_dir, n) == 0 && b->path[n] == '/';
+                if (here != in_state)
                         continue;
-                int r;
-                if (b->device)
-                        r = replicate(x, b->path, NULL, f | F_DEV);
-                else if (vm->pinned)
-                        r = bind_pinned(x, b->path, b->fd, f);
-                else
-                        r = replicate(x, b->path, NULL, f);
-                if (r < 0)
+                if (b->flags & UR_BIND_PIN) {
+                        if (b->fd < 0)
+                                return ur_err_set(x->err, 0, "confine: the %s '%s' was not pinned", b->what,
+                                                  b->path);
+                        if (bind_pinned(x, b->path, b->fd, f) < 0)
+                                return -1;
+                } else if (replicate(x, b->path, NULL, f) < 0)
                         return -1;
         }
-#undef HERE
         return 0;
 }
 
-static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec *ex)
+static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_exec *ex)
 {
+        const struct ur_vm *vm = &plan->vm;
         const struct ur_confine *c = x->c;
         _cleanup_free_ char *interp = NULL, *own = NULL;
         int r = 0;
@@ -415,19 +411,10 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         if (vm->monitor_data_path && replicate(x, vm->monitor_data_path, NULL, F_RO | F_NOEXEC) < 0)
                 return -1;
 
-        /* The guest: shared directories first, so that the files pinned
-         * at create (a kernel or image inside the shared rootfs) are bound
-         * over what they hold by now, read-only where they must be. */
-        if (vm->share_rootfs && !vm->virtiofs && vm->rootfs &&
-            replicate(x, vm->rootfs, NULL, F_NOEXEC | (vm->rootfs_readonly ? F_RO : 0)) < 0)
-                return -1;
-        for (unsigned i = 0; i < vm->n_shares; i++) {
-                const struct ur_vm_share *sh = &vm->shares[i];
-                unsigned f = F_NOEXEC | (sh->readonly ? F_RO : 0) | (sh->kind == UR_SHARE_BLOCK ? F_DEV : 0);
-                if ((sh->kind == UR_SHARE_9P || sh->kind == UR_SHARE_BLOCK) && replicate(x, sh->source, NULL, f) < 0)
-                        return -1;
-        }
-        if (guest_files(x, vm, false) < 0)
+        /* The guest's, as the plan lists them: shared directories first,
+         * then the files pinned at setup, bound from their fds whatever
+         * the paths name by now. */
+        if (guest_binds(x, plan, false) < 0)
                 return -1;
 
         /* Its own files: a private directory in place of the state dir. */
@@ -450,7 +437,7 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
                         return -1;
         /* The guest's files made in the state dir (useDMBlock's copies out
          * of the rootfs), bound where the monitor now sees it. */
-        if (guest_files(x, vm, true) < 0)
+        if (guest_binds(x, plan, true) < 0)
                 return -1;
 
         /* Devices: fresh nodes, so that ownership can be the monitor's. */
@@ -477,7 +464,7 @@ static int populate(struct ctx *x, const struct ur_vm *vm, const struct ur_exec 
         return 0;
 }
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex,
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
                        ur_err *err)
 {
         struct ctx x = {.c = c, .err = err};
@@ -504,7 +491,7 @@ int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const
                 ur_err_set(err, errno, "confine: mount a tmpfs on '%s'", x.root);
                 goto out;
         }
-        if (populate(&x, vm, ex) < 0)
+        if (populate(&x, plan, ex) < 0)
                 goto out;
         if (mount(NULL, x.root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) < 0) {
                 ur_err_set(err, errno, "confine: remount the new root read-only");

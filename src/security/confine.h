@@ -13,12 +13,12 @@
  *   - the monitor's data (qemu: /usr/share/qemu, /usr/share/seabios,
  *     /usr/lib/ipxe/qemu, /usr/share/ovmf; plus vm->monitor_data_path),
  *     read-only;
- *   - the kernel and initrd (read-only), the block images (read-write
- *     unless read-only): the files create pinned (vm->pinned, bound from
- *     their fds, whatever the paths name at start), over the rootfs when
- *     it is shared with the guest; the directories shared over 9p and the
- *     block volumes' device nodes (read-only when the mount is; device
- *     nodes without nodev);
+ *   - the plan's binds (plan->binds): the directories shared over 9p and
+ *     the block volumes' device nodes (read-only when the mount is; device
+ *     nodes without nodev), then the kernel and initrd (read-only) and the
+ *     block images (read-write unless read-only), pinned at setup
+ *     (ur_plan_pin) and bound from their fds whatever the paths name at
+ *     start, over the rootfs when it is shared with the guest;
  *   - at the state dir's path, the directory <state_dir>/monitor (owned by
  *     the monitor's uid/gid, 0700): what the monitor creates there (QEMU's
  *     qmp.sock) appears on the host in <state_dir>/monitor/, and the rest
@@ -39,7 +39,7 @@
 #include <sys/types.h>
 
 #include "util/error.h"
-#include "vm/vm.h"
+#include "vm/plan.h"
 
 #define UR_CONFINE_OWN_DIR "monitor"       /* <state_dir>/monitor: the monitor's own files */
 #define UR_CONFINE_ROOT_DIR "monitor-root" /* <state_dir>/monitor-root: where the new root is built */
@@ -52,5 +52,5 @@ struct ur_confine {
         bool proc; /* mount a procfs (the monitor has its own pid namespace) */
 };
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_vm *vm, const struct ur_exec *ex,
+int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
                        ur_err *err);

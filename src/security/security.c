@@ -23,10 +23,7 @@ struct ur_security {
         bool log_only;
         bool confine;
         bool proc;
-        uid_t uid;
-        gid_t gid;
-        gid_t *groups;
-        size_t n_groups;
+        const struct ur_plan_creds *creds; /* the plan's, which outlives this */
 };
 
 /* [security] policy_dir, else the installed policies, else (urunc run from
@@ -40,17 +37,14 @@ static const char *policy_dir(const struct ur_config *cfg)
         return URUNC_DATADIR "/seccomp";
 }
 
-static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
                            struct ur_security *s, ur_err *err)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
         const char *dir = policy_dir(cfg);
-        bool log_only = cfg && cfg->security.seccomp_log;
-        bool wanted;
+        bool log_only = plan->seccomp_log;
 
-        if (ur_seccomp_wanted(spec, &wanted, err) < 0)
-                return -1;
-        if (!wanted) {
+        if (!plan->seccomp_policy) {
                 ur_log_debug("monitor seccomp: off (annotation " UR_ANNOT_SECCOMP "=unconfined)");
                 return 0;
         }
@@ -63,7 +57,7 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
                         "urunc's filter (its own sandbox options still apply)");
                 return 0;
         }
-        if (ur_seccomp_policy_load(dir, monitor, &pol, err) < 0)
+        if (ur_seccomp_policy_load(dir, plan->seccomp_policy, &pol, err) < 0)
                 return -1;
         if (ur_seccomp_filter_build(pol, log_only, &s->filter, err) < 0)
                 return -1;
@@ -76,41 +70,30 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
         return 0;
 }
 
-int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
                         struct ur_security **ret, ur_err *err)
 {
         struct ur_security *s = calloc(1, sizeof(*s));
 
         if (!s)
                 return ur_err_set(err, ENOMEM, "security");
-        s->uid = spec->process.uid;
-        s->gid = spec->process.gid;
-        if (spec->process.n_additional_gids) {
-                s->groups = calloc(spec->process.n_additional_gids, sizeof(gid_t));
-                if (!s->groups) {
-                        ur_security_free(s);
-                        return ur_err_set(err, ENOMEM, "security");
-                }
-                memcpy(s->groups, spec->process.additional_gids,
-                       spec->process.n_additional_gids * sizeof(gid_t));
-                s->n_groups = spec->process.n_additional_gids;
-        }
+        s->creds = &plan->creds;
         /* Every unikernel's monitor is confined (it unshares a mount
          * namespace of its own whether the spec has one or not), unless the
          * host's configuration turns it off. */
-        s->confine = !cfg || cfg->security.confine;
-        s->proc = spec->namespaces[UR_NS_PID].present;
+        s->confine = plan->confine;
+        s->proc = plan->own_proc;
         /* The monitor's own files (QEMU's QMP socket, firecracker's config)
          * live in the state dir, which is root's alone (0700): only the
          * confined root gives another user a directory of its own there. */
-        if (s->uid != 0 && !s->confine) {
+        if (s->creds->uid != 0 && !s->confine) {
                 ur_security_free(s);
                 return ur_err_set(err, 0,
                                   "process.user.uid %u: a monitor running as another user than root needs "
                                   "its confined root, which [security] confine = false turns off",
-                                  (unsigned) spec->process.uid);
+                                  (unsigned) plan->creds.uid);
         }
-        if (prepare_seccomp(cfg, spec, monitor, s, err) < 0) {
+        if (prepare_seccomp(cfg, spec, plan, s, err) < 0) {
                 ur_security_free(s);
                 return -1;
         }
@@ -120,8 +103,8 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
 
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid)
 {
-        *ret_uid = s ? (int) s->uid : 0;
-        *ret_gid = s ? (int) s->gid : 0;
+        *ret_uid = s ? (int) s->creds->uid : 0;
+        *ret_gid = s ? (int) s->creds->gid : 0;
 }
 
 bool ur_security_confines(const struct ur_security *s)
@@ -129,7 +112,7 @@ bool ur_security_confines(const struct ur_security *s)
         return s && s->confine;
 }
 
-int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, const char *rootfs, ur_err *err)
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs, ur_err *err)
 {
         if (!s || !s->confine)
                 return 0;
@@ -143,31 +126,31 @@ int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, cons
         /* The guest's files, once, in this namespace (a bind needs its
          * source in the caller's): start binds these fds, whatever the
          * paths name by then. */
-        vm->pinned = true;
-        if (vm->kernel && ur_path_pin_regular(rootfs, vm->kernel, "kernel", &vm->kernel_fd, err) < 0)
-                return -1;
-        if (vm->initrd && ur_path_pin_regular(rootfs, vm->initrd, "initrd", &vm->initrd_fd, err) < 0)
-                return -1;
-        for (unsigned i = 0; i < vm->n_blocks; i++) {
-                struct ur_vm_block *b = &vm->blocks[i];
-                if (!b->device && ur_path_pin_regular(rootfs, b->path, "block image", &b->fd, err) < 0)
-                        return -1;
-        }
-        return 0;
+        return ur_plan_pin(plan, rootfs, err);
 }
 
-int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
+int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err)
 {
         struct ur_confine c;
 
         if (!s || !s->confine)
                 return 0;
-        c = (struct ur_confine){.state_dir = state_dir, .uid = s->uid, .gid = s->gid, .proc = s->proc};
-        if (ur_confine_monitor(&c, vm, ex, err) < 0)
+        c = (struct ur_confine){
+                .state_dir = state_dir, .uid = s->creds->uid, .gid = s->creds->gid, .proc = s->proc};
+        if (ur_confine_monitor(&c, plan, ex, err) < 0)
                 return -1;
-        ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->uid);
+        ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->creds->uid);
         return 0;
+}
+
+/* The monitor's credentials, as the plan says. */
+static struct ur_privs privs_of(const struct ur_security *s)
+{
+        return (struct ur_privs){.uid = s->creds->uid,
+                                 .gid = s->creds->gid,
+                                 .groups = s->creds->groups,
+                                 .n_groups = s->creds->n_groups};
 }
 
 int ur_security_apply(const struct ur_security *s, ur_err *err)
@@ -181,7 +164,7 @@ int ur_security_apply(const struct ur_security *s, ur_err *err)
          * supervisor's child relies on it): set it again afterwards. */
         if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
                 pdeath = 0;
-        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
+        p = privs_of(s);
         if (ur_privs_drop(&p, err) < 0)
                 return -1;
         if (pdeath && prctl(PR_SET_PDEATHSIG, pdeath) < 0)
@@ -198,7 +181,6 @@ void ur_security_free(struct ur_security *s)
                 return;
         ur_seccomp_filter_free(s->filter);
         ur_seccomp_policy_free(s->supervisor);
-        free(s->groups);
         free(s);
 }
 
@@ -208,7 +190,7 @@ int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
 
         if (!s)
                 return 0;
-        p = (struct ur_privs){.uid = s->uid, .gid = s->gid, .groups = s->groups, .n_groups = s->n_groups};
+        p = privs_of(s);
         return ur_privs_drop(&p, err);
 }
 

@@ -21,12 +21,13 @@
 #include "config/config.h"
 #include "oci/spec.h"
 #include "util/error.h"
-#include "vm/vm.h"
+#include "vm/plan.h"
 
 struct ur_security;
 
-/* monitor: the monitor's name ("qemu", ...). */
-int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const char *monitor,
+/* The credentials, confinement and seccomp policy the plan says (the
+ * policy read from [security] policy_dir). */
+int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
                         struct ur_security **ret, ur_err *err);
 /* The owner the tap (and the monitor's devices) must have. */
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
@@ -34,10 +35,11 @@ void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
 bool ur_security_confines(const struct ur_security *s);
 /* At setup, once the spec's namespaces are joined: a mount namespace of the
  * monitor's own (a slave of the one it was in), when it is to be confined,
- * and the guest's files (vm's kernel, initrd, block images, paths under
- * rootfs) pinned in it: ur_security_confine binds those fds. */
-int ur_security_own_mount_ns(const struct ur_security *s, struct ur_vm *vm, const char *rootfs, ur_err *err);
-int ur_security_confine(const struct ur_security *s, const struct ur_vm *vm, const struct ur_exec *ex,
+ * and the guest's files (the plan's pinned binds: kernel, initrd, block
+ * images, paths under rootfs) pinned in it (ur_plan_pin):
+ * ur_security_confine binds those fds. */
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs, ur_err *err);
+int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan, const struct ur_exec *ex,
                         const char *state_dir, ur_err *err);
 int ur_security_apply(const struct ur_security *s, ur_err *err);
 /* Only the credentials part of ur_security_apply (no seccomp filter): the

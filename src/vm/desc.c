@@ -187,7 +187,6 @@ static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         if (!vm->blocks)
                 return ur_err_set(err, ENOMEM, "VM description");
         vm->n_blocks = 1;
-        vm->blocks[0].fd = -1;
         vm->blocks[0].device = true;
         vm->blocks[0].readonly = spec->root_readonly;
         vm->blocks[0].path = TAKE_PTR(dev);
@@ -235,7 +234,6 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
                 if (!vm->blocks)
                         return ur_err_set(err, ENOMEM, "VM description");
                 vm->blocks[0].path = strdup(md->block_path);
-                vm->blocks[0].fd = -1;
                 vm->blocks[0].mountpoint = md->block_mnt_point ? strdup(md->block_mnt_point) : NULL;
                 vm->n_blocks = 1;
         }
@@ -248,6 +246,18 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
 
         if (ur_kernel_probe(vm->kernel, &vm->boot, err) < 0)
                 return ur_err_wrap(err, "kernel '%s'", md->binary);
+        if (vm->boot == UR_BOOT_SOLO5 && (mops->boot_formats & UR_BOOT_FORMAT_BIT(UR_BOOT_SOLO5))) {
+                /* Once: the backend checks the tender and devices against
+                 * these at create and at start alike. */
+                vm->solo5 = malloc(sizeof(*vm->solo5));
+                if (!vm->solo5)
+                        return ur_err_set(err, ENOMEM, "VM description");
+                if (ur_solo5_info_read(vm->kernel, vm->solo5, err) < 0) {
+                        free(vm->solo5);
+                        vm->solo5 = NULL;
+                        return ur_err_wrap(err, "%s", "com.urunc.unikernel.binary");
+                }
+        }
 
         if (mcfg && mcfg->binary_path && *mcfg->binary_path) {
                 vm->monitor_binary = ur_find_executable(mcfg->binary_path);

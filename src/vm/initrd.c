@@ -325,7 +325,7 @@ int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err)
         return 0;
 }
 
-int ur_initrd_extend(struct ur_vm *vm, const char *dir, ur_err *err)
+int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, ur_err *err)
 {
         _cleanup_free_ char *out = NULL, *tmp = NULL, *seen = NULL;
         _cleanup_close_ int in = -1, ofd = -1;
@@ -335,8 +335,8 @@ int ur_initrd_extend(struct ur_vm *vm, const char *dir, ur_err *err)
                 return 0;
         if (!vm->initrd)
                 return ur_err_set(err, 0, "initrd: copies but no initrd (internal error)");
-        if (vm->pinned && vm->initrd_fd >= 0) {
-                snprintf(p, sizeof(p), "/proc/self/fd/%d", vm->initrd_fd);
+        if (pin_fd && *pin_fd >= 0) {
+                snprintf(p, sizeof(p), "/proc/self/fd/%d", *pin_fd);
                 in = open(p, O_RDONLY | O_CLOEXEC);
         } else {
                 in = open(vm->initrd, O_RDONLY | O_CLOEXEC);
@@ -356,13 +356,12 @@ int ur_initrd_extend(struct ur_vm *vm, const char *dir, ur_err *err)
                 unlink(tmp);
                 return -1;
         }
-        if (vm->pinned) {
+        if (pin_fd && *pin_fd >= 0) {
                 int fd = open(out, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return ur_err_set(err, errno, "initrd '%s'", out);
-                if (vm->initrd_fd >= 0)
-                        close(vm->initrd_fd);
-                vm->initrd_fd = fd;
+                close(*pin_fd);
+                *pin_fd = fd;
         }
         free(vm->initrd);
         vm->initrd = TAKE_PTR(seen);

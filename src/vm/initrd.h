@@ -39,7 +39,8 @@ bool ur_initrd_is_newc(const char *path);
 int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err);
 
 /* When vm has copies: write the extended initrd into dir (a file of
- * UR_INITRD_NAME, mode 0644) from the initrd vm names (its pinned fd when
- * vm->pinned), and make vm->initrd name <vm->state_dir>/UR_INITRD_NAME,
- * where the monitor sees dir (and vm->initrd_fd the new file). */
-int ur_initrd_extend(struct ur_vm *vm, const char *dir, ur_err *err);
+ * UR_INITRD_NAME, mode 0644) from the initrd vm names (from *pin_fd, its
+ * pin, when there is one), and make vm->initrd name
+ * <vm->state_dir>/UR_INITRD_NAME, where the monitor sees dir (and *pin_fd
+ * the new file). */
+int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, ur_err *err);

@@ -157,7 +157,7 @@ static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, ur_err *err)
                 return ur_err_set(err, ENOMEM, "VM description");
         vm->blocks = b;
         b = &vm->blocks[vm->n_blocks];
-        *b = (struct ur_vm_block){.fd = -1, .device = true, .path = strdup(m->source)};
+        *b = (struct ur_vm_block){.device = true, .path = strdup(m->source)};
         if (!b->path)
                 return ur_err_set(err, ENOMEM, "VM description");
         vm->n_blocks++;

@@ -12,7 +12,6 @@ void ur_vm_init(struct ur_vm *vm)
 {
         memset(vm, 0, sizeof(*vm));
         vm->net.tap_fd = -1;
-        vm->kernel_fd = vm->initrd_fd = -1;
 }
 
 void ur_vm_done(struct ur_vm *vm)
@@ -32,15 +31,7 @@ void ur_vm_done(struct ur_vm *vm)
         ur_strv_free(vm->argv);
         ur_strv_free(vm->env);
         free(vm->rootfs);
-        if (vm->pinned) {
-                if (vm->kernel_fd >= 0)
-                        close(vm->kernel_fd);
-                if (vm->initrd_fd >= 0)
-                        close(vm->initrd_fd);
-                for (unsigned i = 0; i < vm->n_blocks; i++)
-                        if (vm->blocks[i].fd >= 0)
-                                close(vm->blocks[i].fd);
-        }
+        free(vm->solo5);
         for (unsigned i = 0; i < vm->n_blocks; i++) {
                 free(vm->blocks[i].path);
                 free(vm->blocks[i].mountpoint);

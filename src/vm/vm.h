@@ -47,7 +47,6 @@ struct ur_vm_block {
         bool readonly;
         bool device;         /* a host block device (useDMBlock's rootfs device): bound into the
                               * confined root as a device node, not pinned */
-        int fd;              /* O_PATH fd pinned at create (only when the VM's `pinned`) */
 };
 
 /* A directory or filesystem the guest mounts (from the spec's mounts,
@@ -95,6 +94,8 @@ enum ur_boot_format {
 /* "pvh", "multiboot", ... for messages. */
 const char *ur_boot_format_name(enum ur_boot_format f);
 
+struct ur_solo5_info;
+
 struct ur_vm {
         char *id;               /* container id */
         char *hostname;         /* may be NULL */
@@ -124,10 +125,8 @@ struct ur_vm {
         bool virtiofs;          /* shared directories (and the shared rootfs) go through
                                  * virtiofsd rather than 9p (annotation com.urunc.sharedfs) */
         char *virtiofsd;        /* absolute path of virtiofsd when virtiofs is used */
-        /* The guest's files opened once at create (O_PATH): the confined
-         * root binds these, not what the paths name at start. */
-        bool pinned;
-        int kernel_fd, initrd_fd; /* -1: none */
+        struct ur_solo5_info *solo5; /* a Solo5 kernel's notes, read once at create; NULL: the
+                                      * backend reads them from kernel */
         struct ur_vm_block *blocks;
         unsigned n_blocks;
         uint64_t mem_mib;       /* guest RAM */

@@ -203,7 +203,9 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
                                           mon, vm->blocks[i].path);
 
         struct ur_solo5_info info;
-        if (ur_solo5_info_read(vm->kernel, &info, err) < 0)
+        if (vm->solo5)
+                info = *vm->solo5; /* read at create (the plan), not from the path again */
+        else if (ur_solo5_info_read(vm->kernel, &info, err) < 0)
                 return ur_err_wrap(err, "%s", KEY_BINARY);
         if (info.target != UR_SOLO5_TARGET_UNKNOWN && info.target != target)
                 return ur_err_set(

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Root integration tests of the lifecycle against real QEMU (KVM or TCG).
-# Usage: lifecycle.sh URUNC HELLO_PVH HELLO_MULTIBOOT CONSOLE_RECV
+# Usage: lifecycle.sh URUNC HELLO_PVH HELLO_MULTIBOOT CONSOLE_RECV CONTROL_PROBE
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/urunc.sh"
 . "$here/../lib/proc.sh"
 
-URUNC=$1 PVH=$2 MB=$3 CONSOLE_RECV=$4
+URUNC=$1 PVH=$2 MB=$3 CONSOLE_RECV=$4 PROBE=$5
 urunc_test_init lifecycle 96
 trap urunc_cleanup EXIT
 
@@ -152,6 +152,44 @@ B_HOOKS="{\"createRuntime\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \
 err=$(u create --bundle "$B" slowhook 2>&1); rc=$?
 expect_match "a hook over its timeout is killed and fails create" "timed out after 1 s" "$err"
 expect_eq "  ... and leaves nothing behind" "" "$(left_behind slowhook)"
+
+# createContainer hooks run in a child of the monitor process (its loop
+# keeps serving): their failure still reaches create with the hook's words.
+B=$T/b-badcc
+B_HOOKS="{\"createContainer\": [{\"path\": \"/bin/false\"}]}" make_bundle "$B" "$PVH"
+err=$(u create --bundle "$B" badcc 2>&1); rc=$?
+check "a failing createContainer hook fails create" test "$rc" -ne 0
+expect_match "  ... with a message naming the hook" "createContainer hook '/bin/false' failed with exit status 1" "$err"
+expect_eq "  ... and leaves nothing behind" "" "$(left_behind badcc)"
+
+# --- the control socket: several peers at a time ------------------------------
+# The monitor process serves every connection from one event loop: a probe
+# is answered while a start runs its startContainer hook, and a connection
+# that says nothing holds nobody up (each peer is dropped after the
+# timeout without a message).
+B=$T/b-peers
+B_HOOKS="{\"startContainer\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"4\"], \"timeout\": 20}]}" \
+  B_ARGS='["hello", "sleep=forever"]' make_bundle "$B" "$PVH"
+u create --bundle "$B" peers >/dev/null 2>"$T/peers.err"
+sock=$ROOT/peers/control.sock
+expect_eq "control socket: a probe finds the container created" created "$(timeout 10 "$PROBE" "$sock" state 2>&1)"
+timeout 60 "$PROBE" "$sock" hold 45 & holder=$!
+sleep 0.3
+u start peers >/dev/null 2>"$T/peers-start.err" & starter=$!
+# Until the start is in its hook (4 s long): "created" before, "starting" then.
+for _ in $(seq 30); do
+  probe=$(timeout 10 "$PROBE" "$sock" state 2>&1)
+  [ "$probe" = created ] || break
+  sleep 0.1
+done
+expect_eq "control socket: a probe during the start's hook is answered" starting "$probe"
+t0=$(date +%s)
+wait "$starter"; rc=$?
+expect_eq "start: done while another connection stays silent" 0 "$rc"
+check "  ... without waiting for it" test $(( $(date +%s) - t0 )) -lt 20
+expect_eq "  ... and running" running "$(status_of peers)"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+u delete --force peers 2>/dev/null
 
 # --- errors -------------------------------------------------------------------
 mkdir -p "$T/b-malformed/rootfs"; echo '{"ociVersion": "1.0.2", "process": ' > "$T/b-malformed/config.json"

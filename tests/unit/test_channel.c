@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The sd-bus channel between a urunc command and the monitor process, over
- * a socketpair with a forked peer serving a test object: calls, error
- * propagation with the message, the exec handshake (disconnect = exec'd,
- * ExecFailed = error) and bounded waits.
+ * socketpairs with a forked server serving a test object on an sd-event
+ * loop (as the monitor process does): calls, error propagation with the
+ * message, the exec handshake (disconnect = exec'd, ExecFailed = error),
+ * bounded waits, more than one peer at a time and the idle deadline.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 
 static bool stop;
 static int mode; /* what Start does */
+static sd_event *event;
 
 enum { START_EXEC_OK, START_EXEC_ANNOUNCED, START_EXEC_FAIL, START_HANG };
 
@@ -55,7 +57,20 @@ static int m_slow(sd_bus_message *m, void *u, sd_bus_error *e)
 static int m_start(sd_bus_message *m, void *u, sd_bus_error *e)
 {
         stop = true;
+        sd_event_exit(event, 0);
         return sd_bus_reply_method_return(m, "");
+}
+
+/* The server's loop ends when its last peer is gone: 0 on hang-up, 2 when
+ * a peer's idle deadline passed. */
+static unsigned n_peers;
+
+static void on_gone(struct ur_channel_peer *p, bool timed_out, void *userdata)
+{
+        if (timed_out)
+                sd_event_exit(event, 2);
+        else if (--n_peers == 0)
+                sd_event_exit(event, 0);
 }
 
 static const sd_bus_vtable vtable[] = {
@@ -69,23 +84,39 @@ static const sd_bus_vtable vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static pid_t serve(int *ret_fd, int what)
+/* Fork a server with n peers (socketpairs; the client's ends in fds),
+ * each given up after idle_usec without a message (0: never).  It exits
+ * with its loop's code, or goes on as a monitor process after Start. */
+static pid_t serve_n(int *fds, unsigned n, uint64_t idle_usec, int what)
 {
-        int sp[2];
+        int sp[4][2];
         pid_t pid;
 
-        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+        assert_true(n <= 4);
+        for (unsigned i = 0; i < n; i++)
+                assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp[i]), 0);
         pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+                struct ur_channel_peer *peers[4] = { NULL };
                 sd_bus *bus = NULL;
                 ur_err err = NULL;
+                int r;
 
-                close(sp[0]);
                 mode = what;
-                ur_channel_serve(sp[1], vtable, NULL, &stop, &bus, &err);
-                if (!bus)
-                        _exit(0);
+                if (sd_event_new(&event) < 0)
+                        _exit(3);
+                for (unsigned i = 0; i < n; i++) {
+                        close(sp[i][0]);
+                        if (ur_channel_peer_add(event, sp[i][1], vtable, NULL, idle_usec, on_gone, &peers[i],
+                                                &err) < 0)
+                                _exit(3);
+                }
+                n_peers = n;
+                r = sd_event_loop(event);
+                if (!stop)
+                        _exit(r);
+                bus = ur_channel_peer_steal(peers[0]);
                 /* Start was answered: what a monitor process does next. */
                 sd_bus_flush(bus);
                 if (mode == START_EXEC_OK)
@@ -104,9 +135,16 @@ static pid_t serve(int *ret_fd, int what)
                 sleep(5); /* START_HANG: neither exec nor report */
                 _exit(0);
         }
-        close(sp[1]);
-        *ret_fd = sp[0];
+        for (unsigned i = 0; i < n; i++) {
+                close(sp[i][1]);
+                fds[i] = sp[i][0];
+        }
         return pid;
+}
+
+static pid_t serve(int *ret_fd, int what)
+{
+        return serve_n(ret_fd, 1, 0, what);
 }
 
 static void reap(pid_t pid)
@@ -219,6 +257,52 @@ static void test_exec_handshake(void **state)
         reap(pid);
 }
 
+/* A peer that stays silent does not keep another from being answered. */
+static void test_two_peers(void **state)
+{
+        sd_bus *quiet = NULL, *bus = NULL;
+        ur_err err = NULL;
+        int fds[2], status;
+        pid_t pid = serve_n(fds, 2, 0, START_EXEC_OK);
+
+        assert_int_equal(ur_channel_open_fd(fds[0], &quiet, &err), 0);
+        assert_int_equal(ur_channel_open_fd(fds[1], &bus, &err), 0);
+        assert_int_equal(ur_channel_call(bus, "Ok", 2000000, &err, ""), 0);
+        assert_null(err);
+        assert_int_equal(ur_channel_call(quiet, "Ok", 2000000, &err, ""), 0);
+        sd_bus_flush_close_unref(bus);
+        sd_bus_flush_close_unref(quiet);
+        /* Both gone: the server's loop ends on its own. */
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* A peer silent for longer than its deadline is given up. */
+static void test_idle_deadline(void **state)
+{
+        sd_bus *bus = NULL;
+        ur_err err = NULL;
+        int fd, status;
+        long long t0 = ur_now_ms();
+        pid_t pid = serve_n(&fd, 1, 400000, START_EXEC_OK);
+
+        assert_int_equal(ur_channel_open_fd(fd, &bus, &err), 0);
+        /* A message re-arms the deadline. */
+        usleep(150000);
+        assert_int_equal(ur_channel_call(bus, "Ok", 2000000, &err, ""), 0);
+        usleep(150000);
+        assert_int_equal(ur_channel_call(bus, "Ok", 2000000, &err, ""), 0);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 2);
+        assert_true(ur_now_ms() - t0 >= 700);
+        assert_true(ur_channel_call(bus, "Ok", 2000000, &err, "") < 0);
+        assert_non_null(strstr(ur_err_msg(err), "went away"));
+        ur_err_free(&err);
+        sd_bus_flush_close_unref(bus);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -226,6 +310,8 @@ int main(void)
                 cmocka_unit_test(test_call_timeout),
                 cmocka_unit_test(test_peer_gone),
                 cmocka_unit_test(test_exec_handshake),
+                cmocka_unit_test(test_two_peers),
+                cmocka_unit_test(test_idle_deadline),
         };
         signal(SIGPIPE, SIG_IGN);
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,7 @@
 #include "vmm/vmm.h"
 #include "util/strv.h"
 
-static struct ur_vm_block root_blk = {.path = (char *) "/rootfs/img/root.ufs", .fd = -1};
+static struct ur_vm_block root_blk = {.path = (char *) "/rootfs/img/root.ufs"};
 static struct ur_vm_share vol = {.kind = UR_SHARE_BLOCK,
                                  .tag = (char *) "blk0",
                                  .source = (char *) "/dev/loop7",

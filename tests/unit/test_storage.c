@@ -893,7 +893,7 @@ static void test_solo5_volumes(void **state)
         vm.mem_mib = 64;
         vm.kvm = true;
         vm.blocks = calloc(1, sizeof(*vm.blocks));
-        vm.blocks[0] = (struct ur_vm_block){.path = strdup(img), .fd = -1};
+        vm.blocks[0] = (struct ur_vm_block){.path = strdup(img)};
         vm.n_blocks = 1;
         if (ur_vm_storage(&spec, &vm, &err) < 0)
                 fail_msg("storage: %s", ur_err_msg(err));

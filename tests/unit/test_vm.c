@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ur_kernel_probe on small synthetic kernels; ur_host_tsc_khz. */
+/* ur_kernel_probe on small synthetic kernels; ur_host_tsc_khz; the plan
+ * built from a spec, metadata and config fixture (fixtures/plan). */
 #include <elf.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,12 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "solo5-elf.h"
+#include "config/config.h"
+#include "oci/metadata.h"
+#include "oci/spec.h"
 #include "vm/desc.h"
+#include "util/cleanup.h"
+#include "vm/plan.h"
 #include "vm/vm.h"
 
 static char dir[] = "/tmp/urunc-test-vm-XXXXXX";
@@ -366,6 +373,154 @@ static void test_vcpus(void **state)
         assert_int_equal(ur_vm_vcpus(-1, 0, "x", 3, 0, NULL), 3);
 }
 
+
+#define PLAN_FIXTURES TEST_SRCDIR "/fixtures/plan"
+
+/* The index of s in the NULL-terminated v, or -1. */
+static int argv_index(char **v, const char *s)
+{
+        for (int i = 0; v && v[i]; i++)
+                if (strcmp(v[i], s) == 0)
+                        return i;
+        return -1;
+}
+
+/* A bundle directory holding fixtures/plan/config.json; returns its path. */
+static char *plan_bundle(void)
+{
+        _cleanup_free_ char *text = calloc(1, 1 << 16);
+        char *bundle = NULL;
+        FILE *f;
+        size_t len;
+
+        assert_non_null(text);
+        assert_true(asprintf(&bundle, "%s/plan", dir) > 0);
+        assert_int_equal(mkdir(bundle, 0755), 0);
+        f = fopen(PLAN_FIXTURES "/config.json", "r");
+        assert_non_null(f);
+        len = fread(text, 1, (1 << 16) - 1, f);
+        fclose(f);
+        free(write_file("plan/config.json", text, len));
+        return bundle;
+}
+
+static void test_plan(void **state)
+{
+        (void) state;
+        _cleanup_config_ struct ur_config *cfg = NULL;
+        _cleanup_spec_ struct ur_spec *spec = NULL;
+        _cleanup_metadata_ struct ur_metadata *md = NULL;
+        _cleanup_free_ char *bundle = NULL, *kernel = NULL, *initrd = NULL, *other = NULL;
+        _cleanup_free_ char *want_kernel = NULL, *want_initrd = NULL, *want_binary = NULL, *rootfs = NULL;
+        ur_err err = NULL;
+        struct ur_plan p;
+        struct stat st, pst;
+        int i;
+
+        bundle = plan_bundle();
+        assert_true(asprintf(&rootfs, "%s/rootfs", bundle) > 0);
+        assert_int_equal(mkdir(rootfs, 0755), 0);
+        {
+                _cleanup_free_ char *d = NULL;
+                assert_true(asprintf(&d, "%s/unikernel", rootfs) > 0);
+                assert_int_equal(mkdir(d, 0755), 0);
+        }
+        kernel = make_elf64("plan/rootfs/unikernel/kernel", "Xen", 18, false, false);
+        initrd = write_file("plan/rootfs/unikernel/initrd", "initrd", 6);
+
+        if (ur_config_load(PLAN_FIXTURES "/urunc.toml", &cfg, &err) < 0 || ur_spec_load(bundle, &spec, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        if (ur_metadata_load(spec, &md, &err) != 1)
+                fail_msg("metadata: %s", err ? ur_err_msg(err) : "none");
+        if (ur_plan_build(cfg, spec, md, "plan-test", dir, &p, &err) < 0)
+                fail_msg("plan: %s", ur_err_msg(err));
+
+        /* Sizing and backends. */
+        assert_string_equal(p.id, "plan-test");
+        assert_string_equal(p.vm.guest, "unikraft");
+        assert_string_equal(p.vm.monitor, "qemu");
+        /* binary_path as found (symlinks resolved: /bin may be /usr/bin). */
+        want_binary = realpath("/bin/true", NULL);
+        assert_non_null(want_binary);
+        assert_string_equal(p.vm.monitor_binary, want_binary);
+        assert_true(asprintf(&want_kernel, "%s/unikernel/kernel", rootfs) > 0);
+        assert_true(asprintf(&want_initrd, "%s/unikernel/initrd", rootfs) > 0);
+        assert_string_equal(p.vm.kernel, want_kernel);
+        assert_string_equal(p.vm.initrd, want_initrd);
+        assert_int_equal(p.vm.boot, UR_BOOT_PVH);
+        assert_int_equal(p.vm.mem_mib, 512 - 64);
+        assert_int_equal(p.vm.vcpus, 1);
+        assert_false(p.vm.kvm);
+        assert_string_equal(p.vm.hostname, "uni");
+        assert_true(p.set_hostname);
+        /* The monitor's argv and files, built without a NIC. */
+        assert_non_null(p.exec.argv);
+        assert_string_equal(p.exec.argv[0], want_binary);
+        i = argv_index(p.exec.argv, "-kernel");
+        assert_true(i > 0);
+        assert_string_equal(p.exec.argv[i + 1], want_kernel);
+        i = argv_index(p.exec.argv, "-initrd");
+        assert_true(i > 0);
+        assert_string_equal(p.exec.argv[i + 1], want_initrd);
+        assert_int_equal(argv_index(p.exec.argv, "-netdev"), -1);
+        /* Network wishes. */
+        assert_true(p.vm.net_possible);
+        assert_false(p.vm.net_decided);
+        assert_int_equal(p.vm.net.mode, UR_NET_ROUTED);
+        assert_string_equal(p.vm.net.ports, "tcp/80,udp/53"); /* normalised */
+        assert_string_equal(p.resolv_conf, "/run/plan-test/resolv.conf");
+        /* Credentials, confinement, seccomp. */
+        assert_int_equal(p.creds.uid, 1000);
+        assert_int_equal(p.creds.gid, 1001);
+        assert_int_equal(p.creds.n_groups, 2);
+        assert_int_equal(p.creds.groups[0], 5);
+        assert_int_equal(p.creds.groups[1], 6);
+        assert_true(p.confine);
+        assert_true(p.own_proc);
+        assert_string_equal(p.seccomp_policy, "qemu");
+        assert_true(p.seccomp_log);
+        assert_false(p.console_journal);
+        assert_false(p.register_machine);
+        /* Binds: the kernel and the initrd, to be pinned; nothing shared. */
+        assert_int_equal(p.n_binds, 2);
+        assert_string_equal(p.binds[0].path, want_kernel);
+        assert_int_equal(p.binds[0].flags, UR_BIND_PIN | UR_BIND_RO | UR_BIND_NOEXEC);
+        assert_int_equal(p.binds[0].fd, -1);
+        assert_string_equal(p.binds[1].path, want_initrd);
+        assert_int_equal(p.binds[1].flags, UR_BIND_PIN | UR_BIND_RO | UR_BIND_NOEXEC);
+        assert_int_equal(p.binds[1].fd, -1);
+
+        /* Pinned, the kernel is the file it was, whatever the path names
+         * afterwards. */
+        if (ur_plan_pin(&p, rootfs, &err) < 0)
+                fail_msg("pin: %s", ur_err_msg(err));
+        assert_true(p.binds[0].fd >= 0 && p.binds[1].fd >= 0);
+        assert_int_equal(stat(want_kernel, &st), 0);
+        other = write_file("plan/rootfs/unikernel/other", "x", 1);
+        assert_int_equal(rename(other, want_kernel), 0);
+        assert_int_equal(fstat(p.binds[0].fd, &pst), 0);
+        assert_int_equal(pst.st_ino, st.st_ino);
+        assert_int_equal(stat(want_kernel, &st), 0);
+        assert_int_not_equal(pst.st_ino, st.st_ino);
+        ur_plan_done(&p);
+        assert_null(p.binds);
+
+        /* A bad value fails the build naming the annotation and the value,
+         * and what was built so far is undone by ur_plan_done. */
+        free(make_elf64("plan/rootfs/unikernel/kernel", "Xen", 18, false, false));
+        for (size_t k = 0; k < spec->n_annotations; k++)
+                if (strcmp(spec->annotations[k].key, "com.urunc.accel") == 0) {
+                        free(spec->annotations[k].value);
+                        spec->annotations[k].value = strdup("warp");
+                }
+        assert_true(ur_plan_build(cfg, spec, md, "plan-test", dir, &p, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "com.urunc.accel"));
+        assert_non_null(strstr(ur_err_msg(err), "'warp'"));
+        ur_err_free(&err);
+        ur_plan_done(&p);
+        assert_null(p.vm.kernel);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -376,6 +531,7 @@ int main(void)
                 cmocka_unit_test(test_solo5_manifest),
                 cmocka_unit_test(test_tsc),
                 cmocka_unit_test(test_vcpus),
+                cmocka_unit_test(test_plan),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
