@@ -26,7 +26,7 @@
 #include "runtime/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "runtime/state.h"
 #include "init/supervise.h"
 #include "vm/initrd.h"

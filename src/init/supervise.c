@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "vmm/vmm.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "init/qmp.h"
 #include "security/security.h"
 #include "util/cleanup.h"

@@ -27,7 +27,7 @@
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "init/init.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "runtime/state.h"
 #include "vm/desc.h"
 #include "vm/plan.h"

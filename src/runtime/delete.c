@@ -11,7 +11,7 @@
 #include "oci/spec.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "runtime/state.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/time.h"

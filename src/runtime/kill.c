@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "runtime/internal.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

@@ -4,7 +4,7 @@
 #include <signal.h>
 
 #include "runtime/internal.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/log.h"

@@ -90,11 +90,6 @@ const char *ur_status_name(enum ur_status s);
 /* The OCI state document ({"ociVersion","id","pid","status",...}). */
 json_object *ur_state_to_oci(const struct ur_state *st, enum ur_status status);
 
-/* Process facts. */
-int ur_proc_start_time(pid_t pid, uint64_t *ret);
-/* 1 alive (not a zombie) with the given start time, 0 gone. */
-int ur_proc_alive(pid_t pid, uint64_t start);
-
 /* Exclusive lock on the container directory (flock); returns the fd. */
 int ur_state_lock(const char *dir, ur_err *err);
 

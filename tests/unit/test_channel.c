@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "runtime/channel.h"
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 static bool stop;

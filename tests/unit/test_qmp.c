@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/proc.h"
+#include "util/proc.h"
 #include "util/time.h"
 #include "init/qmp.h"
 

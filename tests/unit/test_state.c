@@ -16,6 +16,7 @@
 
 #include "runtime/state.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 static char root[] = "/tmp/urunc-test-state.XXXXXX";
 

@@ -9,6 +9,14 @@
 #include "util/error.h"
 #include "util/fs.h" /* ur_find_executable */
 
+/* Process facts: /proc/PID/stat field 22 (the start time, against pid
+ * reuse); -errno. */
+int ur_proc_start_time(pid_t pid, uint64_t *ret);
+/* 1 alive (not a zombie) with the given start time, 0 gone. */
+int ur_proc_alive(pid_t pid, uint64_t start);
+/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z'...), 0 when gone. */
+char ur_proc_state(pid_t pid);
+
 /* pidfd_open(2); -errno on failure. */
 int ur_pidfd_open(pid_t pid);
 int ur_pidfd_send_signal(int pidfd, int sig);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/proc.h"
+#include "util/proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/time.h"
@@ -56,6 +56,67 @@ int ur_wait_child(pid_t pid, int pidfd, int timeout_ms, int *status)
                         usleep(left > 10 ? 10000 : (useconds_t) left * 1000);
                 }
         }
+}
+
+/* Read /proc/<pid>/stat into buf; *ret_state points at field 3 (the state).
+ * comm may hold spaces and parentheses: the fields start after the last ')'. */
+static int read_proc_stat(pid_t pid, char *buf, size_t size, char **ret_state)
+{
+        char path[64];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+        char *p;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = RETRY_EINTR(read(fd, buf, size - 1));
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        buf[n] = '\0';
+        p = strrchr(buf, ')');
+        if (!p || !p[1] || !p[2])
+                return -EIO;
+        *ret_state = p + 2;
+        return 0;
+}
+
+int ur_proc_start_time(pid_t pid, uint64_t *ret)
+{
+        char buf[1024], *p;
+        int r = read_proc_stat(pid, buf, sizeof(buf), &p);
+
+        if (r < 0)
+                return r;
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p, ' ');
+                if (!p)
+                        return -EIO;
+                p++;
+        }
+        *ret = strtoull(p, NULL, 10);
+        return 0;
+}
+
+char ur_proc_state(pid_t pid)
+{
+        char buf[1024], *p;
+
+        return read_proc_stat(pid, buf, sizeof(buf), &p) < 0 ? 0 : p[0];
+}
+
+int ur_proc_alive(pid_t pid, uint64_t start)
+{
+        uint64_t now;
+        char s;
+
+        if (pid <= 0)
+                return 0;
+        if (ur_proc_start_time(pid, &now) < 0 || now != start)
+                return 0;
+        s = ur_proc_state(pid);
+        return s != 0 && s != 'Z' && s != 'X';
 }
 
 int ur_wait_gone(pid_t pid, uint64_t start_time, int pidfd, int timeout_ms)
