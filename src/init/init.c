@@ -23,7 +23,7 @@
 #include "net/net.h"
 #include "runtime/channel.h"
 #include "runtime/console.h"
-#include "runtime/crash.h"
+#include "util/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "util/proc.h"

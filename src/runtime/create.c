@@ -23,7 +23,7 @@
 #include "runtime/channel.h"
 #include "runtime/console.h"
 #include "vm/dmblock.h"
-#include "runtime/crash.h"
+#include "util/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "init/init.h"

@@ -6,7 +6,7 @@
 
 #include "oci/spec.h"
 #include "runtime/channel.h"
-#include "runtime/crash.h"
+#include "util/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"

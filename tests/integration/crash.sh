@@ -3,7 +3,7 @@
 #
 # Root test of crash safety (issue 8): a create or start killed at any point
 # (SIGKILL of urunc, of the monitor process, or of both; URUNC_TEST_CRASH,
-# see src/runtime/crash.h) is reported truthfully by state and list, and
+# see src/util/crash.h) is reported truthfully by state and list, and
 # delete --force removes everything: state dir, processes, the cgroup dir in
 # every hierarchy, and in a networked case the tap and the ingress qdiscs.
 #

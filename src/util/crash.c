@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/crash.h"
+#include "util/crash.h"
 
 #include <signal.h>
 #include <stdbool.h>
