@@ -21,7 +21,7 @@
 
 #include "vm/build.h"
 #include "net/net.h"
-#include "runtime/channel.h"
+#include "init/channel.h"
 #include "runtime/console.h"
 #include "util/crash.h"
 #include "runtime/hooks.h"

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
-#include "runtime/channel.h"
+#include "init/channel.h"
 #include "runtime/runtime.h"
 #include "security/security.h"
 #include "vm/plan.h"

@@ -20,7 +20,7 @@
 #include "vm/build.h"
 #include "vmm/vmm.h"
 #include "oci/metadata.h"
-#include "runtime/channel.h"
+#include "init/channel.h"
 #include "runtime/console.h"
 #include "vm/dmblock.h"
 #include "util/crash.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "oci/spec.h"
-#include "runtime/channel.h"
+#include "init/channel.h"
 #include "util/crash.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"

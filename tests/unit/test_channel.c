@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/channel.h"
+#include "init/channel.h"
 #include "util/proc.h"
 #include "util/time.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/channel.h"
+#include "init/channel.h"
 
 #include <errno.h>
 #include <stdarg.h>
