@@ -24,7 +24,7 @@
 #include "init/channel.h"
 #include "runtime/console.h"
 #include "util/crash.h"
-#include "runtime/hooks.h"
+#include "init/hooks.h"
 #include "runtime/internal.h"
 #include "util/proc.h"
 #include "runtime/state.h"
@@ -98,7 +98,7 @@ static int setup(struct ur_init *m, ur_err *err)
         if (listen_control(m, err) < 0)
                 return -1;
         /* The seccomp policy is read from the host's filesystem. */
-        if (ur_security_prepare(m->ctx->config, spec, m->plan, &m->security, err) < 0)
+        if (ur_security_prepare(m->config, spec, m->plan, &m->security, err) < 0)
                 return -1;
         if (join_namespaces(m, err) < 0)
                 return -1;
@@ -333,7 +333,7 @@ static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *r
                 return ur_channel_reply_error(msg, e);
         }
         /* Answered when the child is done, within what create waits. */
-        if (hook_job_start(m, s, state, ur_timeout_usec(m->ctx) + ur_hooks_timeout_usec(m->spec, s), run_hooks_done,
+        if (hook_job_start(m, s, state, m->timeout_usec + ur_hooks_timeout_usec(m->spec, s), run_hooks_done,
                            msg, &e) < 0)
                 return ur_channel_reply_error(msg, e);
         return 1;
@@ -632,7 +632,7 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_e
                 return -ENOMEM;
         /* The caller waits this long for the answer: so long the sequence
          * may take. */
-        m->start_budget_usec = ur_timeout_usec(m->ctx) + ur_hooks_timeout_usec(m->spec, UR_HOOK_START_CONTAINER);
+        m->start_budget_usec = m->timeout_usec + ur_hooks_timeout_usec(m->spec, UR_HOOK_START_CONTAINER);
         r = ur_event_add_timer(m->event, &m->start_deadline, m->start_budget_usec, on_start_deadline, m);
         if (r < 0)
                 return r;
@@ -947,7 +947,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
         /* A peer gets what a urunc command waits for an answer to say
          * something. */
-        add_peer(m, c, ur_timeout_usec(m->ctx), NULL);
+        add_peer(m, c, m->timeout_usec, NULL);
         return 0;
 }
 
@@ -968,7 +968,7 @@ static uint64_t create_budget(const struct ur_init *m)
 {
         static const enum ur_hook_stage stages[] = { UR_HOOK_PRESTART, UR_HOOK_CREATE_RUNTIME,
                                                      UR_HOOK_CREATE_CONTAINER };
-        uint64_t t = 4 * ur_timeout_usec(m->ctx);
+        uint64_t t = 4 * m->timeout_usec;
 
         for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
                 for (size_t k = 0; k < m->spec->hooks[stages[i]].n; k++)

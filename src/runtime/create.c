@@ -24,7 +24,7 @@
 #include "runtime/console.h"
 #include "vm/dmblock.h"
 #include "util/crash.h"
-#include "runtime/hooks.h"
+#include "init/hooks.h"
 #include "runtime/internal.h"
 #include "init/init.h"
 #include "util/proc.h"
@@ -45,18 +45,6 @@ uint64_t ur_timeout_usec(const struct ur_context *ctx)
         unsigned s = ctx->config && ctx->config->runtime.timeout_sec ? ctx->config->runtime.timeout_sec
                                                                      : UR_DEFAULT_TIMEOUT_SEC;
         return (uint64_t) s * 1000000ULL;
-}
-
-uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage)
-{
-        uint64_t t = 0;
-
-        /* Saturating: a sum of INT_MAX-second timeouts must not wrap into
-         * a short bound. */
-        for (size_t i = 0; i < spec->hooks[stage].n; i++)
-                if (__builtin_add_overflow(t, (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL, &t))
-                        return UINT64_MAX / 2;
-        return t > UINT64_MAX / 2 ? UINT64_MAX / 2 : t;
 }
 
 static const int clone_flag[_UR_NS_MAX] = {
@@ -373,7 +361,8 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
 
-        mon.ctx = ctx;
+        mon.config = ctx->config;
+        mon.timeout_usec = timeout;
         mon.spec = spec;
         mon.plan = &plan;
         mon.id = o->id;

@@ -9,7 +9,7 @@
 
 #include "net/net.h"
 #include "oci/spec.h"
-#include "runtime/hooks.h"
+#include "init/hooks.h"
 #include "runtime/internal.h"
 #include "util/proc.h"
 #include "runtime/state.h"

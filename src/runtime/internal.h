@@ -33,7 +33,6 @@ bool ur_fallback_exists(const struct ur_context *ctx, const char *id);
 /* create.c */
 
 uint64_t ur_timeout_usec(const struct ur_context *ctx);
-uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage);
 /* The OCI state as compact JSON text (for hooks). */
 char *ur_state_text(const struct ur_state *st, enum ur_status status);
 

@@ -7,7 +7,7 @@
 #include "oci/spec.h"
 #include "init/channel.h"
 #include "util/crash.h"
-#include "runtime/hooks.h"
+#include "init/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"

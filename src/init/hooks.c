@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/hooks.h"
+#include "init/hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,4 +149,16 @@ void ur_hooks_run_warn(const struct ur_spec *spec, enum ur_hook_stage stage, con
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);
         }
+}
+
+uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage)
+{
+        uint64_t t = 0;
+
+        /* Saturating: a sum of INT_MAX-second timeouts must not wrap into
+         * a short bound. */
+        for (size_t i = 0; i < spec->hooks[stage].n; i++)
+                if (__builtin_add_overflow(t, (uint64_t) spec->hooks[stage].v[i].timeout * 1000000ULL, &t))
+                        return UINT64_MAX / 2;
+        return t > UINT64_MAX / 2 ? UINT64_MAX / 2 : t;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdint.h>
+
 #include "oci/spec.h"
 #include "util/error.h"
 
@@ -15,3 +17,7 @@ int ur_hooks_run(const struct ur_spec *spec, enum ur_hook_stage stage, const cha
 /* Like ur_hooks_run, but every hook runs and failures are logged as
  * warnings (poststart, poststop). */
 void ur_hooks_run_warn(const struct ur_spec *spec, enum ur_hook_stage stage, const char *state_json);
+
+/* The sum of a stage's hook timeouts (saturating), for the bound of a call
+ * that runs the stage. */
+uint64_t ur_hooks_timeout_usec(const struct ur_spec *spec, enum ur_hook_stage stage);
