@@ -22,7 +22,7 @@
 #include "vm/build.h"
 #include "net/net.h"
 #include "init/channel.h"
-#include "runtime/console.h"
+#include "init/console.h"
 #include "util/crash.h"
 #include "init/hooks.h"
 #include "runtime/internal.h"
@@ -499,7 +499,7 @@ static int step_console(struct ur_init *m, ur_err *err)
 
                 if (asprintf(&ident, "urunc-%s", m->id) < 0)
                         return ur_err_set(err, ENOMEM, "console to the journal");
-                if (ur_console_journal(ident, err) < 0)
+                if (ur_journal_stdio(ident, err) < 0)
                         return ur_err_wrap(err, "container '%s'", m->id);
         }
         /* Nothing on the host's filesystem is needed after this; the

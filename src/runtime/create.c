@@ -21,7 +21,7 @@
 #include "vmm/vmm.h"
 #include "oci/metadata.h"
 #include "init/channel.h"
-#include "runtime/console.h"
+#include "init/console.h"
 #include "vm/dmblock.h"
 #include "util/crash.h"
 #include "init/hooks.h"
@@ -32,6 +32,7 @@
 #include "vm/desc.h"
 #include "vm/plan.h"
 #include "security/seccomp.h"
+#include "systemd/journal.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -301,7 +302,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
         /* The journal's and machined's wishes: the systemd layer's to tell. */
-        r = ur_console_to_journal(ctx->config, spec, &plan.console_journal, err);
+        r = ur_journal_wanted(ctx->config, spec, &plan.console_journal, err);
         if (r < 0)
                 goto out;
         r = ur_machine_wanted(ctx->config, spec, &plan.register_machine, err);

@@ -12,7 +12,6 @@
 /* Runtime knobs a container can set by annotation (plain text values). */
 #define UR_ANNOT_ACCEL "com.urunc.accel"         /* auto | kvm | tcg */
 #define UR_ANNOT_MACHINE "com.urunc.machine"     /* qemu machine type */
-#define UR_ANNOT_CONSOLE "com.urunc.console"     /* "journal": console to the journal too */
 #define UR_ANNOT_SHAREDFS "com.urunc.sharedfs"   /* 9p (default) | virtiofs: how directories are shared */
 
 /* Smallest guest RAM we accept after subtracting the monitor's overhead. */

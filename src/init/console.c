@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/console.h"
+#include "init/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +9,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
-#include <syslog.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include "vm/desc.h"
 #include "util/cleanup.h"
 
 int ur_console_open(int *ret_master, char **ret_slave, ur_err *err)
@@ -97,41 +94,5 @@ int ur_console_attach(const char *slave, ur_err *err)
                 }
         if (fd > 2)
                 close(fd);
-        return 0;
-}
-
-int ur_console_to_journal(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
-{
-        const char *v = ur_spec_annotation(spec, UR_ANNOT_CONSOLE);
-
-        if (!v) {
-                *ret = cfg && cfg->systemd.console_to_journal && !spec->process.terminal;
-                return 0;
-        }
-        if (strcmp(v, "stdio") == 0) {
-                *ret = false;
-                return 0;
-        }
-        if (strcmp(v, "journal") != 0)
-                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected journal or stdio)",
-                                  UR_ANNOT_CONSOLE, v);
-        if (spec->process.terminal)
-                return ur_err_set(err, 0,
-                                  "annotation '%s' is 'journal' but process.terminal is true: the console "
-                                  "cannot go to both the journal and a terminal",
-                                  UR_ANNOT_CONSOLE);
-        *ret = true;
-        return 0;
-}
-
-int ur_console_journal(const char *identifier, ur_err *err)
-{
-        /* No level prefixes: "<3>" in the guest's output is text. */
-        _cleanup_close_ int fd = sd_journal_stream_fd(identifier, LOG_INFO, 0);
-
-        if (fd < 0)
-                return ur_err_set(err, -fd, "console to the journal: connecting to journald");
-        if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-                return ur_err_set(err, errno, "console to the journal");
         return 0;
 }
