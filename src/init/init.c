@@ -19,25 +19,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vm/build.h"
-#include "net/net.h"
 #include "init/channel.h"
 #include "init/console.h"
-#include "util/crash.h"
 #include "init/hooks.h"
-#include "runtime/internal.h"
-#include "util/proc.h"
-#include "runtime/state.h"
+#include "init/marks.h"
 #include "init/supervise.h"
-#include "vm/initrd.h"
 #include "init/virtiofsd.h"
+#include "net/net.h"
 #include "security/confine.h"
 #include "systemd/journal.h"
 #include "util/cleanup.h"
+#include "util/crash.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/strv.h"
 #include "util/timestamps.h"
+#include "vm/build.h"
+#include "vm/initrd.h"
 
 static void on_term(int sig)
 {

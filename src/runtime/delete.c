@@ -10,6 +10,7 @@
 #include "net/net.h"
 #include "oci/spec.h"
 #include "init/hooks.h"
+#include "init/marks.h"
 #include "runtime/internal.h"
 #include "util/proc.h"
 #include "runtime/state.h"

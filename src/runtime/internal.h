@@ -13,8 +13,6 @@
 #include "runtime/runtime.h"
 #include "runtime/state.h"
 
-#define UR_STATE_NETWORK "network" /* the interface the guest took over, written at start */
-
 /* fallback.c */
 
 /*

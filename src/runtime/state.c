@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/marks.h"
 #include "systemd/journal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

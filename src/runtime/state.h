@@ -27,10 +27,6 @@
 #define UR_STATE_CONFIG "config.json"
 #define UR_STATE_SOCKET "control.sock"
 #define UR_FALLBACK_PREFIX ".fallback-"
-/* comm of the monitor process while it waits for start (before exec). */
-#define UR_INIT_COMM "urunc:created"
-/* comm of the same process after start, supervising the VMM it forked. */
-#define UR_SUPERVISOR_COMM "urunc:supervise"
 
 enum ur_status {
         UR_STATUS_CREATING,

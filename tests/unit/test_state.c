@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "runtime/state.h"
+#include "init/marks.h"
 #include "util/fs.h"
 #include "util/proc.h"
 
