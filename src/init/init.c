@@ -97,7 +97,7 @@ static int setup(struct ur_init *m, ur_err *err)
         if (listen_control(m, err) < 0)
                 return -1;
         /* The seccomp policy is read from the host's filesystem. */
-        if (ur_security_prepare(m->config, spec, m->plan, &m->security, err) < 0)
+        if (ur_security_prepare(m->plan, &m->security, err) < 0)
                 return -1;
         if (join_namespaces(m, err) < 0)
                 return -1;

@@ -21,10 +21,8 @@
 #define UR_INIT_MAX_PEERS 16
 
 struct hook_job;
-struct ur_config;
 
 struct ur_init {
-        const struct ur_config *config;
         uint64_t timeout_usec;         /* the bound of one step ([runtime] timeout_sec) */
         const struct ur_spec *spec;
         struct ur_plan *plan;          /* what to do, resolved at create (vm/plan.h) */

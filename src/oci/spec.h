@@ -14,13 +14,9 @@
 #include <sys/types.h>
 
 #include "util/error.h"
+#include "util/strv.h" /* struct ur_kv */
 
 #define UR_SPEC_MAX_SIZE (4u << 20) /* config.json larger than this is refused */
-
-struct ur_kv {
-        char *key;
-        char *value;
-};
 
 enum ur_hook_stage {
         UR_HOOK_PRESTART,

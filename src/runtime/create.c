@@ -32,7 +32,6 @@
 #include "vm/desc.h"
 #include "vm/plan.h"
 #include "security/seccomp.h"
-#include "systemd/journal.h"
 #include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -301,13 +300,6 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = ur_plan_build(ctx->config, spec, md, o->id, j->dir, &plan, err);
         if (r < 0)
                 goto out;
-        /* The journal's and machined's wishes: the systemd layer's to tell. */
-        r = ur_journal_wanted(ctx->config, spec, &plan.console_journal, err);
-        if (r < 0)
-                goto out;
-        r = ur_machine_wanted(ctx->config, spec, &plan.register_machine, err);
-        if (r < 0)
-                goto out;
         /* The opt-outs of the default sandbox, said where the caller sees
          * them (SECURITY in urunc(8)). */
         if (!plan.seccomp_policy)
@@ -362,7 +354,6 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (r < 0)
                 goto out;
 
-        mon.config = ctx->config;
         mon.timeout_usec = timeout;
         mon.spec = spec;
         mon.plan = &plan;

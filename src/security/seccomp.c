@@ -21,18 +21,6 @@ bool ur_seccomp_supported(void)
         return HAVE_SECCOMP;
 }
 
-int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
-{
-        const char *v = ur_spec_annotation(spec, UR_ANNOT_SECCOMP);
-
-        if (v && !ur_streq(v, "unconfined") && !ur_streq(v, "default"))
-                return ur_err_set(err, 0,
-                                  "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
-                                  UR_ANNOT_SECCOMP, v);
-        *ret = !ur_streq(v, "unconfined");
-        return 0;
-}
-
 static const struct {
         const char *name;
         int value;

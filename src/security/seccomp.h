@@ -39,7 +39,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "oci/spec.h"
 #include "util/error.h"
 
 #define UR_SECCOMP_POLICY_MAX (256u << 10) /* a policy file larger than this is refused */
@@ -91,11 +90,6 @@ struct ur_seccomp_policy {
         size_t n_rules;
 };
 
-/* Whether the monitor gets seccomp: always, unless the annotation
- * com.urunc.seccomp is "unconfined" (any value other than "unconfined" or
- * "default" is an error naming it).  The spec's linux.seccomp plays no
- * part (see SECURITY in urunc(8)). */
-int ur_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err);
 
 /* Parse a policy held in memory; name is used in messages ("FILE:LINE: "). */
 int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, struct ur_seccomp_policy **ret,

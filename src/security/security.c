@@ -28,27 +28,26 @@ struct ur_security {
 
 /* [security] policy_dir, else the installed policies, else (urunc run from
  * its build directory, not installed) the source tree's. */
-static const char *policy_dir(const struct ur_config *cfg)
+static const char *policy_dir(const struct ur_plan *plan)
 {
-        if (cfg && cfg->security.policy_dir)
-                return cfg->security.policy_dir;
+        if (plan->seccomp_dir)
+                return plan->seccomp_dir;
         if (access(URUNC_DATADIR "/seccomp", F_OK) < 0 && access(URUNC_SOURCE_POLICY_DIR, F_OK) == 0)
                 return URUNC_SOURCE_POLICY_DIR;
         return URUNC_DATADIR "/seccomp";
 }
 
-static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
-                           struct ur_security *s, ur_err *err)
+static int prepare_seccomp(const struct ur_plan *plan, struct ur_security *s, ur_err *err)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
-        const char *dir = policy_dir(cfg);
+        const char *dir = policy_dir(plan);
         bool log_only = plan->seccomp_log;
 
         if (!plan->seccomp_policy) {
                 ur_log_debug("monitor seccomp: off (annotation " UR_ANNOT_SECCOMP "=unconfined)");
                 return 0;
         }
-        if (spec->has_seccomp)
+        if (plan->spec_seccomp)
                 ur_log_info("monitor seccomp: the spec's linux.seccomp profile is not applied to the monitor "
                             "(it filters a Linux application's syscalls; the monitor gets its own policy)");
         if (!ur_seccomp_supported()) {
@@ -70,8 +69,7 @@ static int prepare_seccomp(const struct ur_config *cfg, const struct ur_spec *sp
         return 0;
 }
 
-int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
-                        struct ur_security **ret, ur_err *err)
+int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, ur_err *err)
 {
         struct ur_security *s = calloc(1, sizeof(*s));
 
@@ -93,7 +91,7 @@ int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec,
                                   "its confined root, which [security] confine = false turns off",
                                   (unsigned) plan->creds.uid);
         }
-        if (prepare_seccomp(cfg, spec, plan, s, err) < 0) {
+        if (prepare_seccomp(plan, s, err) < 0) {
                 ur_security_free(s);
                 return -1;
         }

@@ -18,8 +18,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config/config.h"
-#include "oci/spec.h"
 #include "util/error.h"
 #include "vm/plan.h"
 
@@ -27,8 +25,7 @@ struct ur_security;
 
 /* The credentials, confinement and seccomp policy the plan says (the
  * policy read from [security] policy_dir). */
-int ur_security_prepare(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_plan *plan,
-                        struct ur_security **ret, ur_err *err);
+int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, ur_err *err);
 /* The owner the tap (and the monitor's devices) must have. */
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
 /* The monitor will be confined (its state dir is then <state_dir>/monitor). */

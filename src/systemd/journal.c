@@ -14,8 +14,6 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
-#include "config/config.h"
-#include "oci/spec.h"
 #include "systemd/escape.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -139,30 +137,6 @@ void ur_journal_log(int prio, const char *container_id, const char *msg)
         for (; v[n] && n < ELEMENTSOF(iov); n++)
                 iov[n] = (struct iovec){ .iov_base = v[n], .iov_len = strlen(v[n]) };
         (void) sd_journal_sendv(iov, (int) n);
-}
-
-int ur_journal_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
-{
-        const char *v = ur_spec_annotation(spec, UR_ANNOT_JOURNAL);
-
-        if (!v) {
-                *ret = cfg && cfg->systemd.console_to_journal && !spec->process.terminal;
-                return 0;
-        }
-        if (strcmp(v, "stdio") == 0) {
-                *ret = false;
-                return 0;
-        }
-        if (strcmp(v, "journal") != 0)
-                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected journal or stdio)",
-                                  UR_ANNOT_JOURNAL, v);
-        if (spec->process.terminal)
-                return ur_err_set(err, 0,
-                                  "annotation '%s' is 'journal' but process.terminal is true: the console "
-                                  "cannot go to both the journal and a terminal",
-                                  UR_ANNOT_JOURNAL);
-        *ret = true;
-        return 0;
 }
 
 int ur_journal_stdio(const char *identifier, ur_err *err)

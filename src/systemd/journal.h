@@ -15,11 +15,7 @@
 
 #include "util/error.h"
 
-struct ur_config;
-struct ur_spec;
-
 #define UR_JOURNAL_SOCKET "/run/systemd/journal/socket"
-#define UR_ANNOT_JOURNAL "com.urunc.console" /* "journal" | "stdio": the guest console to the journal */
 
 /* Matches ur_log_journal_fn.  container_id may be NULL (no container fields). */
 void ur_journal_log(int prio, const char *container_id, const char *msg);
@@ -42,14 +38,6 @@ void ur_journal_set_unit(const char *id, const char *unit);
  * ur_strv_free), NULL on ENOMEM.  unit NULL = ur_scope_name(container_id). */
 char **ur_journal_fields(int prio, const char *container_id, const char *unit, const char *msg);
 
-/*
- * Does the guest console go to the journal?  The annotation
- * com.urunc.console ("journal" or "stdio") decides, else the config's
- * [systemd] console_to_journal.  An unknown value, or "journal" asked by
- * annotation together with process.terminal, is an error naming the
- * annotation; the config key gives way to a terminal.
- */
-int ur_journal_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err);
 /* In the init process, once it is in its scope (journald attributes a
  * stream to the unit of the process that opens it): stdout and stderr
  * become a journal stream with SYSLOG_IDENTIFIER=identifier, LOG_INFO. */

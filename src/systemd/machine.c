@@ -11,20 +11,6 @@
 
 #define MACHINED_TIMEOUT_USEC (10ull * 1000000ull)
 
-int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
-{
-        const char *v = ur_spec_annotation(spec, UR_ANNOT_REGISTER_MACHINE);
-
-        if (!v) {
-                *ret = cfg && cfg->systemd.register_machine;
-                return 0;
-        }
-        if (ur_parse_bool(v, UR_BOOL_STRICT, ret) == 0)
-                return 0;
-        return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected true or false)",
-                          UR_ANNOT_REGISTER_MACHINE, v);
-}
-
 static int call(const char *member, ur_err *err, const char *types, ...)
 {
         __attribute__((cleanup(sd_bus_flush_close_unrefp))) sd_bus *bus = NULL;

@@ -13,14 +13,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config/config.h"
-#include "oci/spec.h"
 #include "util/error.h"
 
-#define UR_ANNOT_REGISTER_MACHINE "com.urunc.register-machine" /* "true" | "false" */
-
-/* Whether to register: the annotation, else the configuration. */
-int ur_machine_wanted(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err);
 /* RegisterMachine(name, leader) on the system bus. */
 int ur_machine_register(const char *name, pid_t leader, ur_err *err);
 /* UnregisterMachine(name); a machine machined does not know is fine. */

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-#include "oci/spec.h"
 #include "util/error.h"
+#include "util/strv.h" /* struct ur_kv */
 
 #define UR_SYSTEMD_PROPERTY_PREFIX "org.systemd.property."
 

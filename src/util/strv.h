@@ -19,6 +19,12 @@ char **ur_strv_copy(char *const *v);
 char *ur_strv_join(char *const *v, const char *sep);
 int ur_strv_contains(char *const *v, const char *s);
 
+/* A key and its value (annotations, labels). */
+struct ur_kv {
+        char *key;
+        char *value;
+};
+
 static inline void ur_strv_freep(char ***v)
 {
         ur_strv_free(*v);

@@ -194,6 +194,18 @@ static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         return 0;
 }
 
+int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
+{
+        const char *v = ur_spec_annotation(spec, UR_ANNOT_SECCOMP);
+
+        if (v && !ur_streq(v, "unconfined") && !ur_streq(v, "default"))
+                return ur_err_set(err, 0,
+                                  "annotation '%s': unknown value '%s' (expected 'unconfined' or 'default')",
+                                  UR_ANNOT_SECCOMP, v);
+        *ret = !ur_streq(v, "unconfined");
+        return 0;
+}
+
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err)
 {
@@ -225,7 +237,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         if ((md->solo5_net_dev && !(vm->solo5_net_dev = strdup(md->solo5_net_dev))) ||
             (md->solo5_blk_dev && !(vm->solo5_blk_dev = strdup(md->solo5_blk_dev))))
                 return ur_err_set(err, ENOMEM, "VM description");
-        if (ur_seccomp_wanted(spec, &vm->seccomp, err) < 0)
+        if (ur_vm_seccomp_wanted(spec, &vm->seccomp, err) < 0)
                 return -1;
         if (!vm->guest || !vm->monitor || !vm->kernel || !vm->argv || !vm->env || !vm->state_dir)
                 return ur_err_set(err, ENOMEM, "VM description");

@@ -12,6 +12,8 @@
 /* Runtime knobs a container can set by annotation (plain text values). */
 #define UR_ANNOT_ACCEL "com.urunc.accel"         /* auto | kvm | tcg */
 #define UR_ANNOT_MACHINE "com.urunc.machine"     /* qemu machine type */
+#define UR_ANNOT_CONSOLE "com.urunc.console"     /* journal | stdio: the guest console to the journal */
+#define UR_ANNOT_REGISTER_MACHINE "com.urunc.register-machine" /* true | false */
 #define UR_ANNOT_SHAREDFS "com.urunc.sharedfs"   /* 9p (default) | virtiofs: how directories are shared */
 
 /* Smallest guest RAM we accept after subtracting the monitor's overhead. */
@@ -26,6 +28,12 @@
  */
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                     const char *state_dir, struct ur_vm *vm, ur_err *err);
+
+/* Whether the monitor gets seccomp: always, unless the annotation
+ * com.urunc.seccomp is "unconfined" (any value other than "unconfined" or
+ * "default" is an error naming it).  The spec's linux.seccomp plays no
+ * part (see SECURITY in urunc(8)). */
+int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err);
 
 /* Guest RAM in MiB for a memory limit in bytes (-1 = none). */
 int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err);

@@ -10,6 +10,7 @@
 #include "vm/desc.h"
 #include "security/seccomp.h"
 #include "util/cleanup.h"
+#include "util/parse.h"
 #include "util/path.h"
 #include "util/strv.h"
 
@@ -109,6 +110,59 @@ static int plan_creds(struct ur_plan *p, const struct ur_spec *spec, ur_err *err
         return 0;
 }
 
+/* The console to the journal?  The annotation com.urunc.console
+ * ("journal" or "stdio") decides, else the config's [systemd]
+ * console_to_journal.  An unknown value, or "journal" asked by annotation
+ * together with process.terminal, is an error naming the annotation; the
+ * config key gives way to a terminal. */
+static int console_journal(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
+{
+        const char *v = ur_spec_annotation(spec, UR_ANNOT_CONSOLE);
+
+        if (!v) {
+                *ret = cfg && cfg->systemd.console_to_journal && !spec->process.terminal;
+                return 0;
+        }
+        if (strcmp(v, "stdio") == 0) {
+                *ret = false;
+                return 0;
+        }
+        if (strcmp(v, "journal") != 0)
+                return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected journal or stdio)",
+                                  UR_ANNOT_CONSOLE, v);
+        if (spec->process.terminal)
+                return ur_err_set(err, 0,
+                                  "annotation '%s' is 'journal' but process.terminal is true: the console "
+                                  "cannot go to both the journal and a terminal",
+                                  UR_ANNOT_CONSOLE);
+        *ret = true;
+        return 0;
+}
+
+/* Register with machined?  The annotation com.urunc.register-machine, else
+ * the config's [systemd] register_machine. */
+static int register_machine(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
+{
+        const char *v = ur_spec_annotation(spec, UR_ANNOT_REGISTER_MACHINE);
+
+        if (!v) {
+                *ret = cfg && cfg->systemd.register_machine;
+                return 0;
+        }
+        if (ur_parse_bool(v, UR_BOOL_STRICT, ret) == 0)
+                return 0;
+        return ur_err_set(err, 0, "annotation '%s': unknown value '%s' (expected true or false)",
+                          UR_ANNOT_REGISTER_MACHINE, v);
+}
+
+int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_plan *p,
+                           ur_err *err)
+{
+        if (console_journal(cfg, spec, &p->console_journal, err) < 0)
+                return -1;
+        return register_machine(cfg, spec, &p->register_machine, err);
+}
+
 int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                   const char *id, const char *state_dir, struct ur_plan *p, ur_err *err)
 {
@@ -137,10 +191,13 @@ int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const
                         return ur_err_set(err, ENOMEM, "plan");
         }
         p->seccomp_log = cfg && cfg->security.seccomp_log;
+        if (cfg && cfg->security.policy_dir && !(p->seccomp_dir = strdup(cfg->security.policy_dir)))
+                return ur_err_set(err, ENOMEM, "plan");
+        p->spec_seccomp = spec->has_seccomp;
         p->set_hostname = spec->namespaces[UR_NS_UTS].present && spec->hostname;
         if (resolv && !(p->resolv_conf = strdup(resolv)))
                 return ur_err_set(err, ENOMEM, "plan");
-        return 0;
+        return ur_plan_systemd_wishes(cfg, spec, p, err);
 }
 
 int ur_plan_rebind(struct ur_plan *p, ur_err *err)
@@ -178,6 +235,7 @@ void ur_plan_done(struct ur_plan *p)
         binds_free(p);
         free(p->creds.groups);
         free(p->seccomp_policy);
+        free(p->seccomp_dir);
         free(p->resolv_conf);
         ur_plan_init(p);
 }

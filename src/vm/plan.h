@@ -66,8 +66,10 @@ struct ur_plan {
         bool own_proc;         /* it has a pid namespace of its own: a /proc in its root */
         char *seccomp_policy;  /* the policy's name (the monitor's), NULL: no filter of urunc's */
         bool seccomp_log;      /* log only ([security] seccomp_log) */
-        bool console_journal;  /* console to the journal too (com.urunc.console; set by create) */
-        bool register_machine; /* register with systemd-machined (set by create) */
+        char *seccomp_dir;     /* where the policies are ([security] policy_dir), NULL: the installed ones */
+        bool spec_seccomp;     /* the spec has a linux.seccomp profile (not the monitor's: a log line says so) */
+        bool console_journal;  /* console to the journal too (com.urunc.console) */
+        bool register_machine; /* register with systemd-machined (com.urunc.register-machine) */
         bool set_hostname;     /* a UTS namespace of its own and a hostname (vm.hostname) */
         char *resolv_conf;     /* host source of the spec's /etc/resolv.conf mount, or NULL */
 };
@@ -75,6 +77,10 @@ struct ur_plan {
 void ur_plan_init(struct ur_plan *p);
 int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
                   const char *id, const char *state_dir, struct ur_plan *p, ur_err *err);
+/* The journal's and machined's wishes (console_journal, register_machine)
+ * from the annotations, else the config; ur_plan_build calls it. */
+int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_plan *p,
+                           ur_err *err);
 /* The binds again from vm, after create changed its files (useDMBlock's
  * copies of the kernel and initrd in the state dir, ur_vm_dm_detach). */
 int ur_plan_rebind(struct ur_plan *p, ur_err *err);

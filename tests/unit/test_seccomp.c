@@ -28,6 +28,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "vm/desc.h"
 
 #define POLICY_DIR TEST_SRCDIR "/../../policy/seccomp"
 
@@ -544,11 +545,11 @@ static void test_wanted(void **state)
                 if (ur_spec_parse(docs[i], strlen(docs[i]), "/tmp", "config.json", &spec, &err) < 0)
                         fail_msg("%s: %s", docs[i], ur_err_msg(err));
                 if (want[i] < 0) {
-                        assert_true(ur_seccomp_wanted(spec, &on, &err) < 0);
+                        assert_true(ur_vm_seccomp_wanted(spec, &on, &err) < 0);
                         assert_non_null(strstr(ur_err_msg(err),
                                                "annotation 'com.urunc.seccomp': unknown value 'off'"));
                 } else {
-                        assert_int_equal(ur_seccomp_wanted(spec, &on, &err), 0);
+                        assert_int_equal(ur_vm_seccomp_wanted(spec, &on, &err), 0);
                         assert_int_equal(on, want[i]);
                 }
         }

@@ -14,12 +14,13 @@
 
 #include "config/config.h"
 #include "oci/spec.h"
-#include "systemd/machine.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/parse.h"
 #include "util/time.h"
+#include "vm/desc.h"
+#include "vm/plan.h"
 
 static void test_clock(void **state)
 {
@@ -98,20 +99,22 @@ static void test_bool_callers(void **state)
 {
         struct ur_kv kv = {.key = (char *) UR_ANNOT_REGISTER_MACHINE, .value = (char *) "yes"};
         struct ur_spec spec = {.annotations = &kv, .n_annotations = 1};
+        struct ur_plan p;
         ur_err err = NULL;
-        bool b = false;
 
-        assert_true(ur_machine_wanted(NULL, &spec, &b, &err) < 0);
+        ur_plan_init(&p);
+        assert_true(ur_plan_systemd_wishes(NULL, &spec, &p, &err) < 0);
         assert_string_equal(
                 ur_err_msg(err),
                 "annotation 'com.urunc.register-machine': unknown value 'yes' (expected true or false)");
         ur_err_free(&err);
         kv.value = (char *) "true";
-        assert_int_equal(ur_machine_wanted(NULL, &spec, &b, &err), 0);
-        assert_true(b);
+        assert_int_equal(ur_plan_systemd_wishes(NULL, &spec, &p, &err), 0);
+        assert_true(p.register_machine);
         kv.value = (char *) "false";
-        assert_int_equal(ur_machine_wanted(NULL, &spec, &b, &err), 0);
-        assert_false(b);
+        assert_int_equal(ur_plan_systemd_wishes(NULL, &spec, &p, &err), 0);
+        assert_false(p.register_machine);
+        ur_plan_done(&p);
 }
 
 #define JOIN(want, ...)                                                                                      \
