@@ -6,6 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The contract's return value: -errnum, -EINVAL for errnum 0 (an error
+ * about the input, not from a system call). */
+static int err_ret(int errnum)
+{
+        return errnum > 0 ? -errnum : -EINVAL;
+}
+
 int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
 {
         char *msg = NULL;
@@ -24,7 +31,7 @@ int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
         e = calloc(1, sizeof(*e));
         if (!e) {
                 free(msg);
-                return errnum > 0 ? -errnum : -1;
+                return err_ret(errnum);
         }
         e->errnum = errnum;
         e->msg = msg;
@@ -35,7 +42,7 @@ int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
                 free(e->msg);
                 free(e);
         }
-        return errnum > 0 ? -errnum : -1;
+        return err_ret(errnum);
 }
 
 int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
@@ -71,7 +78,7 @@ int ur_err_wrap(ur_err *err, const char *fmt, ...)
         va_list ap;
 
         if (!err)
-                return -1;
+                return -EINVAL;
         if (!*err)
                 return ur_err_set(err, 0, "internal error: failure without a message");
         va_start(ap, fmt);
@@ -83,7 +90,7 @@ int ur_err_wrap(ur_err *err, const char *fmt, ...)
                 (*err)->msg = full;
         }
         free(ctx);
-        return (*err)->errnum > 0 ? -(*err)->errnum : -1;
+        return err_ret((*err)->errnum);
 }
 
 void ur_err_free(ur_err *err)

@@ -4,8 +4,9 @@
 /*
  * The error contract (see docs/HACKING.md).
  *
- * A function that can fail returns a negative value and, on failure, fills
- * the error object passed as its last parameter.  Callers add context on
+ * A function that can fail returns -errno and, on failure, fills the error
+ * object passed as its last parameter (-EINVAL for an error about its
+ * input, not from a system call).  Callers add context on
  * the way up with ur_err_wrap().  Only the CLI prints errors and chooses the
  * exit status.  An error object is either NULL (no error) or owns a
  * heap-allocated message.
@@ -19,19 +20,21 @@ struct ur_error {
 };
 typedef struct ur_error *ur_err;
 
-/* Set *err (which must be NULL) and return -1 (or -errnum when errnum > 0).
- * When errnum is non-zero ": strerror(errnum)" is appended. */
+/* Set *err (which must be NULL) and return -errnum, or -EINVAL when errnum
+ * is 0 (bad input).  When errnum is non-zero ": strerror(errnum)" is
+ * appended. */
 int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 
-/* An error about a line of a file: "name:line: message". Returns -1. */
+/* An error about a line of a file: "name:line: message". Returns -EINVAL. */
 int ur_err_set_at(ur_err *err, const char *name, unsigned line, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-/* Prefix the message of an existing error with "context: " and return -1.
- * When *err is NULL (a caller forgot to fill it), makes a generic error. */
+/* Prefix the message of an existing error with "context: " and return its
+ * -errnum (-EINVAL for errnum 0).  When *err is NULL (a caller forgot to
+ * fill it), makes a generic error. */
 int ur_err_wrap(ur_err *err, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
