@@ -166,6 +166,42 @@ int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req
         return 0;
 }
 
+bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_request *req)
+{
+        struct ur_cgfs fs;
+
+        /* A systemd scope is made with its processes (systemd refuses an
+         * empty one: systemd#18843) and v1 hierarchies have no
+         * CLONE_INTO_CGROUP. */
+        return ur_cgroup_resolve(m) == UR_CGROUP_CGROUPFS && !req->service_unit && open_fs(&fs, NULL) == 0 &&
+               fs.layout == UR_CGFS_UNIFIED;
+}
+
+int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                      int *ret_fd, ur_err *err)
+{
+        _cleanup_free_ char *path = NULL;
+        struct ur_cgfs fs;
+
+        *ret_fd = -1;
+        if (!ur_cgroup_preparable(m, req) || open_fs(&fs, err) < 0)
+                return 0;
+        if (ur_cgroupfs_target(req, &path, err) < 0 || ur_cgfs_prepare(&fs, path, req->res, ret_fd, err) < 0)
+                return ur_err_wrap(err, "placing container '%s' in a cgroup", req->id);
+        ur_log_info("container '%s' is in cgroup '%s'", req->id, path);
+        *ret = (struct ur_cgroup){.manager = UR_CGROUP_CGROUPFS, .path = TAKE_PTR(path)};
+        return 1;
+}
+
+int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
+{
+        struct ur_cgfs fs;
+
+        if (open_fs(&fs, err) < 0 || ur_cgfs_add_pid(&fs, cg->path, pid, err) < 0)
+                return ur_err_wrap(err, "placing the monitor process %d in a cgroup", (int) pid);
+        return 0;
+}
+
 /* The unit's cgroup path: recorded, else asked for. */
 static int unit_path(sd_bus *bus, const struct ur_cgroup *cg, char **ret, ur_err *err)
 {
