@@ -191,12 +191,14 @@ static void parse_opts(const char *cmdline, struct opts *o)
  * The device is polled on every timer tick; after a frame the guest keeps
  * polling (memory only, no exits) for a while instead of halting, so that
  * the rest of an exchange (a TCP handshake and request) is not paced by the
- * tick.
+ * tick.  It starts that way too: what a client queued while the guest
+ * booted (its ARP request, the SYN our gratuitous ARP releases) is answered
+ * at once, not at the next tick.
  */
 static void idle(void)
 {
 #ifdef GUEST_NET
-        static unsigned spin;
+        static unsigned spin = 200000;
 
         if (net_poll()) {
                 spin = 200000;
