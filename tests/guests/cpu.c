@@ -147,10 +147,14 @@ void cpu_timer_hz(unsigned hz)
 bool cpu_timer_ticks(void)
 {
         uint64_t start = rdtsc();
-        uint64_t t0 = ticks;
 
-        /* A few seconds of TSC at any plausible frequency: many ticks. */
-        while (ticks == t0) {
+        /*
+         * A tick since cpu_init() is proof enough; wait for one only when
+         * none came yet, not for the next one (up to 1/HZ on the path to
+         * serving).  A few seconds of TSC at any plausible frequency: many
+         * ticks.
+         */
+        while (ticks == 0) {
                 if (rdtsc() - start > 10000000000ull)
                         return false;
                 __asm__ volatile("pause");

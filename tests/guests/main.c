@@ -192,23 +192,27 @@ static void parse_opts(const char *cmdline, struct opts *o)
  * the hlt; without, the device is polled on every timer tick.  After a
  * frame the guest keeps polling (memory only) for a moment instead of
  * halting, so that the rest of an exchange (a TCP handshake and request)
- * is not paced by the tick or by wake-ups.
+ * is not paced by the tick or by wake-ups.  It starts that way too
+ * (net_spin_end is set once the device is up): what a client queued while
+ * the guest booted (its ARP request, the SYN our gratuitous ARP releases)
+ * is answered at once, not at the next tick.
  */
 #define SPIN_TSC 50000000ull /* TSC cycles: 15-25 ms */
+#ifdef GUEST_NET
+static uint64_t net_spin_end;
+#endif
 
 static bool idle(void)
 {
 #ifdef GUEST_NET
-        static uint64_t spin_end;
-
         if (net_poll()) {
                 /* Bounded by time, not by a count: 200000 pauses were
                  * seconds of a core on a nested KVM host (a pause exits),
                  * after every stray frame. */
-                spin_end = rdtsc() + SPIN_TSC;
+                net_spin_end = rdtsc() + SPIN_TSC;
                 return true;
         }
-        if (rdtsc() < spin_end) {
+        if (rdtsc() < net_spin_end) {
                 __asm__ volatile("pause");
                 return false;
         }
@@ -312,6 +316,7 @@ void kmain(uint32_t kind, uint32_t info)
 #ifdef GUEST_NET
         if (net_init(b.cmdline) < 0)
                 guest_exit(o.exit_status ? o.exit_status : 1);
+        net_spin_end = rdtsc() + SPIN_TSC;
 #endif
         /*
          * Everything below waits with hlt for the timer.  Say so if it never

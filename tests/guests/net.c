@@ -523,10 +523,11 @@ static void http_respond(void)
         n += 4;
         memcpy(resp + n, http_body, blen);
         n += blen;
-        con_printf("net: http %u.%u.%u.%u:%u\n", conn.ip >> 24, (conn.ip >> 16) & 0xff,
-                   (conn.ip >> 8) & 0xff, conn.ip & 0xff, conn.port);
         conn_send(TH_ACK | TH_PSH | TH_FIN, resp, n);
         conn.state = T_FIN_SENT;
+        /* After the answer: the console is slow (an exit a byte). */
+        con_printf("net: http %u.%u.%u.%u:%u\n", conn.ip >> 24, (conn.ip >> 16) & 0xff,
+                   (conn.ip >> 8) & 0xff, conn.ip & 0xff, conn.port);
 }
 
 static void tcp_input(const uint8_t *f, const uint8_t *ip, const uint8_t *t, size_t len)
