@@ -51,6 +51,27 @@ static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_er
         return ur_err_set(err, errno, "exec fallback runtime '%s'", runtime);
 }
 
+/* Run the fallback runtime with the original command line and wait for it:
+ * *ret_status is its exit status (128+N when killed by signal N). */
+static int run_runtime(const struct ur_context *ctx, const char *runtime, int *ret_status, ur_err *err)
+{
+        int status = 0;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return ur_err_set(err, errno, "fork");
+        if (pid == 0) {
+                ur_err e = NULL;
+                exec_runtime(ctx, runtime, &e);
+                ur_log_error("%s", ur_err_msg(e));
+                _exit(127);
+        }
+        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+                return ur_err_set(err, errno, "wait for '%s'", runtime);
+        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return 0;
+}
+
 /*
  * Write the marker only if there is none, then check that no unikernel
  * container holds the id: a unikernel create makes its directory, then
@@ -102,6 +123,20 @@ int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, 
         if (claim_marker(ctx, id, marker, runtime, err) < 0)
                 return -1;
         ur_log_info("container '%s' is not a unikernel (%s): handing it to '%s'", id, why, runtime);
+        if (ctx->verb > 0 && strcmp(ctx->argv[ctx->verb], "create") == 0) {
+                int status = 0;
+
+                /* A create that fails leaves nothing in the runtime (runc
+                 * destroys what it made), so the id must be free again, as
+                 * with runc alone: wait for it instead of exec'ing it. The
+                 * container's init is the runtime's child either way, not
+                 * ours. */
+                if (run_runtime(ctx, runtime, &status, err) < 0)
+                        return -1;
+                if (status != 0)
+                        unlink(marker);
+                exit(status);
+        }
         exec_runtime(ctx, runtime, err);
         unlink(marker);
         return -1;
@@ -137,22 +172,11 @@ int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err)
 int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err)
 {
         _cleanup_free_ char *runtime = NULL, *marker = NULL;
-        int status = 0;
-        pid_t pid;
 
         if (!marker_read(ctx, id, &runtime))
                 return 0;
-        pid = fork();
-        if (pid < 0)
-                return ur_err_set(err, errno, "fork");
-        if (pid == 0) {
-                ur_err e = NULL;
-                exec_runtime(ctx, runtime, &e);
-                _exit(127);
-        }
-        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
-                return ur_err_set(err, errno, "wait for '%s'", runtime);
-        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (run_runtime(ctx, runtime, ret_status, err) < 0)
+                return -1;
         if (*ret_status == 0) {
                 marker = marker_path(ctx, id);
                 if (marker)

@@ -18,7 +18,7 @@ ROOT=$T/root
 export URUNC_CONFIG=$T/none.toml
 : > "$URUNC_CONFIG"
 u() { "$URUNC" --root "$ROOT" "$@"; }
-trap 'for id in bb1 bb2 pause1; do u delete --force $id >/dev/null 2>&1; done; rm -rf "$T"' EXIT
+trap 'for id in bb1 bb2 pause1 bad1; do u delete --force $id >/dev/null 2>&1; done; rm -rf "$T"' EXIT
 
 busybox_bundle() {
   local dir=$1
@@ -51,5 +51,20 @@ u delete pause1; rc=$?
 expect_eq "delete goes to runc: exit 0" 0 "$rc"
 check "  ... and the marker is gone" test ! -e "$ROOT/.fallback-pause1"
 check "  ... and runc's state is gone" test ! -e "$ROOT/pause1"
+
+# A create the fallback runtime refuses leaves the id free, as with runc
+# alone (runtime-tools' misc_props creates again with the same id).
+B=$T/bad1; B_ARGS='["/no-such-binary"]' busybox_bundle "$B"
+u create --bundle "$B" bad1 2>"$T/bad1.err"; rc=$?
+check "create with a missing binary fails (runc's error; exit $rc)" test "$rc" -ne 0
+expect_match "  ... with runc's message" 'no-such-binary' "$(cat "$T/bad1.err")"
+check "  ... and no marker is left" test ! -e "$ROOT/.fallback-bad1"
+expect_match "  ... state: does not exist" 'does not exist' "$(u state bad1 2>&1)"
+B=$T/bad1; B_ARGS='["/bin/busybox", "sleep", "1000"]' busybox_bundle "$B"
+u create --bundle "$B" bad1 2>"$T/bad1.err"; rc=$?
+expect_eq "create again with the same id: exit 0" 0 "$rc"
+expect_match "  ... created" '"status": "created"' "$(u state bad1)"
+u delete bad1; rc=$?
+expect_eq "  ... delete: exit 0" 0 "$rc"
 
 tap_done
