@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cgroup/cgroup.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <systemd/sd-daemon.h>
 
@@ -89,6 +90,32 @@ int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *re
         if (req->service_unit && ops != &ur_cgroup_none)
                 return ur_cgroup_enter_service(req, ret, err);
         return ops->enter(req, ret, err);
+}
+
+bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_request *req)
+{
+        const struct ur_cgroup_ops *ops = req->service_unit ? &ur_cgroup_none : for_create(m);
+
+        return ops->preparable && ops->preparable(req);
+}
+
+int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                      int *ret_fd, ur_err *err)
+{
+        *ret_fd = -1;
+        if (!ur_cgroup_preparable(m, req))
+                return 0;
+        return for_create(m)->prepare(req, ret, ret_fd, err);
+}
+
+int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
+{
+        const struct ur_cgroup_ops *ops = of(cg);
+
+        if (!ops->adopt)
+                return ur_err_set(err, EOPNOTSUPP, "placing process %d in cgroup manager '%s'", (int) pid,
+                                  ur_cgroup_manager_name(cg->manager));
+        return ops->adopt(cg, pid, err);
 }
 
 int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,

@@ -56,6 +56,17 @@ int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *re
  * remove what a create killed half-way left behind. */
 int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
                    ur_err *err);
+/* ur_cgroup_prepare() can make the cgroup before the process here. */
+bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_request *req);
+/* cgroupfs on a v2 hierarchy: make the cgroup with its limits before the
+ * process exists, for clone3(CLONE_INTO_CGROUP) on *ret_fd.  1 when made
+ * (ret as ur_cgroup_enter() sets it, to be removed with
+ * ur_cgroup_destroy()), 0 when not possible here (systemd, none, v1):
+ * then ur_cgroup_enter() after the clone; negative on error. */
+int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                      int *ret_fd, ur_err *err);
+/* Move pid into a prepared cgroup: the clone did not (no clone3 here). */
+int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err);
 /* Remove what enter made (stop the scope / rmdir the cgroup).  Idempotent. */
 int ur_cgroup_destroy(const struct ur_cgroup *cg, ur_err *err);
 int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err);

@@ -522,6 +522,44 @@ int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_re
         return 0;
 }
 
+int ur_cgfs_prepare(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, int *ret_fd,
+                    ur_err *err)
+{
+        _cleanup_free_ char *dir = hier_dir(fs, "", path);
+        struct created c = {0};
+        int fd = -1;
+
+        if (fs->layout != UR_CGFS_UNIFIED)
+                return ur_err_set(err, EOPNOTSUPP, "cgroup '%s': not a cgroup v2 hierarchy", path);
+        if (!dir)
+                return ur_err_set(err, ENOMEM, "cgroup path");
+        if (make_path(fs, "", path, res, &c, err) < 0 || apply_v2(fs, dir, res, err) < 0)
+                goto fail;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                ur_err_set(err, errno, "open '%s'", dir);
+                goto fail;
+        }
+        created_done(&c);
+        *ret_fd = fd;
+        return 0;
+fail:
+        created_rollback(fs, &c);
+        created_done(&c);
+        return ur_err_wrap(err, "cgroup '%s'", path);
+}
+
+int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, ur_err *err)
+{
+        _cleanup_free_ char *dir = hier_dir(fs, "", path);
+
+        if (!dir)
+                return ur_err_set(err, ENOMEM, "cgroup path");
+        if (write_pid(fs, dir, pid, err) < 0)
+                return ur_err_wrap(err, "cgroup '%s'", path);
+        return 0;
+}
+
 int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, ur_err *err)
 {
         if (apply_or_enter(fs, path, res, 0, false, err) < 0)

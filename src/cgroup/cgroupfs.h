@@ -72,6 +72,15 @@ int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *
  */
 int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, pid_t pid,
                   ur_err *err);
+/* v2 only: create path and apply res as ur_cgfs_enter() does, but without
+ * a process: *ret_fd is the new cgroup's directory, for a clone3()
+ * CLONE_INTO_CGROUP that starts the process in it (no migration: the
+ * first cgroup.procs write after a quiet moment waits for an RCU grace
+ * period, 7-15 ms).  On failure what was created is removed again. */
+int ur_cgfs_prepare(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, int *ret_fd,
+                    ur_err *err);
+/* v2: move pid into a prepared cgroup (when the clone could not). */
+int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, ur_err *err);
 /* Apply res to an existing cgroup (update). */
 int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, ur_err *err);
 /* rmdir path in every hierarchy (thawing first), retrying while the kernel

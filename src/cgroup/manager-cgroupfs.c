@@ -33,6 +33,36 @@ static int cgfs_enter(const struct ur_cgroup_request *req, struct ur_cgroup *ret
         return 0;
 }
 
+static bool cgfs_preparable(const struct ur_cgroup_request *req)
+{
+        struct ur_cgfs fs;
+
+        /* v1 hierarchies have no CLONE_INTO_CGROUP. */
+        return ur_cgroup_open_fs(&fs, NULL) == 0 && fs.layout == UR_CGFS_UNIFIED;
+}
+
+static int cgfs_prepare(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd, ur_err *err)
+{
+        _cleanup_free_ char *path = NULL;
+        struct ur_cgfs fs;
+
+        if (ur_cgroupfs_target(req, &path, err) < 0 || ur_cgroup_open_fs(&fs, err) < 0 ||
+            ur_cgfs_prepare(&fs, path, req->res, ret_fd, err) < 0)
+                return ur_err_wrap(err, "placing container '%s' in a cgroup", req->id);
+        ur_log_info("container '%s' is in cgroup '%s'", req->id, path);
+        *ret = (struct ur_cgroup){ .manager = UR_CGROUP_CGROUPFS, .path = TAKE_PTR(path) };
+        return 1;
+}
+
+static int cgfs_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
+{
+        struct ur_cgfs fs;
+
+        if (ur_cgroup_open_fs(&fs, err) < 0 || ur_cgfs_add_pid(&fs, cg->path, pid, err) < 0)
+                return ur_err_wrap(err, "placing the monitor process %d in a cgroup", (int) pid);
+        return 0;
+}
+
 static int cgfs_destroy(const struct ur_cgroup *cg, ur_err *err)
 {
         struct ur_cgfs fs;
@@ -90,4 +120,7 @@ const struct ur_cgroup_ops ur_cgroup_cgroupfs = {
         .is_frozen = cgfs_is_frozen,
         .update = cgfs_update,
         .pids = cgfs_pids,
+        .preparable = cgfs_preparable,
+        .prepare = cgfs_prepare,
+        .adopt = cgfs_adopt,
 };

@@ -31,10 +31,15 @@ struct ur_cgroup_ops {
         int (*is_frozen)(const struct ur_cgroup *cg, ur_err *err);
         int (*update)(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err);
         int (*pids)(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err);
-        /* (To come with clone3 CLONE_INTO_CGROUP: a "prepare" that makes
-         * the cgroup with its limits and no process yet and returns an fd
-         * of its directory; NULL where a manager cannot, and enter is used
-         * after the fork as today.) */
+        /* For clone3(CLONE_INTO_CGROUP): can prepare work on this host
+         * (no side effects)?  prepare makes the cgroup with its limits and
+         * no process yet, sets ret as enter would and *ret_fd to its
+         * directory; adopt moves pid into it when the clone could not.
+         * NULL where the manager cannot (systemd refuses an empty scope,
+         * systemd#18843; none has nothing): enter after the fork. */
+        bool (*preparable)(const struct ur_cgroup_request *req);
+        int (*prepare)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd, ur_err *err);
+        int (*adopt)(const struct ur_cgroup *cg, pid_t pid, ur_err *err);
 };
 
 extern const struct ur_cgroup_ops ur_cgroup_systemd;

@@ -152,6 +152,7 @@ int main(int argc, char **argv)
                 if (ur_config_load(NULL, &config, &err) < 0)
                         return cli_fail(&err);
                 ctx.config = config;
+                ctx.verb = i;
                 ur_ts_configure(config->timestamps.enabled, config->timestamps.destination);
                 return c->run(&ctx, argc - i, argv + i);
         }

@@ -248,8 +248,38 @@ static int copy_config(const struct ur_spec *spec, const char *dir, ur_err *err)
         return ur_write_file_atomic(dst, text, len, 0600, err);
 }
 
-static pid_t clone_monitor(int flags)
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define UR_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* struct clone_args up to its cgroup field (CLONE_ARGS_SIZE_VER2, Linux 5.7). */
+struct clone_args_v2 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                set_tid_size, cgroup;
+};
+
+/* Like fork(), with namespace flags; with cgroup_fd >= 0 the child starts
+ * in that cgroup v2 (*ret_in_cgroup set) when the kernel can (clone3
+ * with CLONE_INTO_CGROUP, Linux >= 5.7, not refused by a seccomp filter
+ * urunc itself runs under): else a plain clone, and the caller moves it. */
+static pid_t clone_monitor(int flags, int cgroup_fd, bool *ret_in_cgroup)
 {
+        *ret_in_cgroup = false;
+        if (cgroup_fd >= 0) {
+                struct clone_args_v2 a = {
+                        .flags = (uint64_t) (unsigned) flags | UR_CLONE_INTO_CGROUP,
+                        .exit_signal = SIGCHLD,
+                        .cgroup = (uint64_t) cgroup_fd,
+                };
+                pid_t pid = (pid_t) syscall(SYS_clone3, &a, sizeof(a));
+
+                if (pid >= 0) {
+                        *ret_in_cgroup = true;
+                        return pid;
+                }
+                ur_log_debug("clone3 into the cgroup: %s; a plain clone, then a move", strerror(errno));
+        }
         return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
@@ -266,7 +296,8 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         sd_bus *bus = NULL;
         uint64_t timeout = ur_timeout_usec(ctx);
         char created[48];
-        _cleanup_close_ int own_pidns = -1;
+        _cleanup_close_ int own_pidns = -1, cgroup_fd = -1;
+        bool in_cgroup = false;
         int flags = 0, r;
 
         ur_plan_init(&plan);
@@ -324,6 +355,59 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         r = copy_config(spec, j->dir, err);
         if (r < 0)
                 goto out;
+
+        st = calloc(1, sizeof(*st));
+        if (!st) {
+                r = ur_err_set(err, ENOMEM, "state");
+                goto out;
+        }
+        st->id = strdup(o->id);
+        st->dir = strdup(j->dir);
+        st->bundle = strdup(spec->bundle);
+        st->rootfs = strdup(spec->root_path);
+        ur_rfc3339_now(created, sizeof(created));
+        st->created = strdup(created);
+        st->owner = strdup("");
+        st->systemd_cgroup = ctx->systemd_cgroup;
+        st->guest = strdup(md->unikernel_type);
+        st->monitor = strdup(md->hypervisor);
+        if (spec->namespaces[UR_NS_NETWORK].path)
+                st->netns_path = strdup(spec->namespaces[UR_NS_NETWORK].path);
+        st->annotations = annotations_json(spec);
+        st->uncommitted = true;
+        st->creator = getpid();
+        ur_proc_start_time(st->creator, &st->creator_start);
+
+        if (asprintf(&description, "urunc unikernel %s (%s on %s)", o->id, md->unikernel_type,
+                     md->hypervisor) < 0)
+                description = NULL;
+        req.id = o->id;
+        req.description = description;
+        req.res = &spec->resources;
+        req.cgroups_path = spec->cgroups_path;
+        req.systemd_cgroup = ctx->systemd_cgroup;
+        req.annotations = spec->annotations;
+        req.n_annotations = spec->n_annotations;
+        req.default_slice = ctx->config->systemd.slice;
+        req.timeout_usec = timeout;
+        req.service_unit = o->service_unit;
+        r = ur_cgroup_plan(ctx->config->systemd.cgroup_manager, &req, &st->cgroup, err);
+        if (r < 0)
+                goto out;
+        /* cgroupfs on cgroup v2: the cgroup is made before the monitor
+         * process, which is cloned straight into it (moving a process
+         * waits for an RCU grace period).  The state names it first (no
+         * pid yet), for a delete --force after a create killed here. */
+        if (ur_cgroup_preparable(ctx->config->systemd.cgroup_manager, &req)) {
+                r = ur_state_save(st, err);
+                if (r >= 0)
+                        r = ur_cgroup_prepare(ctx->config->systemd.cgroup_manager, &req, &j->cgroup,
+                                              &cgroup_fd, err);
+                if (r < 0)
+                        goto out;
+                j->cgroup_made = r > 0;
+        }
+
         r = open_namespaces(spec, j, &flags, err);
         if (r < 0)
                 goto out;
@@ -366,7 +450,7 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         for (int t = 0; t < _UR_NS_MAX; t++)
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
 
-        j->pid = clone_monitor(flags);
+        j->pid = clone_monitor(flags, cgroup_fd, &in_cgroup);
         if (j->pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
                 r = ur_err_set(err, errno, "return to urunc's pid namespace");
                 close(sp[0]);
@@ -382,6 +466,8 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         if (j->pid == 0) {
                 close(sp[0]);
                 close(j->lock_fd); /* the lock stays with create */
+                if (cgroup_fd >= 0)
+                        close(TAKE_FD(cgroup_fd));
                 if (own_pidns >= 0)
                         close(TAKE_FD(own_pidns));
                 ur_init_main(&mon, sp[1]);
@@ -396,57 +482,23 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         }
         ur_crash_point("after-clone", j->pid);
 
-        st = calloc(1, sizeof(*st));
-        if (!st) {
-                close(sp[0]);
-                r = ur_err_set(err, ENOMEM, "state");
-                goto out;
-        }
-        st->id = strdup(o->id);
-        st->dir = strdup(j->dir);
-        st->bundle = strdup(spec->bundle);
-        st->rootfs = strdup(spec->root_path);
         st->pid = j->pid;
         ur_proc_start_time(j->pid, &st->pid_start);
-        ur_rfc3339_now(created, sizeof(created));
-        st->created = strdup(created);
-        st->owner = strdup("");
-        st->systemd_cgroup = ctx->systemd_cgroup;
-        st->guest = strdup(md->unikernel_type);
-        st->monitor = strdup(md->hypervisor);
-        if (spec->namespaces[UR_NS_NETWORK].path)
-                st->netns_path = strdup(spec->namespaces[UR_NS_NETWORK].path);
-        st->annotations = annotations_json(spec);
-        st->uncommitted = true;
-        st->creator = getpid();
-        ur_proc_start_time(st->creator, &st->creator_start);
-
-        /* The monitor process must be under the container's limits before
-         * it can do anything else. */
-        if (asprintf(&description, "urunc unikernel %s (%s on %s)", o->id, md->unikernel_type, md->hypervisor) < 0)
-                description = NULL;
-        req.id = o->id;
-        req.description = description;
-        req.res = &spec->resources;
-        req.cgroups_path = spec->cgroups_path;
-        req.systemd_cgroup = ctx->systemd_cgroup;
-        req.annotations = spec->annotations;
-        req.n_annotations = spec->n_annotations;
         req.pid = j->pid;
-        req.default_slice = ctx->config->systemd.slice;
-        req.timeout_usec = timeout;
-        req.service_unit = o->service_unit;
         /* Record the monitor process and the cgroup about to be made
          * before making it: what delete --force needs if create dies from
          * here on. */
-        r = ur_cgroup_plan(ctx->config->systemd.cgroup_manager, &req, &st->cgroup, err);
-        if (r >= 0)
-                r = ur_state_save(st, err);
+        r = ur_state_save(st, err);
         if (r < 0) {
                 close(sp[0]);
                 goto out;
         }
-        r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
+        /* The monitor process must be under the container's limits before
+         * it can do anything else. */
+        if (cgroup_fd >= 0 && !in_cgroup)
+                r = ur_cgroup_adopt(&j->cgroup, j->pid, err);
+        else if (cgroup_fd < 0)
+                r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
         if (r < 0) {
                 close(sp[0]);
                 goto out;

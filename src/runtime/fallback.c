@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,87 @@ static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_er
         ur_log_debug("handing over to '%s'", runtime);
         execv(runtime, argv);
         return ur_err_set(err, errno, "exec fallback runtime '%s'", runtime);
+}
+
+static volatile pid_t runtime_pid;
+
+/* What is sent to urunc goes on to the runtime (runc run passes it on to
+ * the container); a terminal's ^C reaches the runtime's process group by
+ * itself (SI_KERNEL), so it is not sent twice. */
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+        (void) uc;
+        if (runtime_pid > 0 && si->si_code != SI_KERNEL)
+                kill(runtime_pid, sig);
+}
+
+static int wait_child(pid_t pid, const char *what, int *ret_status, ur_err *err)
+{
+        int status = 0;
+
+        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+                return ur_err_set(err, errno, "wait for '%s'", what);
+        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return 0;
+}
+
+/* Run the fallback runtime with the original command line and wait for it:
+ * *ret_status is its exit status (128+N when killed by signal N).  forward:
+ * pass the signals a foreground runtime gets on to it (run). */
+static int run_runtime(const struct ur_context *ctx, const char *runtime, bool forward, int *ret_status,
+                       ur_err *err)
+{
+        static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+        struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_RESTART | SA_SIGINFO};
+        pid_t pid;
+
+        if (forward)
+                for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                        sigaction(forwarded[i], &sa, NULL);
+        pid = fork();
+        if (pid < 0)
+                return ur_err_set(err, errno, "fork");
+        if (pid == 0) {
+                ur_err e = NULL;
+                exec_runtime(ctx, runtime, &e);
+                ur_log_error("%s", ur_err_msg(e));
+                _exit(127);
+        }
+        runtime_pid = pid;
+        return wait_child(pid, runtime, ret_status, err);
+}
+
+/* Whether the runtime still has the container: its state verb, with the
+ * global options urunc was given (--root and the like). */
+static bool runtime_has(const struct ur_context *ctx, const char *runtime, const char *id)
+{
+        _cleanup_free_ char **argv = calloc((size_t) ctx->verb + 3, sizeof(char *));
+        int status = 1;
+        pid_t pid;
+
+        if (!argv || ctx->verb <= 0)
+                return true;
+        argv[0] = (char *) runtime;
+        for (int i = 1; i < ctx->verb; i++)
+                argv[i] = ctx->argv[i];
+        argv[ctx->verb] = (char *) "state";
+        argv[ctx->verb + 1] = (char *) id;
+        pid = fork();
+        if (pid < 0)
+                return true;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+                if (null >= 0) {
+                        dup2(null, STDOUT_FILENO);
+                        dup2(null, STDERR_FILENO);
+                }
+                execv(runtime, argv);
+                _exit(127);
+        }
+        if (wait_child(pid, runtime, &status, NULL) < 0)
+                return true;
+        return status == 0;
 }
 
 /*
@@ -102,6 +184,23 @@ int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, 
         if (claim_marker(ctx, id, marker, runtime, err) < 0)
                 return -1;
         ur_log_info("container '%s' is not a unikernel (%s): handing it to '%s'", id, why, runtime);
+        if (ctx->verb > 0 &&
+            (strcmp(ctx->argv[ctx->verb], "create") == 0 || strcmp(ctx->argv[ctx->verb], "run") == 0)) {
+                bool run = strcmp(ctx->argv[ctx->verb], "run") == 0;
+                int status = 0;
+
+                /* The id must be free again once the runtime has no such
+                 * container, as with runc alone: after a create that failed
+                 * (runc destroys what it made), after a run that deleted it
+                 * (not --detach, not --keep).  So wait for the runtime
+                 * instead of exec'ing it.  The container's init is the
+                 * runtime's child either way, not ours. */
+                if (run_runtime(ctx, runtime, run, &status, err) < 0)
+                        return -1;
+                if (run ? !runtime_has(ctx, runtime, id) : status != 0)
+                        unlink(marker);
+                exit(status);
+        }
         exec_runtime(ctx, runtime, err);
         unlink(marker);
         return -1;
@@ -137,22 +236,11 @@ int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err)
 int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err)
 {
         _cleanup_free_ char *runtime = NULL, *marker = NULL;
-        int status = 0;
-        pid_t pid;
 
         if (!marker_read(ctx, id, &runtime))
                 return 0;
-        pid = fork();
-        if (pid < 0)
-                return ur_err_set(err, errno, "fork");
-        if (pid == 0) {
-                ur_err e = NULL;
-                exec_runtime(ctx, runtime, &e);
-                _exit(127);
-        }
-        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
-                return ur_err_set(err, errno, "wait for '%s'", runtime);
-        *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (run_runtime(ctx, runtime, false, ret_status, err) < 0)
+                return -1;
         if (*ret_status == 0) {
                 marker = marker_path(ctx, id);
                 if (marker)

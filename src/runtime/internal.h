@@ -24,7 +24,9 @@ int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err);
 /* Resolve the fallback runtime executable (config, else runc, else crun). */
 char *ur_fallback_runtime(const struct ur_context *ctx);
 /* create of a container that is not a unikernel; why says so in messages
- * (e.g. "it is a pod's sandbox"). */
+ * (e.g. "it is a pod's sandbox").  create and run: runs the
+ * fallback runtime, frees the id again when the runtime no longer has the
+ * container (create failed; run deleted it), and exits with its status. */
 int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, ur_err *err);
 bool ur_fallback_exists(const struct ur_context *ctx, const char *id);
 

@@ -24,6 +24,7 @@ struct ur_context {
         struct ur_config *config;
         int argc;                  /* the original command line, for the fallback runtime */
         char **argv;
+        int verb;                  /* index of the verb in argv (0: unknown) */
 };
 
 struct ur_create_opts {

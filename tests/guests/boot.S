@@ -5,9 +5,10 @@
  * Both boot protocols hand over in 32-bit protected mode with flat segments,
  * paging off and no usable stack; %edi holds the boot kind (BOOT_PVH or
  * BOOT_MULTIBOOT) and %esi the physical address of the boot information.
- * From there: zero .bss, identity-map the first 4 GiB with 2 MiB pages
- * (the top GiB, where the local APIC, the IO-APIC and virtio-mmio live,
- * uncached), switch to long mode and call kmain(kind, info).
+ * From there: load the page tables (data in the image: the first 4 GiB
+ * identity-mapped with 2 MiB pages, the top GiB, where the local APIC, the
+ * IO-APIC and virtio-mmio live, uncached), switch to long mode, zero .bss
+ * and call kmain(kind, info).
  */
 
 #define BOOT_PVH 1
@@ -38,40 +39,13 @@ boot32:
         movl %edi, boot_kind
         movl %esi, boot_info
 
-        /* Only the page tables now: code before paging is emulated
-         * instruction by instruction on some hosts (nested "PVM" KVM, where
-         * a byte-wise rep stos over the whole .bss cost ~0.5 us a byte:
-         * 160 ms for net.pvh); the rest of .bss is zeroed in long mode. */
-        movl $__boot_bss_start, %edi
-        movl $__boot_bss_end, %ecx
-        subl %edi, %ecx
-        shrl $2, %ecx
-        xorl %eax, %eax
-        rep stosl
-
-        /* PML4[0] -> PDPT; PDPT[0..3] -> four page directories. */
-        movl $pdpt + (PTE_P | PTE_W), pml4
-        movl $pd + (PTE_P | PTE_W), %eax
-        xorl %ecx, %ecx
-1:      movl %eax, pdpt(, %ecx, 8)
-        addl $4096, %eax
-        incl %ecx
-        cmpl $4, %ecx
-        jne 1b
-
-        /* 2048 entries of 2 MiB: 0..4 GiB, identity. */
-        xorl %ecx, %ecx
-2:      movl %ecx, %eax
-        shll $21, %eax
-        orl $(PTE_P | PTE_W | PTE_PS), %eax
-        cmpl $1536, %ecx
-        jb 3f
-        orl $(PTE_PWT | PTE_PCD), %eax
-3:      movl %eax, pd(, %ecx, 8)
-        incl %ecx
-        cmpl $2048, %ecx
-        jne 2b
-
+        /* Nothing else before paging: code before paging is emulated
+         * instruction by instruction on some hosts (nested "PVM" KVM, ~1-2
+         * us an instruction), where zeroing and filling the page tables
+         * here cost 30-50 ms (a byte-wise rep stos over the whole .bss cost
+         * 160 ms for net.pvh).  The page tables are data in the image,
+         * built by the assembler below, as Unikraft's are; .bss is zeroed
+         * in long mode. */
         lgdt gdt_desc
 
         movl %cr4, %eax
@@ -178,16 +152,31 @@ boot_kind:
 boot_info:
         .long 0
 
-        /* The page tables, zeroed before paging (guest.ld puts this
-         * section first, outside __bss_start..__bss_end). */
-        .section .bss.boot, "aw", @nobits
+        /* The page tables, in the image: PML4[0] -> PDPT; PDPT[0..3] ->
+         * four page directories of 512 2 MiB pages each, 0..4 GiB
+         * identity, the top GiB (local APIC, IO-APIC, virtio-mmio)
+         * uncached. */
+        .section .data.pt, "aw"
         .balign 4096
 pml4:
-        .skip 4096
+        .quad pdpt + (PTE_P | PTE_W)
+        .skip 4096 - 8
 pdpt:
-        .skip 4096
+        .quad pd + (PTE_P | PTE_W)
+        .quad pd + 4096 + (PTE_P | PTE_W)
+        .quad pd + 2 * 4096 + (PTE_P | PTE_W)
+        .quad pd + 3 * 4096 + (PTE_P | PTE_W)
+        .skip 4096 - 4 * 8
 pd:
-        .skip 4 * 4096
+        .set pde, 0
+        .rept 2048
+        .if pde < 1536
+        .quad (pde << 21) | (PTE_P | PTE_W | PTE_PS)
+        .else
+        .quad (pde << 21) | (PTE_P | PTE_W | PTE_PS | PTE_PWT | PTE_PCD)
+        .endif
+        .set pde, pde + 1
+        .endr
 
         .bss
         .balign 16

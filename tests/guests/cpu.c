@@ -19,6 +19,9 @@
 #define LAPIC_BUS_HZ 1000000000u
 
 #define VEC_TIMER 0x40
+#define VEC_DEVICE 0x41
+#define IOAPIC_BASE 0xfec00000UL  /* inputs 0-23 */
+#define IOAPIC2_BASE 0xfec10000UL /* microvm's second one (ioapic2): 24-47 */
 #define VEC_SPURIOUS 0xff
 
 /* The exit protocol (README.md): Unikraft's isa-debug-exit port and codes,
@@ -57,6 +60,7 @@ void isr_handler(struct isr_frame *f);
 
 static struct idt_gate idt[256];
 volatile uint64_t ticks;
+static void (*device_hook)(void);
 
 static void lapic_write(unsigned reg, uint32_t v)
 {
@@ -72,6 +76,8 @@ void isr_handler(struct isr_frame *f)
         }
         if (f->vector == VEC_TIMER)
                 ticks++;
+        if (f->vector == VEC_DEVICE && device_hook)
+                device_hook();
         if (f->vector != VEC_SPURIOUS)
                 lapic_write(LAPIC_EOI, 0);
 }
@@ -117,13 +123,38 @@ void cpu_init(void)
         __asm__ volatile("sti");
 }
 
+void cpu_irq_route(unsigned gsi, void (*hook)(void))
+{
+        uintptr_t base = gsi < 24 ? IOAPIC_BASE : IOAPIC2_BASE;
+        unsigned pin = gsi % 24;
+
+        device_hook = hook;
+        /* Redirection entry: destination APIC 0; vector, fixed, physical,
+         * active high, edge triggered (a level entry lost interrupts under
+         * QEMU's split irqchip: an EOI that never reached its IO-APIC
+         * leaves the entry busy), not masked. */
+        mmio_write32(base, 0x11 + 2 * pin);
+        mmio_write32(base + 0x10, 0);
+        mmio_write32(base, 0x10 + 2 * pin);
+        mmio_write32(base + 0x10, VEC_DEVICE);
+}
+
+void cpu_timer_hz(unsigned hz)
+{
+        lapic_write(LAPIC_TIMER_INIT, hz ? LAPIC_BUS_HZ / hz : 0);
+}
+
 bool cpu_timer_ticks(void)
 {
         uint64_t start = rdtsc();
-        uint64_t t0 = ticks;
 
-        /* A few seconds of TSC at any plausible frequency: many ticks. */
-        while (ticks == t0) {
+        /*
+         * A tick since cpu_init() is proof enough; wait for one only when
+         * none came yet, not for the next one (up to 1/HZ on the path to
+         * serving).  A few seconds of TSC at any plausible frequency: many
+         * ticks.
+         */
+        while (ticks == 0) {
                 if (rdtsc() - start > 10000000000ull)
                         return false;
                 __asm__ volatile("pause");
@@ -135,6 +166,18 @@ void cpu_idle(void)
 {
         /* Interrupts are on: the next timer tick at the latest ends the hlt. */
         __asm__ volatile("hlt" : : : "memory");
+}
+
+void cpu_idle_unless(bool (*pending)(void))
+{
+        __asm__ volatile("cli" : : : "memory");
+        if (pending()) {
+                __asm__ volatile("sti" : : : "memory");
+                return;
+        }
+        /* sti takes effect after the next instruction: an interrupt that
+         * came since the cli ends this hlt. */
+        __asm__ volatile("sti; hlt" : : : "memory");
 }
 
 void cpu_halt_forever(void)

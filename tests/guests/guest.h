@@ -92,7 +92,13 @@ extern volatile uint64_t ticks;
 void cpu_init(void);
 bool cpu_timer_ticks(void); /* false if no timer interrupt arrives */
 void cpu_idle(void);        /* wait for the next interrupt */
+void cpu_idle_unless(bool (*pending)(void)); /* the same, unless pending() with interrupts off */
 void cpu_halt_forever(void) NORETURN;
+/* Route IO-APIC input gsi (edge, active high) to vector VEC_DEVICE; hook
+ * runs for each of its interrupts before the EOI (it must quiet the line). */
+void cpu_irq_route(unsigned gsi, void (*hook)(void));
+/* The timer's rate: HZ while busy, slower while idle (0 stops it). */
+void cpu_timer_hz(unsigned hz);
 void guest_exit(unsigned status) NORETURN;
 void guest_crash(const char *why) NORETURN;
 void guest_panic(void) NORETURN;
@@ -104,3 +110,7 @@ void print_uk_view(const char *cmdline);
 
 int net_init(const char *cmdline);
 bool net_poll(void); /* true if a frame came in */
+bool net_has_irq(void); /* the device's IRQ is known and routed */
+void net_irq_enable(bool on); /* a received frame interrupts (else: polled only) */
+bool net_irq_enabled(void);
+bool net_pending(void); /* a received frame waits */

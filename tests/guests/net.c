@@ -24,6 +24,8 @@
 #define VM_QUEUE_PFN 0x040   /* legacy */
 #define VM_QUEUE_READY 0x044
 #define VM_QUEUE_NOTIFY 0x050
+#define VM_INTERRUPT_STATUS 0x060
+#define VM_INTERRUPT_ACK 0x064
 #define VM_STATUS 0x070
 #define VM_QUEUE_DESC_LO 0x080
 #define VM_QUEUE_DESC_HI 0x084
@@ -110,6 +112,7 @@ static struct vq txq = { &txq_mem, tx_bufs, 1, 0, 0 };
 
 static uintptr_t dev;
 static uint32_t dev_version;
+static unsigned dev_irq; /* from virtio_mmio.device=<size>@<base>:<irq>; 0: polled only */
 static size_t hdr_len; /* struct virtio_net_hdr: 10 bytes legacy, 12 modern */
 
 static uint8_t my_mac[6];
@@ -170,7 +173,7 @@ static int queue_setup(struct vq *q)
                 wr(VM_QUEUE_USED_HI, 0);
                 wr(VM_QUEUE_READY, 1);
         }
-        /* Polled: the device need not interrupt. */
+        /* Polled: the device need not interrupt (net_irq_enable). */
         q->mem->avail.flags = VRING_AVAIL_F_NO_INTERRUPT;
         return 0;
 }
@@ -520,10 +523,11 @@ static void http_respond(void)
         n += 4;
         memcpy(resp + n, http_body, blen);
         n += blen;
-        con_printf("net: http %u.%u.%u.%u:%u\n", conn.ip >> 24, (conn.ip >> 16) & 0xff,
-                   (conn.ip >> 8) & 0xff, conn.ip & 0xff, conn.port);
         conn_send(TH_ACK | TH_PSH | TH_FIN, resp, n);
         conn.state = T_FIN_SENT;
+        /* After the answer: the console is slow (an exit a byte). */
+        con_printf("net: http %u.%u.%u.%u:%u\n", conn.ip >> 24, (conn.ip >> 16) & 0xff,
+                   (conn.ip >> 8) & 0xff, conn.ip & 0xff, conn.port);
 }
 
 static void tcp_input(const uint8_t *f, const uint8_t *ip, const uint8_t *t, size_t len)
@@ -785,6 +789,89 @@ static void print_ip(uint32_t a)
         con_printf("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
+/* The IRQ of the device at dev from "virtio_mmio.device=<size>@<base>:<irq>"
+ * (QEMU's microvm and Firecracker put it on the command line), 0 if none. */
+static bool parse_hex(const char *s, size_t len, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        if (len == 0 || len > 16)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+                unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                                    : 16u;
+                if (d > 15)
+                        return false;
+                v = v * 16 + d;
+        }
+        *ret = v;
+        return true;
+}
+
+static unsigned find_irq(const char *cmdline)
+{
+        static const char key[] = "virtio_mmio.device=";
+
+        for (const char *p = cmdline; *p; p++) {
+                if (!str_starts(p, strlen(p), key))
+                        continue;
+                const char *at = p + sizeof(key) - 1, *colon;
+                uint64_t base = 0, irq = 0;
+                size_t n;
+
+                while (*at && *at != '@' && *at != ' ')
+                        at++;
+                if (*at != '@')
+                        continue;
+                at++;
+                for (colon = at; *colon && *colon != ':' && *colon != ' '; colon++)
+                        ;
+                if (*colon != ':' || colon - at < 3 || at[0] != '0' || at[1] != 'x' ||
+                    !parse_hex(at + 2, (size_t)(colon - at - 2), &base) || base != dev)
+                        continue;
+                for (n = 0; colon[1 + n] && colon[1 + n] != ' '; n++)
+                        ;
+                if (parse_u64(colon + 1, n, &irq) && irq > 0 && irq < 48)
+                        return (unsigned)irq;
+        }
+        return 0;
+}
+
+static void net_irq(void)
+{
+        wr(VM_INTERRUPT_ACK, rd(VM_INTERRUPT_STATUS));
+}
+
+bool net_pending(void)
+{
+        barrier();
+        return dev && rxq.used_idx != rxq.mem->used.idx;
+}
+
+bool net_has_irq(void)
+{
+        return dev_irq != 0;
+}
+
+void net_irq_enable(bool on)
+{
+        /* The line low first, so that the next frame is an edge; one that
+         * came before is seen by the caller's check (cpu_idle_unless). */
+        if (on)
+                net_irq();
+        barrier();
+        rxq.mem->avail.flags = on ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
+        barrier();
+}
+
+bool net_irq_enabled(void)
+{
+        return dev && !(rxq.mem->avail.flags & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
 int net_init(const char *cmdline)
 {
         if (!parse_net_config(cmdline)) {
@@ -796,7 +883,9 @@ int net_init(const char *cmdline)
                 con_printf("net: error: no virtio-net device on virtio-mmio\n");
                 return -1;
         }
-        con_printf("net: virtio-net at %p, virtio-mmio version %u\n", (void *)dev, dev_version);
+        dev_irq = find_irq(cmdline);
+        con_printf("net: virtio-net at %p, virtio-mmio version %u, irq %u\n", (void *)dev, dev_version,
+                   dev_irq);
         if (virtio_net_init() < 0)
                 return -1;
 
@@ -806,6 +895,8 @@ int net_init(const char *cmdline)
         print_ip(my_gw);
         con_printf(" mac=%02x:%02x:%02x:%02x:%02x:%02x\n", my_mac[0], my_mac[1], my_mac[2],
                    my_mac[3], my_mac[4], my_mac[5]);
+        if (dev_irq)
+                cpu_irq_route(dev_irq, net_irq);
         arp_announce();
         con_printf("net: gratuitous ARP sent\n");
         con_printf("net: ready\n");

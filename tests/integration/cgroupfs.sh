@@ -4,7 +4,10 @@
 # The limits land in the cgroup files, the monitor is in the cgroup,
 # pause/resume use the freezer, update rewrites the limits, delete removes
 # the directory in every hierarchy, a bad cgroupsPath leaves nothing.
-# Usage: cgroupfs.sh URUNC HELLO_PVH
+# On cgroup v2 the monitor is cloned into its cgroup (clone3
+# CLONE_INTO_CGROUP), with a fallback when clone3 fails (NO_CLONE3: a
+# wrapper that makes it ENOSYS).
+# Usage: cgroupfs.sh URUNC HELLO_PVH [NO_CLONE3]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -14,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 [ -d /run/systemd/system ] && tap_skip_all "the host runs systemd: this tests the fallback without it (tests/system covers systemd)"
 
-URUNC=$1 PVH=$2
+URUNC=$1 PVH=$2 NO_CLONE3=${3:-}
 urunc_test_init cgroupfs
 CG=urunc-cgfs-$$ # our own parent cgroup, in every hierarchy
 cleanup() {
@@ -144,6 +147,47 @@ expect_match "  ... cgroup /<slice expanded>/urunc-sl.scope" \
 u delete --force sl
 expect_eq "  ... delete leaves no scope directory" "" "$(dirs_of "/urunc-sl.scope")"
 find /sys/fs/cgroup/*/"$SL.slice" /sys/fs/cgroup/"$SL.slice" -depth -type d -exec rmdir {} + 2>/dev/null
+
+# --- cgroup v2: the monitor is born in its cgroup -----------------------------------
+# On a hybrid host, urunc runs in a mount namespace where /sys/fs/cgroup is
+# the host's cgroup2 mount (a unified layout; no limits: its controllers
+# are v1's here).  The fallback's debug line says which way it went.
+v2u() {
+  if [ $V2 = 1 ]; then "$@"; else
+    unshare -m --propagation private sh -c 'mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup && exec "$@"' sh "$@"
+  fi
+}
+V2ROOT=/sys/fs/cgroup; [ $V2 = 1 ] || V2ROOT=/sys/fs/cgroup/unified
+v2case() { # NAME WRAPPER...: create/start/delete, the monitor in 0::/$CG/NAME
+  local name=$1 id=cgfs-$1-$$ pid rc; shift
+  B=$T/b-$name; B_ARGS='["hello", "sleep=forever"]' make_bundle "$B" "$PVH"
+  with_path "$B" "/$CG/$name"
+  v2u "$@" "$URUNC" --debug --root "$ROOT" create --bundle "$B" "$id" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+  rc=$?
+  expect_eq "v2 ($name): create exit 0" 0 "$rc"
+  [ $rc = 0 ] || sed 's/^/# /' "$T/$name.err"
+  pid=$(pid_of "$id")
+  expect_eq "v2 ($name): the monitor is in 0::/$CG/$name" "0::/$CG/$name" \
+    "$(grep '^0::' /proc/"$pid"/cgroup 2>/dev/null)"
+  expect_eq "v2 ($name): cgroup.procs holds the monitor" "$pid" "$(cat "$V2ROOT/$CG/$name/cgroup.procs" 2>/dev/null)"
+  v2u "$URUNC" --root "$ROOT" delete --force "$id"; rc=$?
+  expect_eq "v2 ($name): delete --force exit 0" 0 "$rc"
+  check "v2 ($name): the cgroup is removed" test ! -e "$V2ROOT/$CG/$name"
+}
+if [ $V2 = 1 ] || [ -e /sys/fs/cgroup/unified/cgroup.procs ]; then
+  v2case clone3
+  expect_eq "v2 (clone3): no fallback to a plain clone" "" "$(grep -o 'a plain clone' "$T/clone3.err")"
+  if [ -n "$NO_CLONE3" ]; then
+    v2case noclone3 "$NO_CLONE3"
+    expect_match "v2 (noclone3): clone3 refused, a plain clone then a move" \
+      'clone3 into the cgroup: Function not implemented; a plain clone' "$(cat "$T/noclone3.err")"
+  else
+    skip "v2 without clone3" "no no-clone3 helper (built with libseccomp)"
+  fi
+  rmdir "$V2ROOT/$CG" 2>/dev/null
+else
+  skip "v2: the monitor born in its cgroup" "no cgroup v2 hierarchy on this host"
+fi
 
 diag "cgroupfs.sh took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 tap_done

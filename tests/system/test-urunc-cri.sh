@@ -82,19 +82,32 @@ if [ "$BENCH" != 0 ]; then
 	quiet "node setup" in_box 'cri_setup_node'
 	quiet "images" in_box 'cri_build_images'
 	in_box "n=$BENCH"'
-	t=/tmp/bench; mkdir -p $t
+	t=/tmp/bench; mkdir -p $t /etc/urunc
+	# urunc timestamps its phases (start-exec: it execs QEMU), one append
+	# each; the box is an overlay, the host config is untouched
+	grep -qs "^\[timestamps\]" /etc/urunc/config.toml ||
+		printf "\n[timestamps]\nenabled = true\ndestination = \"%s\"\n" $t/ts.log >>/etc/urunc/config.toml
+	ts=$(sed -n "/^\[timestamps\]/,/^\[/s/^destination *= *\"\(.*\)\"/\1/p" /etc/urunc/config.toml)
 	for i in $(seq $n); do
 		for rt in urunc runc; do
 			if [ $rt = urunc ]; then img=$CRI_IMG/net:test; else img=docker.io/library/bb-httpd:test; fi
-			podjson bench-$rt-$i >$t/pod.json
+			name=bench-$rt-$i log=/var/log/pods/default_bench-$rt-${i}_$(pod_uid bench-$rt-$i)/web/0.log
+			rm -rf "${log%/web/0.log}"
+			podjson $name >$t/pod.json
 			ctrjson web $img >$t/ctr.json
 			line=$(cri podup $t/pod.json $t/ctr.json $rt 60)
 			pod=$(echo "$line" | sed -n "s/^pod=\([^ ]*\) .*/\1/p")
-			echo "bench $rt ${line#* ip=* }"
+			rest=${line#* ip=* } marks=""
+			if [ $rt = urunc ]; then
+				cid=$(echo "$line" | sed -n "s/.* ctr=\([^ ]*\) .*/\1/p")
+				marks=" $(cri_bench_marks $cid ${rest##*wall0=} $log ${ts:-/var/log/urunc/timestamps.log})"
+				[ $i != 1 ] || echo "bench-accel $(tr "\0" " " </proc/$(pgrep -n -x qemu-system-x86)/cmdline | sed -n "s/.*-accel \([a-z]*\).*/\1/p")"
+			fi
+			echo "bench $rt ${rest% wall0=*}$marks"
 			cri down $pod 2
 		done
 	done
-	cri_leftovers >&2' 2>/tmp/cri-bench.$$.err | tee /tmp/cri-bench.$$.out | grep '^bench '
+	cri_leftovers >&2' 2>/tmp/cri-bench.$$.err | tee /tmp/cri-bench.$$.out | grep '^bench'
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" != 0 ]; then
 		echo "test-urunc-cri.sh: bench failed (status $rc):" >&2
@@ -102,16 +115,26 @@ if [ "$BENCH" != 0 ]; then
 		rm -f /tmp/cri-bench.$$.*
 		exit 1
 	fi
-	awk '$1 == "bench" { for (i = 3; i <= NF; i++) if ($i ~ /^http=/) { sub("http=", "", $i); v[$2, ++n[$2]] = $i + 0 } }
-	function median(rt,   i, j, t, k) {
-		k = n[rt]
-		for (i = 1; i <= k; i++) a[i] = v[rt, i]
-		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	# the medians of every figure, the ratio, the machine
+	awk -v cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" -v cores="$(nproc)" \
+		-v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+	$1 == "bench-accel" { accel = $2 }
+	$1 == "bench" { n[$2]++; for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[2] != "-") v[$2, kv[1], ++c[$2, kv[1]]] = kv[2] + 0 } }
+	function median(rt, k,   i, j, t, m) {
+		m = c[rt, k]
+		if (!m) return "-"
+		for (i = 1; i <= m; i++) a[i] = v[rt, k, i]
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return sprintf("%.1f", m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2)
 	}
 	END {
-		u = median("urunc"); r = median("runc")
-		printf "RunPodSandbox -> first HTTP 200, median of %d: urunc pod (net.pvh) %.1f ms, runc pod (busybox httpd) %.1f ms, ratio urunc/runc %.2f\n", n["urunc"], u, r, u / r
+		u = median("urunc", "http"); r = median("runc", "http")
+		printf "RunPodSandbox -> first HTTP 200, median of %d: urunc pod (net.pvh) %s ms, runc pod (busybox httpd) %s ms, ratio urunc/runc %.2f\n", n["urunc"], u, r, u / r
+		printf "  on %s, %s cores, QEMU accel %s in the box, load %s\n", cpu, cores, accel ? accel : "?", load
+		printf "  urunc pod, ms from RunPodSandbox: RunPodSandbox returned %s, CreateContainer %s, StartContainer %s (urunc execs QEMU at %s), first console line %s, net: ready %s, first HTTP 200 %s\n", \
+			median("urunc", "run"), median("urunc", "create"), median("urunc", "start"), median("urunc", "qemu"), median("urunc", "first"), median("urunc", "ready"), u
+		printf "  runc pod, ms from RunPodSandbox: RunPodSandbox returned %s, CreateContainer %s, StartContainer %s, first HTTP 200 %s\n", \
+			median("runc", "run"), median("runc", "create"), median("runc", "start"), r
 	}' /tmp/cri-bench.$$.out
 	rm -f /tmp/cri-bench.$$.*
 	exit 0

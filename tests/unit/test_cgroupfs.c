@@ -216,12 +216,72 @@ static void test_v2_missing_controller(void **state)
         ur_resources_done(&res);
 }
 
+/* v2: the cgroup made and limited without a process (for clone3
+ * CLONE_INTO_CGROUP), its directory fd returned; the pid written later
+ * only when the clone could not place it. */
+static void test_v2_prepare(void **state)
+{
+        struct ur_cgfs fs;
+        struct ur_resources res;
+        struct stat a, b;
+        char p[512];
+        ur_err err = NULL;
+        int fd = -1;
+
+        fake_cgfs_v2_root(root, "cpuset cpu io memory hugetlb pids rdma misc");
+        fill(&res);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
+        if (ur_cgfs_prepare(&fs, "/urunc/c2", &res, &fd, &err) < 0)
+                fail_msg("%s", ur_err_msg(err));
+        assert_true(fd >= 0);
+        snprintf(p, sizeof(p), "%s/urunc/c2", root);
+        assert_int_equal(fstat(fd, &a), 0);
+        assert_int_equal(stat(p, &b), 0);
+        assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        close(fd);
+        is("urunc/c2/memory.max", "1073741824");
+        is("urunc/c2/pids.max", "100");
+        is("urunc/c2/cgroup.procs", ""); /* no process moved */
+        assert_int_equal(ur_cgfs_add_pid(&fs, "/urunc/c2", 4321, &err), 0);
+        is("urunc/c2/cgroup.procs", "4321");
+        put("urunc/c2/cgroup.procs", ""); /* the process exits */
+        assert_int_equal(ur_cgfs_destroy(&fs, "/urunc/c2", 1000000, &err), 0);
+        assert_false(has("urunc/c2"));
+
+        /* A refused limit leaves nothing. */
+        fake_cgfs_v2_root(root, "cpu pids");
+        assert_true(ur_cgfs_prepare(&fs, "/x/y", &res, &fd, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "'memory' is not available"));
+        ur_err_free(&err);
+        assert_false(has("x"));
+        ur_resources_done(&res);
+}
+
 static void v1_tree(void)
 {
         static const char *const c[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "freezer", "systemd" };
 
         for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
                 fake_cgfs_v1_root(at(c[i]), c[i]);
+}
+
+/* v1 has no CLONE_INTO_CGROUP: prepare refuses, makes nothing. */
+static void test_v1_prepare_refused(void **state)
+{
+        struct ur_cgfs fs;
+        struct ur_resources res;
+        ur_err err = NULL;
+        int fd = -1;
+
+        v1_tree();
+        ur_resources_init(&res);
+        assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
+        assert_true(ur_cgfs_prepare(&fs, "/urunc/c3", &res, &fd, &err) < 0);
+        assert_non_null(strstr(ur_err_msg(err), "not a cgroup v2 hierarchy"));
+        assert_int_equal(fd, -1);
+        assert_false(has("memory/urunc"));
+        ur_err_free(&err);
+        ur_resources_done(&res);
 }
 
 static void test_v1(void **state)
@@ -364,6 +424,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_v2_prepare, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_v1_prepare_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v1, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v1_refused_value, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v1_missing_controller, setup, teardown),

@@ -21,6 +21,12 @@
 #   pod_uid NAME       the uid podjson gives pod NAME
 #   cri_leftovers      print what a removed pod may leave; status 1 if any
 #   http_code IP       the status code of GET / (one try, 3 s)
+#   cri_bench_marks CID WALL0 LOG TSLOG   for the pod bench: "qemu=MS
+#                      first=MS ready=MS", milliseconds from WALL0 (cri.py
+#                      podup's wall0) to urunc's start-exec of container CID
+#                      in TSLOG (urunc's [timestamps]) and to the first line
+#                      and the "net: ready" line of the pod log LOG (the
+#                      times containerd wrote them); "-" for what is missing
 
 CRI_NET=10.88.64
 CRI_NETNAME=cri-test
@@ -178,4 +184,16 @@ cri_leftovers() {
 	left "IP leases" "$(find /var/lib/cni/networks/$CRI_NETNAME -mindepth 1 -maxdepth 1 \
 		! -name 'last_reserved_ip.*' ! -name lock 2>/dev/null)"
 	return $bad
+}
+
+cri_bench_marks() {
+	local cid=$1 wall0=$2 log=$3 tslog=$4 ns ts first=- ready=- qemu=-
+	ms_since() { awk -v a="$wall0" -v b="$1" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
+	ns=$(awk -v id="$cid" '$1 == id && $2 == "start-exec" { print $3; exit }' "$tslog" 2>/dev/null)
+	[ -n "$ns" ] && qemu=$(ms_since "${ns:0:-9}.${ns: -9}")
+	ts=$(head -1 "$log" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$ts" ] && first=$(ms_since "$(date -d "$ts" +%s.%N)")
+	ts=$(grep -m1 ' stdout F net: ready$' "$log" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$ts" ] && ready=$(ms_since "$(date -d "$ts" +%s.%N)")
+	echo "qemu=$qemu first=$first ready=$ready"
 }

@@ -20,8 +20,11 @@ Usage: cri.py [--sock PATH] COMMAND ARG...
                                then GET / on the pod IP port 80 until a 200
                                (each try bounded to 200 ms, for SECONDS,
                                default 60); prints
-                               "pod=ID ctr=ID ip=IP run=MS create=MS start=MS http=MS"
-                               (milliseconds since just before RunPodSandbox)
+                               "pod=ID ctr=ID ip=IP run=MS create=MS start=MS http=MS wall0=S"
+                               (milliseconds since just before RunPodSandbox;
+                               wall0: that moment in CLOCK_REALTIME seconds,
+                               the clock of urunc's timestamps and of the
+                               pod log)
   down POD [SECONDS]           kubelet's end of a pod: StopContainer (timeout
                                SECONDS, default 10) and RemoveContainer of each
                                of its containers, StopPodSandbox,
@@ -112,6 +115,7 @@ def cmd_podup(rt, args):
     ctrcfg = read_json(args[1], pb.ContainerConfig())
     handler = args[2]
     limit = float(args[3]) if len(args) > 3 else 60.0
+    wall0 = time.time()
     t0 = now_ms()
     pod = rt.call("RunPodSandbox", pb.RunPodSandboxRequest(config=podcfg, runtime_handler=handler)).pod_sandbox_id
     t_run = now_ms()
@@ -128,8 +132,8 @@ def cmd_podup(rt, args):
             raise SystemExit("cri: podup: no HTTP 200 from %s:80 within %g s" % (ip, limit))
         time.sleep(0.005)
     t_http = now_ms()
-    print("pod=%s ctr=%s ip=%s run=%.1f create=%.1f start=%.1f http=%.1f" %
-          (pod, cid, ip, t_run - t0, t_create - t0, t_start - t0, t_http - t0))
+    print("pod=%s ctr=%s ip=%s run=%.1f create=%.1f start=%.1f http=%.1f wall0=%.6f" %
+          (pod, cid, ip, t_run - t0, t_create - t0, t_start - t0, t_http - t0, wall0))
 
 
 def cmd_down(rt, args):
