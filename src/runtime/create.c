@@ -283,29 +283,40 @@ static pid_t clone_monitor(int flags, int cgroup_fd, bool *ret_in_cgroup)
         return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, struct ur_spec *spec,
-                     struct ur_metadata *md, struct create_job *j, pid_t *ret_pid, ur_err *err)
-{
-        _cleanup_state_ struct ur_state *st = NULL;
-        _cleanup_free_ char *state_json = NULL;
-        _cleanup_free_ char *description = NULL;
+/* What the steps of one create share (do_create). */
+struct create_run {
+        struct ur_context *ctx;
+        const struct ur_create_opts *o;
+        struct ur_spec *spec;
+        struct ur_metadata *md;
+        struct create_job *j;
+        uint64_t timeout;
         struct ur_plan plan;
-        struct ur_init mon = { 0 };
-        struct ur_cgroup_request req = { 0 };
-        int sp[2] = { -1, -1 };
-        sd_bus *bus = NULL;
-        uint64_t timeout = ur_timeout_usec(ctx);
-        char created[48];
-        _cleanup_close_ int own_pidns = -1, cgroup_fd = -1;
-        bool in_cgroup = false;
-        int flags = 0, r;
+        struct ur_state *st;
+        struct ur_cgroup_request req;
+        char *description;
+        int clone_flags; /* CLONE_NEW* of the spec's new namespaces */
+        int own_pidns;   /* urunc's pid namespace while create is in the spec's, or -1 */
+        int cgroup_fd;   /* the cgroup made before the clone (cgroup v2), or -1 */
+        bool in_cgroup;  /* ... and the init process was cloned into it */
+        int chan;        /* create's end of the socketpair, until the channel takes it; or -1 */
+        sd_bus *bus;
+};
 
-        ur_plan_init(&plan);
-        if (ur_mkdir_p(ctx->root, 0700, err) < 0)
-                return -1;
+/* The state directory, locked: the id is ours from here on. */
+static int make_dir(struct create_run *c, ur_err *err)
+{
+        struct create_job *j = c->j;
+        const char *id = c->o->id;
+
+        int r;
+
+        r = ur_mkdir_p(c->ctx->root, 0700, err);
+        if (r < 0)
+                return r;
         if (mkdir(j->dir, 0700) < 0) {
                 if (errno == EEXIST)
-                        return ur_err_set(err, 0, "container with id '%s' already exists", o->id);
+                        return ur_err_set(err, 0, "container with id '%s' already exists", id);
                 return ur_err_set(err, errno, "create state directory '%s'", j->dir);
         }
         j->dir_made = true;
@@ -313,279 +324,387 @@ static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, str
         /* Held until create returns: start, delete and the like wait for
          * it, and a directory without a state file that is not locked is
          * what a killed create left. */
-        r = lock_dir(j, o->id, err);
+        r = lock_dir(j, id, err);
         if (r < 0)
-                goto out;
+                return r;
         /* A fallback create of the same id writes its marker, then checks
          * for this directory: of the two, at least one sees the other. */
-        if (ur_fallback_exists(ctx, o->id)) {
-                r = ur_err_set(err, 0, "container with id '%s' already exists", o->id);
-                goto out;
-        }
+        if (ur_fallback_exists(c->ctx, id))
+                return ur_err_set(err, 0, "container with id '%s' already exists", id);
         ur_crash_point("after-lock", 0);
+        return 0;
+}
 
-        /* Everything the VM needs, resolved once; building it also checks
-         * the guest/monitor/kernel combination (its argv is built once
-         * without network), so that a bad one fails here rather than at
-         * start. */
-        r = ur_plan_build(ctx->config, spec, md, o->id, j->dir, &plan, err);
+/* Everything the VM needs, resolved once; building it also checks the
+ * guest/monitor/kernel combination (its argv is built once without
+ * network), so that a bad one fails here rather than at start. */
+static int plan_vm(struct create_run *c, ur_err *err)
+{
+        const char *id = c->o->id;
+        int r;
+
+        r = ur_plan_build(c->ctx->config, c->spec, c->md, id, c->j->dir, &c->plan, err);
         if (r < 0)
-                goto out;
+                return r;
         /* The opt-outs of the default sandbox, said where the caller sees
          * them (SECURITY in urunc(8)). */
-        if (!plan.seccomp_policy)
+        if (!c->plan.seccomp_policy)
                 ur_log_warning("container '%s': monitor seccomp: OFF (annotation " UR_ANNOT_SECCOMP
                                "=unconfined): the monitor runs without urunc's filter and its own sandbox",
-                               o->id);
-        if (!plan.confine)
+                               id);
+        if (!c->plan.confine)
                 ur_log_warning("container '%s': monitor confinement: OFF ([security] confine = false): the "
                                "monitor sees the host's whole filesystem",
-                               o->id);
-        ur_ts_mark(o->id, "create-vm-built");
+                               id);
+        ur_ts_mark(id, "create-vm-built");
+        return 0;
+}
 
-        if (spec->process.terminal && !o->inherit_terminal) {
-                if (!o->console_socket) {
-                        r = ur_err_set(err, 0, "process.terminal is true but no --console-socket was given");
-                        goto out;
-                }
-                r = ur_console_open(&j->console_master, &j->console_slave, err);
+/* The pty for process.terminal (sent to --console-socket once the init
+ * process runs) and the copy of config.json in the state dir. */
+static int prepare_files(struct create_run *c, ur_err *err)
+{
+        int r;
+
+        if (c->spec->process.terminal && !c->o->inherit_terminal) {
+                if (!c->o->console_socket)
+                        return ur_err_set(err, 0,
+                                          "process.terminal is true but no --console-socket was given");
+                r = ur_console_open(&c->j->console_master, &c->j->console_slave, err);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        r = copy_config(spec, j->dir, err);
-        if (r < 0)
-                goto out;
+        return copy_config(c->spec, c->j->dir, err);
+}
 
-        st = calloc(1, sizeof(*st));
-        if (!st) {
-                r = ur_err_set(err, ENOMEM, "state");
-                goto out;
-        }
-        st->id = strdup(o->id);
-        st->dir = strdup(j->dir);
+/* The state as it will be saved, uncommitted (create's own pid), before
+ * anything outside the state dir is made. */
+static int new_state(struct create_run *c, ur_err *err)
+{
+        const struct ur_spec *spec = c->spec;
+        struct ur_state *st;
+        char created[48];
+
+        st = c->st = calloc(1, sizeof(*st));
+        if (!st)
+                return ur_err_set(err, ENOMEM, "state");
+        st->id = strdup(c->o->id);
+        st->dir = strdup(c->j->dir);
         st->bundle = strdup(spec->bundle);
         st->rootfs = strdup(spec->root_path);
         ur_rfc3339_now(created, sizeof(created));
         st->created = strdup(created);
         st->owner = strdup("");
-        st->systemd_cgroup = ctx->systemd_cgroup;
-        st->guest = strdup(md->unikernel_type);
-        st->monitor = strdup(md->hypervisor);
+        st->systemd_cgroup = c->ctx->systemd_cgroup;
+        st->guest = strdup(c->md->unikernel_type);
+        st->monitor = strdup(c->md->hypervisor);
         if (spec->namespaces[UR_NS_NETWORK].path)
                 st->netns_path = strdup(spec->namespaces[UR_NS_NETWORK].path);
         st->annotations = annotations_json(spec);
         st->uncommitted = true;
         st->creator = getpid();
         ur_proc_start_time(st->creator, &st->creator_start);
+        return 0;
+}
 
-        if (asprintf(&description, "urunc unikernel %s (%s on %s)", o->id, md->unikernel_type,
-                     md->hypervisor) < 0)
-                description = NULL;
-        req.id = o->id;
-        req.description = description;
-        req.res = &spec->resources;
-        req.cgroups_path = spec->cgroups_path;
-        req.systemd_cgroup = ctx->systemd_cgroup;
-        req.annotations = spec->annotations;
-        req.n_annotations = spec->n_annotations;
-        req.default_slice = ctx->config->systemd.slice;
-        req.timeout_usec = timeout;
-        req.service_unit = o->service_unit;
-        r = ur_cgroup_plan(ctx->config->systemd.cgroup_manager, &req, &st->cgroup, err);
-        if (r < 0)
-                goto out;
-        /* cgroupfs on cgroup v2: the cgroup is made before the monitor
-         * process, which is cloned straight into it (moving a process
-         * waits for an RCU grace period).  The state names it first (no
-         * pid yet), for a delete --force after a create killed here. */
-        if (ur_cgroup_preparable(ctx->config->systemd.cgroup_manager, &req)) {
-                r = ur_state_save(st, err);
-                if (r >= 0)
-                        r = ur_cgroup_prepare(ctx->config->systemd.cgroup_manager, &req, &j->cgroup,
-                                              &cgroup_fd, err);
-                if (r < 0)
-                        goto out;
-                j->cgroup_made = r > 0;
-        }
+/* The cgroup request and where its cgroup will be; on cgroup v2 with
+ * cgroupfs, the cgroup itself, made and limited before the init process,
+ * which is cloned straight into it (moving a process waits for an RCU
+ * grace period).  The state names it first (no pid yet), for a delete
+ * --force after a create killed here. */
+static int prepare_cgroup(struct create_run *c, ur_err *err)
+{
+        const struct ur_config *cfg = c->ctx->config;
+        struct ur_cgroup_request *req = &c->req;
+        int r;
 
-        r = open_namespaces(spec, j, &flags, err);
-        if (r < 0)
-                goto out;
-        /* A pid namespace is joined by the monitor process's parent: setns
-         * here sets where create's children go, so it is undone right after
-         * the clone (hooks run in the runtime's namespaces). */
-        if (j->ns_fds[UR_NS_PID] >= 0) {
-                own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-                if (own_pidns < 0) {
-                        r = ur_err_set(err, errno, "open /proc/self/ns/pid");
-                        goto out;
-                }
-                if (setns(j->ns_fds[UR_NS_PID], CLONE_NEWPID) < 0) {
-                        r = ur_err_set(err, errno, "join pid namespace '%s'", spec->namespaces[UR_NS_PID].path);
-                        goto out;
-                }
-        }
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-                r = ur_err_set(err, errno, "socketpair");
-                goto out;
-        }
-
-        /* Last before the monitor process: nothing after this can be
-         * undone by a failed create (the rootfs stays unmounted). */
-        r = ur_vm_dm_detach(&plan.vm, j->dir, err);
+        if (asprintf(&c->description, "urunc unikernel %s (%s on %s)", c->o->id, c->md->unikernel_type,
+                     c->md->hypervisor) < 0)
+                c->description = NULL;
+        req->id = c->o->id;
+        req->description = c->description;
+        req->res = &c->spec->resources;
+        req->cgroups_path = c->spec->cgroups_path;
+        req->systemd_cgroup = c->ctx->systemd_cgroup;
+        req->annotations = c->spec->annotations;
+        req->n_annotations = c->spec->n_annotations;
+        req->default_slice = cfg->systemd.slice;
+        req->timeout_usec = c->timeout;
+        req->service_unit = c->o->service_unit;
+        r = ur_cgroup_plan(cfg->systemd.cgroup_manager, req, &c->st->cgroup, err);
+        if (r < 0 || !ur_cgroup_preparable(cfg->systemd.cgroup_manager, req))
+                return r < 0 ? r : 0;
+        r = ur_state_save(c->st, err);
         if (r >= 0)
-                r = ur_plan_rebind(&plan, err);
+                r = ur_cgroup_prepare(cfg->systemd.cgroup_manager, req, &c->j->cgroup, &c->cgroup_fd, err);
         if (r < 0)
-                goto out;
+                return r;
+        c->j->cgroup_made = r > 0;
+        return 0;
+}
 
-        mon.timeout_usec = timeout;
+/* The spec's namespaces: new ones become clone flags, existing ones are
+ * opened (the init process joins them itself), but for a pid namespace:
+ * that one is joined by its parent.  setns here sets where create's
+ * children go, so clone_init undoes it right after the clone (hooks run
+ * in the runtime's namespaces). */
+static int open_ns(struct create_run *c, ur_err *err)
+{
+        struct create_job *j = c->j;
+        int r;
+
+        r = open_namespaces(c->spec, j, &c->clone_flags, err);
+        if (r < 0 || j->ns_fds[UR_NS_PID] < 0)
+                return r < 0 ? r : 0;
+        c->own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (c->own_pidns < 0)
+                return ur_err_set(err, errno, "open /proc/self/ns/pid");
+        if (setns(j->ns_fds[UR_NS_PID], CLONE_NEWPID) < 0)
+                return ur_err_set(err, errno, "join pid namespace '%s'", c->spec->namespaces[UR_NS_PID].path);
+        return 0;
+}
+
+/* The init process (init/init.c), cloned with the namespace flags (and
+ * into its cgroup when prepare_cgroup made it). */
+static int clone_init(struct create_run *c, ur_err *err)
+{
+        struct create_job *j = c->j;
+        const struct ur_spec *spec = c->spec;
+        struct ur_init mon = {0};
+        int sp[2], r = 0;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return ur_err_set(err, errno, "socketpair");
+        c->chan = sp[0];
+
+        /* Last before the init process: nothing after this can be undone
+         * by a failed create (the rootfs stays unmounted). */
+        r = ur_vm_dm_detach(&c->plan.vm, j->dir, err);
+        if (r >= 0)
+                r = ur_plan_rebind(&c->plan, err);
+        if (r < 0) {
+                close(sp[1]);
+                return r;
+        }
+
+        mon.timeout_usec = c->timeout;
         mon.spec = spec;
-        mon.plan = &plan;
-        mon.id = o->id;
+        mon.plan = &c->plan;
+        mon.id = c->o->id;
         mon.state_dir = j->dir;
         mon.sock_path = ur_path_join(j->dir, UR_STATE_SOCKET);
         mon.listen_fd = -1;
         mon.console_slave = j->console_slave;
-        mon.preserve_fds = o->preserve_fds;
+        mon.preserve_fds = c->o->preserve_fds;
         for (int t = 0; t < _UR_NS_MAX; t++)
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
 
-        j->pid = clone_monitor(flags, cgroup_fd, &in_cgroup);
-        if (j->pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
-                r = ur_err_set(err, errno, "return to urunc's pid namespace");
-                close(sp[0]);
-                close(sp[1]);
-                goto out;
-        }
-        if (j->pid < 0) {
-                r = ur_err_set(err, errno, "clone the monitor process");
-                close(sp[0]);
-                close(sp[1]);
-                goto out;
-        }
+        j->pid = clone_monitor(c->clone_flags, c->cgroup_fd, &c->in_cgroup);
         if (j->pid == 0) {
                 close(sp[0]);
                 close(j->lock_fd); /* the lock stays with create */
-                if (cgroup_fd >= 0)
-                        close(TAKE_FD(cgroup_fd));
-                if (own_pidns >= 0)
-                        close(TAKE_FD(own_pidns));
+                if (c->cgroup_fd >= 0)
+                        close(TAKE_FD(c->cgroup_fd));
+                if (c->own_pidns >= 0)
+                        close(TAKE_FD(c->own_pidns));
                 ur_init_main(&mon, sp[1]);
         }
+        if (c->own_pidns >= 0 && setns(c->own_pidns, CLONE_NEWPID) < 0)
+                r = ur_err_set(err, errno, "return to urunc's pid namespace");
+        else if (j->pid < 0)
+                r = ur_err_set(err, errno, "clone the monitor process");
         close(sp[1]);
         free(mon.sock_path);
-        ur_ts_mark(o->id, "create-cloned");
+        if (r < 0)
+                return r;
+        ur_ts_mark(c->o->id, "create-cloned");
         r = apply_rlimits(spec, j->pid, err);
-        if (r < 0) {
-                close(sp[0]);
-                goto out;
-        }
+        if (r < 0)
+                return r;
         ur_crash_point("after-clone", j->pid);
+        return 0;
+}
+
+/* The init process under the container's limits before it can do
+ * anything else, recorded first (with the cgroup about to be made): what
+ * delete --force needs if create dies from here on. */
+static int enter_cgroup(struct create_run *c, ur_err *err)
+{
+        struct create_job *j = c->j;
+        struct ur_state *st = c->st;
+        int r = 0;
 
         st->pid = j->pid;
         ur_proc_start_time(j->pid, &st->pid_start);
-        req.pid = j->pid;
-        /* Record the monitor process and the cgroup about to be made
-         * before making it: what delete --force needs if create dies from
-         * here on. */
+        c->req.pid = j->pid;
         r = ur_state_save(st, err);
-        if (r < 0) {
-                close(sp[0]);
-                goto out;
-        }
-        /* The monitor process must be under the container's limits before
-         * it can do anything else. */
-        if (cgroup_fd >= 0 && !in_cgroup)
+        if (r < 0)
+                return r;
+        if (c->cgroup_fd >= 0 && !c->in_cgroup)
                 r = ur_cgroup_adopt(&j->cgroup, j->pid, err);
-        else if (cgroup_fd < 0)
-                r = ur_cgroup_enter(ctx->config->systemd.cgroup_manager, &req, &j->cgroup, err);
-        if (r < 0) {
-                close(sp[0]);
-                goto out;
-        }
+        else if (c->cgroup_fd < 0)
+                r = ur_cgroup_enter(c->ctx->config->systemd.cgroup_manager, &c->req, &j->cgroup, err);
+        if (r < 0)
+                return r;
         j->cgroup_made = true;
-        ur_ts_mark(o->id, "create-cgroup");
+        ur_ts_mark(c->o->id, "create-cgroup");
         ur_crash_point("after-cgroup", j->pid);
         ur_cgroup_done(&st->cgroup);
         st->cgroup.manager = j->cgroup.manager;
         st->cgroup.unit = j->cgroup.unit ? strdup(j->cgroup.unit) : NULL;
         st->cgroup.path = j->cgroup.path ? strdup(j->cgroup.path) : NULL;
-        /* Opt-in, and not worth failing the container for: a warning. */
-        if (plan.register_machine) {
-                ur_err e = NULL;
+        return 0;
+}
 
-                if (ur_machine_register(o->id, j->pid, &e) < 0) {
-                        ur_log_warning("%s", ur_err_msg(e));
-                        ur_err_free(&e);
-                } else {
-                        st->machine = strdup(o->id);
-                        ur_log_info("container '%s' is machine '%s' (machinectl status %s)", o->id, o->id, o->id);
-                }
+/* Opt-in, and not worth failing the container for: a warning. */
+static int register_machine(struct create_run *c, ur_err *err)
+{
+        const char *id = c->o->id;
+        ur_err e = NULL;
+
+        if (!c->plan.register_machine)
+                return 0;
+        if (ur_machine_register(id, c->j->pid, &e) < 0) {
+                ur_log_warning("%s", ur_err_msg(e));
+                ur_err_free(&e);
+        } else {
+                c->st->machine = strdup(id);
+                ur_log_info("container '%s' is machine '%s' (machinectl status %s)", id, id, id);
         }
+        return 0;
+}
 
-        r = ur_channel_open_fd(sp[0], &bus, err);
+/* The channel to the init process, its namespace setup's result (Init),
+ * then the terminal to the console socket. */
+static int wait_init(struct create_run *c, ur_err *err)
+{
+        int r;
+
+        r = ur_channel_open_fd(TAKE_FD(c->chan), &c->bus, err);
         if (r < 0)
-                goto out;
-        sd_bus_set_method_call_timeout(bus, timeout);
-        r = ur_channel_call(bus, "Init", timeout, err, "");
+                return r;
+        sd_bus_set_method_call_timeout(c->bus, c->timeout);
+        r = ur_channel_call(c->bus, "Init", c->timeout, err, "");
         if (r < 0)
-                goto out;
-        ur_ts_mark(o->id, "create-init");
-        ur_crash_point("after-init", j->pid);
+                return r;
+        ur_ts_mark(c->o->id, "create-init");
+        ur_crash_point("after-init", c->j->pid);
+        if (c->j->console_master < 0)
+                return 0;
+        return ur_console_send(c->o->console_socket, c->j->console_master, c->j->console_slave, err);
+}
 
-        if (j->console_master >= 0) {
-                r = ur_console_send(o->console_socket, j->console_master, j->console_slave, err);
-                if (r < 0)
-                        goto out;
-        }
+/* prestart and createRuntime here, createContainer in the init process
+ * (a round trip only when there are any). */
+static int run_create_hooks(struct create_run *c, ur_err *err)
+{
+        const struct ur_spec *spec = c->spec;
+        _cleanup_free_ char *state_json = ur_state_text(c->st, UR_STATUS_CREATING);
+        int r;
 
-        state_json = ur_state_text(st, UR_STATUS_CREATING);
         r = ur_hooks_run(spec, UR_HOOK_PRESTART, state_json, err);
         if (r < 0)
-                goto out;
+                return r;
         r = ur_hooks_run(spec, UR_HOOK_CREATE_RUNTIME, state_json, err);
         if (r < 0)
-                goto out;
-        /* createContainer hooks run in the monitor process: a round trip
-         * only when there are any. */
+                return r;
         if (spec->hooks[UR_HOOK_CREATE_CONTAINER].n > 0) {
-                r = ur_channel_call(bus, "RunHooks",
-                                    timeout + ur_hooks_timeout_usec(spec, UR_HOOK_CREATE_CONTAINER), err, "ss",
-                                    ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
+                r = ur_channel_call(c->bus, "RunHooks",
+                                    c->timeout + ur_hooks_timeout_usec(spec, UR_HOOK_CREATE_CONTAINER), err,
+                                    "ss", ur_hook_stage_name(UR_HOOK_CREATE_CONTAINER), state_json);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        ur_ts_mark(o->id, "create-hooks");
-        ur_crash_point("after-hooks", j->pid);
+        ur_ts_mark(c->o->id, "create-hooks");
+        ur_crash_point("after-hooks", c->j->pid);
+        return 0;
+}
 
-        st->uncommitted = false;
-        r = ur_state_save(st, err);
+/* The state committed, the pid file, then Commit: the init process waits
+ * for start from here on. */
+static int commit(struct create_run *c, ur_err *err)
+{
+        const struct ur_metadata *md = c->md;
+        const struct ur_vmm_ops *vmm = ur_vmm_find(md->hypervisor);
+        pid_t pid = c->j->pid;
+        int r;
+
+        c->st->uncommitted = false;
+        r = ur_state_save(c->st, err);
         if (r < 0)
-                goto out;
-        ur_crash_point("after-state", j->pid);
-        if (o->pid_file) {
-                r = write_pid_file(o->pid_file, j->pid, err);
+                return r;
+        ur_crash_point("after-state", pid);
+        if (c->o->pid_file) {
+                r = write_pid_file(c->o->pid_file, pid, err);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        ur_ts_mark(o->id, "create-state");
-        ur_crash_point("before-commit", j->pid);
-        r = ur_channel_call(bus, "Commit", timeout, err, "");
+        ur_ts_mark(c->o->id, "create-state");
+        ur_crash_point("before-commit", pid);
+        r = ur_channel_call(c->bus, "Commit", c->timeout, err, "");
         if (r < 0)
-                goto out;
-        ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", o->id,
-                    md->unikernel_type, md->hypervisor, plan.vm.vcpus, (unsigned long long) plan.vm.mem_mib,
-                    ur_vmm_find(md->hypervisor) && ur_vmm_find(md->hypervisor)->no_accel
-                            ? "a sandboxed process (no VM, no KVM)"
-                    : plan.vm.kvm ? "kvm"
-                             : "tcg",
-                    (int) j->pid);
-        *ret_pid = j->pid;
-        r = 0;
-out:
-        if (bus)
-                sd_bus_flush_close_unref(bus);
-        ur_plan_done(&plan);
+                return r;
+        ur_log_info("created container '%s': %s on %s, %u vCPU, %llu MiB, %s, monitor pid %d", c->o->id,
+                    md->unikernel_type, md->hypervisor, c->plan.vm.vcpus,
+                    (unsigned long long) c->plan.vm.mem_mib,
+                    vmm && vmm->no_accel ? "a sandboxed process (no VM, no KVM)"
+                    : c->plan.vm.kvm     ? "kvm"
+                                         : "tcg",
+                    (int) pid);
+        return 0;
+}
+
+typedef int (*create_step_t)(struct create_run *c, ur_err *err);
+
+/* The steps of a create, in order; the first failure stops them and
+ * ur_create undoes what the job recorded (job_rollback). */
+static const create_step_t create_steps[] = {
+        make_dir,         /* the state dir, locked */
+        plan_vm,          /* spec + metadata + config -> the plan */
+        prepare_files,    /* the pty, config.json's copy */
+        new_state,        /* the state, uncommitted */
+        prepare_cgroup,   /* the cgroup request (the cgroup itself on v2 cgroupfs) */
+        open_ns,          /* the spec's namespaces (its pid namespace joined) */
+        clone_init,       /* the init process */
+        enter_cgroup,     /* ... in its cgroup, recorded */
+        register_machine, /* with machined, when asked */
+        wait_init,        /* its namespace setup's result; the terminal sent */
+        run_create_hooks, /* prestart, createRuntime, createContainer */
+        commit,           /* the state committed, the pid file, Commit */
+};
+
+static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, struct ur_spec *spec,
+                     struct ur_metadata *md, struct create_job *j, pid_t *ret_pid, ur_err *err)
+{
+        struct create_run c = {
+                .ctx = ctx,
+                .o = o,
+                .spec = spec,
+                .md = md,
+                .j = j,
+                .timeout = ur_timeout_usec(ctx),
+                .own_pidns = -1,
+                .cgroup_fd = -1,
+                .chan = -1,
+        };
+        int r = 0;
+
+        ur_plan_init(&c.plan);
+        for (size_t i = 0; i < ELEMENTSOF(create_steps) && r >= 0; i++)
+                r = create_steps[i](&c, err);
+        if (r >= 0)
+                *ret_pid = j->pid;
+        if (c.chan >= 0)
+                close(c.chan);
+        if (c.bus)
+                sd_bus_flush_close_unref(c.bus);
+        if (c.own_pidns >= 0)
+                close(c.own_pidns);
+        if (c.cgroup_fd >= 0)
+                close(c.cgroup_fd);
+        ur_plan_done(&c.plan);
+        ur_state_free(c.st);
+        free(c.description);
         return r;
 }
 
