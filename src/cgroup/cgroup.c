@@ -39,7 +39,7 @@ const char *ur_cgroup_manager_name(enum ur_cgroup_manager m)
         return "unknown";
 }
 
-int ur_cgroup_open_fs(struct ur_cgfs *fs, ur_err *err)
+int ur_cgroup_open_fs(struct ur_cgfs *fs, struct ur_err **err)
 {
         return ur_cgfs_open(UR_CGFS_ROOT, NULL, fs, err);
 }
@@ -83,7 +83,7 @@ static const struct ur_cgroup_ops *of(const struct ur_cgroup *cg)
 }
 
 int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         const struct ur_cgroup_ops *ops = for_create(m);
 
@@ -100,7 +100,7 @@ bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_reque
 }
 
 int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
-                      int *ret_fd, ur_err *err)
+                      int *ret_fd, struct ur_err **err)
 {
         *ret_fd = -1;
         if (!ur_cgroup_preparable(m, req))
@@ -108,7 +108,7 @@ int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *
         return for_create(m)->prepare(req, ret, ret_fd, err);
 }
 
-int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
+int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, struct ur_err **err)
 {
         const struct ur_cgroup_ops *ops = of(cg);
 
@@ -119,34 +119,34 @@ int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
 }
 
 int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
-                   ur_err *err)
+                   struct ur_err **err)
 {
         const struct ur_cgroup_ops *ops = req->service_unit ? &ur_cgroup_none : for_create(m);
 
         return ops->plan(req, ret, err);
 }
 
-int ur_cgroup_destroy(const struct ur_cgroup *cg, ur_err *err)
+int ur_cgroup_destroy(const struct ur_cgroup *cg, struct ur_err **err)
 {
         return of(cg)->destroy(cg, err);
 }
 
-int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
+int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, struct ur_err **err)
 {
         return of(cg)->freeze(cg, freeze, err);
 }
 
-int ur_cgroup_is_frozen(const struct ur_cgroup *cg, ur_err *err)
+int ur_cgroup_is_frozen(const struct ur_cgroup *cg, struct ur_err **err)
 {
         return of(cg)->is_frozen(cg, err);
 }
 
-int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err)
+int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err)
 {
         return of(cg)->update(cg, res, err);
 }
 
-int ur_cgroup_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err)
+int ur_cgroup_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         return of(cg)->pids(cg, ret, ret_n, err);
 }

@@ -49,13 +49,13 @@ enum ur_cgroup_manager ur_cgroup_resolve(enum ur_cgroup_manager m);
 const char *ur_cgroup_manager_name(enum ur_cgroup_manager m);
 
 /* Place req->pid with its limits; bounded waits; on failure nothing remains. */
-int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req,
-                    struct ur_cgroup *ret, ur_err *err);
+int ur_cgroup_enter(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
+                    struct ur_err **err);
 /* What ur_cgroup_enter() would make for req (unit or path), without making
  * anything: create records it before entering, so that delete --force can
  * remove what a create killed half-way left behind. */
 int ur_cgroup_plan(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
-                   ur_err *err);
+                   struct ur_err **err);
 /* ur_cgroup_prepare() can make the cgroup before the process here. */
 bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_request *req);
 /* cgroupfs on a v2 hierarchy: make the cgroup with its limits before the
@@ -64,14 +64,14 @@ bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_reque
  * ur_cgroup_destroy()), 0 when not possible here (systemd, none, v1):
  * then ur_cgroup_enter() after the clone; negative on error. */
 int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
-                      int *ret_fd, ur_err *err);
+                      int *ret_fd, struct ur_err **err);
 /* Move pid into a prepared cgroup: the clone did not (no clone3 here). */
-int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err);
+int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, struct ur_err **err);
 /* Remove what enter made (stop the scope / rmdir the cgroup).  Idempotent. */
-int ur_cgroup_destroy(const struct ur_cgroup *cg, ur_err *err);
-int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err);
+int ur_cgroup_destroy(const struct ur_cgroup *cg, struct ur_err **err);
+int ur_cgroup_freeze(const struct ur_cgroup *cg, bool freeze, struct ur_err **err);
 /* 1 when frozen, 0 when not, negative on error. */
-int ur_cgroup_is_frozen(const struct ur_cgroup *cg, ur_err *err);
-int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err);
+int ur_cgroup_is_frozen(const struct ur_cgroup *cg, struct ur_err **err);
+int ur_cgroup_update(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err);
 /* Pids in the cgroup (for ps). */
-int ur_cgroup_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err);
+int ur_cgroup_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err);

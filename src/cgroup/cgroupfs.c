@@ -31,7 +31,7 @@ static void sleep_usec(uint64_t usec)
 }
 
 /* Hand an error over to the caller's slot (which may be NULL). */
-static void move_err(ur_err *dst, ur_err *src)
+static void move_err(struct ur_err **dst, struct ur_err **src)
 {
         if (dst && !*dst) {
                 *dst = *src;
@@ -86,7 +86,7 @@ const struct ur_cgfs_io ur_cgfs_kernel = {
 };
 
 static int write_file(const struct ur_cgfs *fs, const char *dir, const char *file, const char *value,
-                      ur_err *err)
+                      struct ur_err **err)
 {
         _cleanup_free_ char *p = ur_path_join(dir, file);
         int r;
@@ -99,7 +99,8 @@ static int write_file(const struct ur_cgfs *fs, const char *dir, const char *fil
         return 0;
 }
 
-static int write_u64(const struct ur_cgfs *fs, const char *dir, const char *file, uint64_t v, ur_err *err)
+static int write_u64(const struct ur_cgfs *fs, const char *dir, const char *file, uint64_t v,
+                     struct ur_err **err)
 {
         char buf[32];
 
@@ -113,7 +114,7 @@ static char *read_trimmed(const char *dir, const char *file)
         _cleanup_free_ char *p = ur_path_join(dir, file);
         char *s = NULL;
         size_t n = 0;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (!p) {
                 errno = ENOMEM;
@@ -129,7 +130,7 @@ static char *read_trimmed(const char *dir, const char *file)
         return s;
 }
 
-int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, ur_err *err)
+int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, struct ur_err **err)
 {
         _cleanup_free_ char *a = ur_path_join(root, "cgroup.controllers");
         _cleanup_free_ char *b = ur_path_join(root, "unified", "cgroup.controllers");
@@ -171,7 +172,8 @@ static bool v1_needed(const char *c, const struct ur_resources *r)
 
 /* ---- limits ---- */
 
-static int apply_v2(const struct ur_cgfs *fs, const char *dir, const struct ur_resources *r, ur_err *err)
+static int apply_v2(const struct ur_cgfs *fs, const char *dir, const struct ur_resources *r,
+                    struct ur_err **err)
 {
         if (!r)
                 return 0;
@@ -209,7 +211,7 @@ static int apply_v2(const struct ur_cgfs *fs, const char *dir, const struct ur_r
 }
 
 static int apply_v1(const struct ur_cgfs *fs, const char *c, const char *dir, const struct ur_resources *r,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         if (!r)
                 return 0;
@@ -277,7 +279,7 @@ static int remember(struct created *c, const char *dir)
 
 /* After mkdir of a child: what a v1 cpuset needs. */
 static int init_child(const struct ur_cgfs *fs, const char *hier, const char *parent, const char *child,
-                      ur_err *err)
+                      struct ur_err **err)
 {
         if (hier && strcmp(hier, "cpuset") == 0) {
                 static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -316,7 +318,8 @@ static bool word_in(const char *list, const char *word)
 
 /* v2: enable in parent/cgroup.subtree_control those of cpu, memory, pids,
  * cpuset that the parent has; a missing one that a limit needs is an error. */
-static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct ur_resources *r, ur_err *err)
+static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct ur_resources *r,
+                     struct ur_err **err)
 {
         static const char *const want[] = { "cpu", "memory", "pids", "cpuset" };
         _cleanup_free_ char *avail = read_trimmed(parent, "cgroup.controllers");
@@ -326,7 +329,7 @@ static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct 
                 bool needed = (i == 0 && needs_cpu(r)) || (i == 1 && needs_memory(r)) ||
                               (i == 2 && needs_pids(r)) || (i == 3 && needs_cpuset(r));
                 char plus[16];
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
 
                 if (enabled && word_in(enabled, want[i]))
                         continue;
@@ -353,7 +356,7 @@ static int enable_v2(const struct ur_cgfs *fs, const char *parent, const struct 
 /* mkdir -p of path under base (a hierarchy root), remembering what was
  * made, preparing each new child; v2 enables controllers on the way. */
 static int make_path(const struct ur_cgfs *fs, const char *hier, const char *path,
-                     const struct ur_resources *r, struct created *c, ur_err *err)
+                     const struct ur_resources *r, struct created *c, struct ur_err **err)
 {
         _cleanup_free_ char *cur = ur_path_join(fs->root, hier);
         const char *p = path;
@@ -407,7 +410,7 @@ static void created_done(struct created *c)
         free(c->v);
 }
 
-static int write_pid(const struct ur_cgfs *fs, const char *dir, pid_t pid, ur_err *err)
+static int write_pid(const struct ur_cgfs *fs, const char *dir, pid_t pid, struct ur_err **err)
 {
         return write_u64(fs, dir, "cgroup.procs", (uint64_t) pid, err);
 }
@@ -429,7 +432,7 @@ static char *v1_root(const struct ur_cgfs *fs, const char *c)
 static void move_to_root(const struct ur_cgfs *fs, const char *hier, pid_t pid)
 {
         _cleanup_free_ char *root = ur_path_join(fs->root, hier);
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (root && write_pid(fs, root, pid, &e) < 0)
                 ur_log_debug("rollback: %s", ur_err_msg(e));
@@ -443,7 +446,7 @@ static void move_to_root(const struct ur_cgfs *fs, const char *hier, pid_t pid)
  * others.
  */
 static int apply_or_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res,
-                          pid_t pid, bool create, ur_err *err)
+                          pid_t pid, bool create, struct ur_err **err)
 {
         struct created c = { 0 };
         const char *entered[ELEMENTSOF(v1_controllers) + 1];
@@ -513,7 +516,7 @@ out:
 }
 
 int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, pid_t pid,
-                  ur_err *err)
+                  struct ur_err **err)
 {
         if (pid <= 0)
                 return ur_err_set(err, EINVAL, "cgroup '%s': no process to put in it", path);
@@ -523,7 +526,7 @@ int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_re
 }
 
 int ur_cgfs_prepare(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, int *ret_fd,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         _cleanup_free_ char *dir = hier_dir(fs, "", path);
         struct created c = {0};
@@ -549,7 +552,7 @@ fail:
         return ur_err_wrap(err, "cgroup '%s'", path);
 }
 
-int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, ur_err *err)
+int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, struct ur_err **err)
 {
         _cleanup_free_ char *dir = hier_dir(fs, "", path);
 
@@ -560,7 +563,8 @@ int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, ur_er
         return 0;
 }
 
-int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, ur_err *err)
+int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res,
+                  struct ur_err **err)
 {
         if (apply_or_enter(fs, path, res, 0, false, err) < 0)
                 return ur_err_wrap(err, "updating cgroup '%s'", path);
@@ -575,7 +579,7 @@ static int freezer_dir(const struct ur_cgfs *fs, const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, ur_err *err)
+int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, struct ur_err **err)
 {
         _cleanup_free_ char *dir = NULL, *s = NULL;
 
@@ -601,7 +605,7 @@ int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, ur_err *err)
 }
 
 int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint64_t timeout_usec,
-                   ur_err *err)
+                   struct ur_err **err)
 {
         _cleanup_free_ char *dir = NULL;
         uint64_t deadline = ur_now_usec() + (timeout_usec ? timeout_usec : UR_DEFAULT_TIMEOUT_USEC);
@@ -633,7 +637,7 @@ int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint
 
 /* ---- pids ---- */
 
-static int read_pids(const char *dir, pid_t **ret, size_t *ret_n, ur_err *err)
+static int read_pids(const char *dir, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         _cleanup_free_ char *s = read_trimmed(dir, "cgroup.procs");
         _cleanup_free_ pid_t *v = NULL;
@@ -661,7 +665,7 @@ static int read_pids(const char *dir, pid_t **ret, size_t *ret_n, ur_err *err)
         return 0;
 }
 
-int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t *ret_n, ur_err *err)
+int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         static const char *const v1[] = { "systemd", "pids", "memory", "cpu", "freezer" };
 
@@ -682,7 +686,7 @@ int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t
         return ur_err_set(err, ENOENT, "cgroup '%s' not found under '%s'", path, fs->root);
 }
 
-int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, ur_err *err)
+int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, struct ur_err **err)
 {
         _cleanup_free_ pid_t *pids = NULL;
         _cleanup_free_ char *dir = NULL;
@@ -699,7 +703,7 @@ int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, ur_err *err
         if (make_path(fs, "freezer", path, NULL, &c, err) < 0)
                 goto out;
         for (size_t i = 0; i < n; i++) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 /* A process may have exited since: not an error. */
                 if (write_pid(fs, dir, pids[i], &e) < 0) {
                         if (e && e->errnum != ESRCH) {
@@ -719,7 +723,7 @@ out:
 
 /* ---- destroy ---- */
 
-static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t deadline, ur_err *err)
+static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t deadline, struct ur_err **err)
 {
         for (;;) {
                 int r = fs->io->rmdir(fs, dir);
@@ -732,7 +736,7 @@ static int rmdir_bounded(const struct ur_cgfs *fs, const char *dir, uint64_t dea
         }
 }
 
-int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, ur_err *err)
+int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, struct ur_err **err)
 {
         uint64_t deadline = ur_now_usec() + (timeout_usec ? timeout_usec : 2000000u);
         int ret = 0;
@@ -750,7 +754,7 @@ int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout
         }
         for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
                 _cleanup_free_ char *dir = hier_dir(fs, v1_controllers[i], path);
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
 
                 if (!dir)
                         return ur_err_set(err, ENOMEM, "cgroup path");

@@ -54,7 +54,7 @@ struct ur_cgfs {
 /* Detect the layout: <root>/cgroup.controllers → unified; else
  * <root>/unified/cgroup.controllers → hybrid; else legacy.  io NULL is
  * ur_cgfs_kernel. */
-int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, ur_err *err);
+int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *ret, struct ur_err **err);
 
 /*
  * Create path (absolute, relative to the hierarchy roots) in every
@@ -71,31 +71,32 @@ int ur_cgfs_open(const char *root, const struct ur_cgfs_io *io, struct ur_cgfs *
  *       mounted is an error; others are skipped.
  */
 int ur_cgfs_enter(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, pid_t pid,
-                  ur_err *err);
+                  struct ur_err **err);
 /* v2 only: create path and apply res as ur_cgfs_enter() does, but without
  * a process: *ret_fd is the new cgroup's directory, for a clone3()
  * CLONE_INTO_CGROUP that starts the process in it (no migration: the
  * first cgroup.procs write after a quiet moment waits for an RCU grace
  * period, 7-15 ms).  On failure what was created is removed again. */
 int ur_cgfs_prepare(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, int *ret_fd,
-                    ur_err *err);
+                    struct ur_err **err);
 /* v2: move pid into a prepared cgroup (when the clone could not). */
-int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, ur_err *err);
+int ur_cgfs_add_pid(const struct ur_cgfs *fs, const char *path, pid_t pid, struct ur_err **err);
 /* Apply res to an existing cgroup (update). */
-int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res, ur_err *err);
+int ur_cgfs_apply(const struct ur_cgfs *fs, const char *path, const struct ur_resources *res,
+                  struct ur_err **err);
 /* rmdir path in every hierarchy (thawing first), retrying while the kernel
  * says EBUSY (a dying process still inside) up to timeout_usec.  A missing
  * directory is success. */
-int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, ur_err *err);
+int ur_cgfs_destroy(const struct ur_cgfs *fs, const char *path, uint64_t timeout_usec, struct ur_err **err);
 /* v2 cgroup.freeze (waiting for cgroup.events "frozen"), v1 freezer.state
  * FROZEN/THAWED (waiting for the state to settle), bounded. */
 int ur_cgfs_freeze(const struct ur_cgfs *fs, const char *path, bool freeze, uint64_t timeout_usec,
-                   ur_err *err);
+                   struct ur_err **err);
 /* 1 frozen, 0 not (also when there is no freezer cgroup), negative on error. */
-int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, ur_err *err);
+int ur_cgfs_is_frozen(const struct ur_cgfs *fs, const char *path, struct ur_err **err);
 /* Pids of cgroup.procs: v2 the cgroup; v1 the first hierarchy among
  * systemd (name=systemd), pids, memory, cpu, freezer that has path. */
-int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t *ret_n, ur_err *err);
+int ur_cgfs_pids(const struct ur_cgfs *fs, const char *path, pid_t **ret, size_t *ret_n, struct ur_err **err);
 /* v1/hybrid under systemd: systemd does not manage the v1 freezer, so
  * create path in the freezer hierarchy and move the cgroup's pids there. */
-int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, ur_err *err);
+int ur_cgfs_freezer_join(const struct ur_cgfs *fs, const char *path, struct ur_err **err);

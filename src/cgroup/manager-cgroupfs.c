@@ -10,7 +10,7 @@
 
 #define CGFS_DESTROY_TIMEOUT_USEC (2ull * 1000000ull)
 
-static int cgfs_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+static int cgfs_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         char *path = NULL;
 
@@ -20,7 +20,7 @@ static int cgfs_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret,
         return 0;
 }
 
-static int cgfs_enter(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+static int cgfs_enter(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL;
         struct ur_cgfs fs;
@@ -41,7 +41,8 @@ static bool cgfs_preparable(const struct ur_cgroup_request *req)
         return ur_cgroup_open_fs(&fs, NULL) == 0 && fs.layout == UR_CGFS_UNIFIED;
 }
 
-static int cgfs_prepare(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd, ur_err *err)
+static int cgfs_prepare(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd,
+                        struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL;
         struct ur_cgfs fs;
@@ -54,7 +55,7 @@ static int cgfs_prepare(const struct ur_cgroup_request *req, struct ur_cgroup *r
         return 1;
 }
 
-static int cgfs_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
+static int cgfs_adopt(const struct ur_cgroup *cg, pid_t pid, struct ur_err **err)
 {
         struct ur_cgfs fs;
 
@@ -63,7 +64,7 @@ static int cgfs_adopt(const struct ur_cgroup *cg, pid_t pid, ur_err *err)
         return 0;
 }
 
-static int cgfs_destroy(const struct ur_cgroup *cg, ur_err *err)
+static int cgfs_destroy(const struct ur_cgroup *cg, struct ur_err **err)
 {
         struct ur_cgfs fs;
 
@@ -75,7 +76,7 @@ static int cgfs_destroy(const struct ur_cgroup *cg, ur_err *err)
         return 0;
 }
 
-static int cgfs_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
+static int cgfs_freeze(const struct ur_cgroup *cg, bool freeze, struct ur_err **err)
 {
         struct ur_cgfs fs;
 
@@ -84,7 +85,7 @@ static int cgfs_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
         return 0;
 }
 
-static int cgfs_is_frozen(const struct ur_cgroup *cg, ur_err *err)
+static int cgfs_is_frozen(const struct ur_cgroup *cg, struct ur_err **err)
 {
         struct ur_cgfs fs;
 
@@ -93,7 +94,7 @@ static int cgfs_is_frozen(const struct ur_cgroup *cg, ur_err *err)
         return ur_cgfs_is_frozen(&fs, cg->path, err);
 }
 
-static int cgfs_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err)
+static int cgfs_update(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err)
 {
         struct ur_cgfs fs;
 
@@ -102,7 +103,7 @@ static int cgfs_update(const struct ur_cgroup *cg, const struct ur_resources *re
         return 0;
 }
 
-static int cgfs_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err)
+static int cgfs_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         struct ur_cgfs fs;
 

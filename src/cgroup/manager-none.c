@@ -4,33 +4,33 @@
 
 #include "cgroup/manager.h"
 
-static int none_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+static int none_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         *ret = (struct ur_cgroup){ .manager = UR_CGROUP_NONE };
         return 0;
 }
 
-static int none_destroy(const struct ur_cgroup *cg, ur_err *err)
+static int none_destroy(const struct ur_cgroup *cg, struct ur_err **err)
 {
         return 0;
 }
 
-static int none_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
+static int none_freeze(const struct ur_cgroup *cg, bool freeze, struct ur_err **err)
 {
         return ur_err_set(err, EOPNOTSUPP, "%s without a cgroup manager", freeze ? "pause" : "resume");
 }
 
-static int none_is_frozen(const struct ur_cgroup *cg, ur_err *err)
+static int none_is_frozen(const struct ur_cgroup *cg, struct ur_err **err)
 {
         return 0;
 }
 
-static int none_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err)
+static int none_update(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err)
 {
         return ur_err_set(err, EOPNOTSUPP, "update without a cgroup manager");
 }
 
-static int none_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err)
+static int none_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         return ur_err_set(err, EOPNOTSUPP, "listing processes without a cgroup manager");
 }

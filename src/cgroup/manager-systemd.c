@@ -21,7 +21,7 @@
 
 #define _cleanup_bus_ _cleanup_(sd_bus_flush_close_unrefp)
 
-static int open_bus(sd_bus **ret, ur_err *err)
+static int open_bus(sd_bus **ret, struct ur_err **err)
 {
         int r = sd_bus_open_system(ret);
 
@@ -32,7 +32,7 @@ static int open_bus(sd_bus **ret, ur_err *err)
 }
 
 int ur_cgroup_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t timeout_usec,
-                          char **ret_unit, ur_err *err)
+                          char **ret_unit, struct ur_err **err)
 {
         _cleanup_free_ char *unit = NULL, *slice = NULL;
         struct ur_props props = { 0 };
@@ -49,7 +49,7 @@ int ur_cgroup_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint
 }
 
 int ur_cgroup_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, bool v1_cpu,
-                           uint64_t timeout_usec, ur_err *err)
+                           uint64_t timeout_usec, struct ur_err **err)
 {
         struct ur_props props = { 0 };
         int r;
@@ -66,7 +66,7 @@ int ur_cgroup_scope_update(sd_bus *bus, const char *unit, const struct ur_resour
 /* run --service: the monitor, forked by urunc run, is already in the
  * service's cgroup; the bundle's limits become runtime properties of the
  * service.  Nothing to remove later: the service ends with urunc run. */
-int ur_cgroup_enter_service(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+int ur_cgroup_enter_service(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
 
@@ -79,7 +79,7 @@ int ur_cgroup_enter_service(const struct ur_cgroup_request *req, struct ur_cgrou
         return 0;
 }
 
-static int scope_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+static int scope_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         _cleanup_free_ char *slice = NULL;
         char *unit = NULL;
@@ -90,12 +90,12 @@ static int scope_plan(const struct ur_cgroup_request *req, struct ur_cgroup *ret
         return 0;
 }
 
-static int scope_enter(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err)
+static int scope_enter(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_free_ char *unit = NULL, *path = NULL, *def = NULL;
         struct ur_cgroup_request q = *req;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         q.v1_cpu = ur_cgroup_v1_cpu();
         if (open_bus(&bus, err) < 0 || ur_cgroup_scope_start(bus, &q, req->timeout_usec, &unit, err) < 0)
@@ -115,7 +115,7 @@ static int scope_enter(const struct ur_cgroup_request *req, struct ur_cgroup *re
 }
 
 /* The unit's cgroup path: recorded, else asked for. */
-static int unit_path(sd_bus *bus, const struct ur_cgroup *cg, char **ret, ur_err *err)
+static int unit_path(sd_bus *bus, const struct ur_cgroup *cg, char **ret, struct ur_err **err)
 {
         if (cg->path) {
                 *ret = strdup(cg->path);
@@ -124,7 +124,7 @@ static int unit_path(sd_bus *bus, const struct ur_cgroup *cg, char **ret, ur_err
         return ur_scope_control_group(bus, cg->unit, 0, ret, err);
 }
 
-static int scope_destroy(const struct ur_cgroup *cg, ur_err *err)
+static int scope_destroy(const struct ur_cgroup *cg, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
         struct ur_cgfs fs;
@@ -146,7 +146,7 @@ static int scope_destroy(const struct ur_cgroup *cg, ur_err *err)
 
 /* FreezeUnit needs systemd >= 246 on a unified hierarchy: else the cgroup
  * freezer itself (joining the v1 freezer hierarchy first). */
-static int freeze_fallback(sd_bus *bus, const struct ur_cgroup *cg, bool freeze, ur_err *err)
+static int freeze_fallback(sd_bus *bus, const struct ur_cgroup *cg, bool freeze, struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL;
         struct ur_cgfs fs;
@@ -163,10 +163,10 @@ static int freeze_fallback(sd_bus *bus, const struct ur_cgroup *cg, bool freeze,
         return ur_cgfs_freeze(&fs, path, freeze, 0, err);
 }
 
-static int scope_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
+static int scope_freeze(const struct ur_cgroup *cg, bool freeze, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (open_bus(&bus, err) < 0)
                 return -1;
@@ -182,12 +182,12 @@ static int scope_freeze(const struct ur_cgroup *cg, bool freeze, ur_err *err)
         return 0;
 }
 
-static int scope_is_frozen(const struct ur_cgroup *cg, ur_err *err)
+static int scope_is_frozen(const struct ur_cgroup *cg, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_free_ char *path = NULL;
         struct ur_cgfs fs;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
         int r;
 
         if (open_bus(&bus, err) < 0)
@@ -206,7 +206,7 @@ static int scope_is_frozen(const struct ur_cgroup *cg, ur_err *err)
         return ur_cgfs_is_frozen(&fs, path, err);
 }
 
-static int scope_update(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err)
+static int scope_update(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
 
@@ -216,7 +216,7 @@ static int scope_update(const struct ur_cgroup *cg, const struct ur_resources *r
         return 0;
 }
 
-static int scope_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err)
+static int scope_pids(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_free_ char *path = NULL;

@@ -23,14 +23,14 @@
 struct ur_cgroup_ops {
         enum ur_cgroup_manager manager;
         /* What enter would make (ret->unit or ret->path), making nothing. */
-        int (*plan)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err);
+        int (*plan)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err);
         /* Place req->pid with its limits; on failure nothing remains. */
-        int (*enter)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err);
-        int (*destroy)(const struct ur_cgroup *cg, ur_err *err);
-        int (*freeze)(const struct ur_cgroup *cg, bool freeze, ur_err *err);
-        int (*is_frozen)(const struct ur_cgroup *cg, ur_err *err);
-        int (*update)(const struct ur_cgroup *cg, const struct ur_resources *res, ur_err *err);
-        int (*pids)(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, ur_err *err);
+        int (*enter)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err);
+        int (*destroy)(const struct ur_cgroup *cg, struct ur_err **err);
+        int (*freeze)(const struct ur_cgroup *cg, bool freeze, struct ur_err **err);
+        int (*is_frozen)(const struct ur_cgroup *cg, struct ur_err **err);
+        int (*update)(const struct ur_cgroup *cg, const struct ur_resources *res, struct ur_err **err);
+        int (*pids)(const struct ur_cgroup *cg, pid_t **ret, size_t *ret_n, struct ur_err **err);
         /* For clone3(CLONE_INTO_CGROUP): can prepare work on this host
          * (no side effects)?  prepare makes the cgroup with its limits and
          * no process yet, sets ret as enter would and *ret_fd to its
@@ -38,8 +38,9 @@ struct ur_cgroup_ops {
          * NULL where the manager cannot (systemd refuses an empty scope,
          * systemd#18843; none has nothing): enter after the fork. */
         bool (*preparable)(const struct ur_cgroup_request *req);
-        int (*prepare)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd, ur_err *err);
-        int (*adopt)(const struct ur_cgroup *cg, pid_t pid, ur_err *err);
+        int (*prepare)(const struct ur_cgroup_request *req, struct ur_cgroup *ret, int *ret_fd,
+                       struct ur_err **err);
+        int (*adopt)(const struct ur_cgroup *cg, pid_t pid, struct ur_err **err);
 };
 
 extern const struct ur_cgroup_ops ur_cgroup_systemd;
@@ -47,19 +48,19 @@ extern const struct ur_cgroup_ops ur_cgroup_cgroupfs;
 extern const struct ur_cgroup_ops ur_cgroup_none;
 
 /* The host's cgroup filesystem (UR_CGFS_ROOT). */
-int ur_cgroup_open_fs(struct ur_cgfs *fs, ur_err *err);
+int ur_cgroup_open_fs(struct ur_cgfs *fs, struct ur_err **err);
 /* Is the cpu controller a v1 hierarchy here (legacy or hybrid layout)? */
 bool ur_cgroup_v1_cpu(void);
 
 /* run --service (manager-systemd.c): the bundle's limits become runtime
  * properties of req->service_unit, which already holds req->pid; recorded
  * as manager none. */
-int ur_cgroup_enter_service(const struct ur_cgroup_request *req, struct ur_cgroup *ret, ur_err *err);
+int ur_cgroup_enter_service(const struct ur_cgroup_request *req, struct ur_cgroup *ret, struct ur_err **err);
 
 /* The systemd manager's steps over a given bus (the unit tests pass a fake
  * systemd): the scope of ur_scope_target(req) with ur_scope_properties(req),
  * and SetUnitProperties of res. */
 int ur_cgroup_scope_start(sd_bus *bus, const struct ur_cgroup_request *req, uint64_t timeout_usec,
-                          char **ret_unit, ur_err *err);
+                          char **ret_unit, struct ur_err **err);
 int ur_cgroup_scope_update(sd_bus *bus, const char *unit, const struct ur_resources *res, bool v1_cpu,
-                           uint64_t timeout_usec, ur_err *err);
+                           uint64_t timeout_usec, struct ur_err **err);

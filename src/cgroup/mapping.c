@@ -53,7 +53,7 @@ void ur_cgroups_path_done(struct ur_cgroups_path *p)
 }
 
 /* "/a//b/" → "/a/b"; refuses "." and ".." components. */
-static int normalize_path(const char *s, char **ret, ur_err *err)
+static int normalize_path(const char *s, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *out = malloc(strlen(s) + 2);
         size_t o = 0;
@@ -83,7 +83,7 @@ static int normalize_path(const char *s, char **ret, ur_err *err)
         return 0;
 }
 
-int ur_cgroups_path_parse(const char *s, struct ur_cgroups_path *ret, ur_err *err)
+int ur_cgroups_path_parse(const char *s, struct ur_cgroups_path *ret, struct ur_err **err)
 {
         struct ur_cgroups_path p = { 0 };
         const char *c1, *c2;
@@ -127,7 +127,7 @@ oom:
         return ur_err_set(err, ENOMEM, "cgroupsPath '%s'", s);
 }
 
-int ur_slice_expand(const char *slice, char **ret, ur_err *err)
+int ur_slice_expand(const char *slice, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL, *base = NULL;
         size_t n, plen = 0;
@@ -163,7 +163,7 @@ int ur_slice_expand(const char *slice, char **ret, ur_err *err)
         return 0;
 }
 
-static int systemd_unit(const struct ur_cgroups_path *p, char **ret, ur_err *err)
+static int systemd_unit(const struct ur_cgroups_path *p, char **ret, struct ur_err **err)
 {
         size_t n = strlen(p->name);
         char *unit = NULL;
@@ -184,7 +184,7 @@ static int systemd_unit(const struct ur_cgroups_path *p, char **ret, ur_err *err
 }
 
 int ur_scope_target(const struct ur_cgroup_request *req, char **ret_unit, char **ret_slice,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         struct ur_cgroups_path p;
         _cleanup_free_ char *unit = NULL, *slice = NULL;
@@ -224,7 +224,7 @@ int ur_scope_target(const struct ur_cgroup_request *req, char **ret_unit, char *
         return 0;
 }
 
-int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_err *err)
+int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, struct ur_err **err)
 {
         struct ur_cgroups_path p;
         _cleanup_free_ char *unit = NULL, *spath = NULL;
@@ -267,7 +267,7 @@ int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_
 
 /* ---- systemd properties ---- */
 
-static int add_cpuset(struct ur_props *p, const char *name, const char *list, ur_err *err)
+static int add_cpuset(struct ur_props *p, const char *name, const char *list, struct ur_err **err)
 {
         _cleanup_free_ uint8_t *mask = NULL;
         size_t n = 0;
@@ -281,7 +281,8 @@ static int add_cpuset(struct ur_props *p, const char *name, const char *list, ur
         return 0;
 }
 
-int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p, ur_err *err)
+int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p,
+                          struct ur_err **err)
 {
         int r = 0;
 
@@ -316,7 +317,7 @@ int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur
 }
 
 int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
-                        ur_err *err)
+                        struct ur_err **err)
 {
         struct ur_props p = { 0 };
         _cleanup_free_ char *desc = NULL;

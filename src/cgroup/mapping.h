@@ -53,12 +53,12 @@ struct ur_cgroups_path {
         char *name;   /* SYSTEMD */
 };
 
-int ur_cgroups_path_parse(const char *s, struct ur_cgroups_path *ret, ur_err *err);
+int ur_cgroups_path_parse(const char *s, struct ur_cgroups_path *ret, struct ur_err **err);
 void ur_cgroups_path_done(struct ur_cgroups_path *p);
 
 /* systemd slice name → its cgroup path, like runc's ExpandSlice:
  * "a-b-c.slice" → "/a.slice/a-b.slice/a-b-c.slice", "-.slice" → "/". */
-int ur_slice_expand(const char *slice, char **ret, ur_err *err);
+int ur_slice_expand(const char *slice, char **ret, struct ur_err **err);
 
 /*
  * The scope unit and slice for a request:
@@ -69,14 +69,14 @@ int ur_slice_expand(const char *slice, char **ret, ur_err *err);
  *    is an error (as in runc), else it is ignored.
  */
 int ur_scope_target(const struct ur_cgroup_request *req, char **ret_unit, char **ret_slice,
-                    ur_err *err);
+                    struct ur_err **err);
 
 /*
  * The cgroup path (relative to a hierarchy root, starting with '/') for the
  * cgroupfs manager: the cgroupsPath when it is a path; "slice:prefix:name"
  * expanded the way systemd would lay it out; else "/urunc/<id>".
  */
-int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_err *err);
+int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, struct ur_err **err);
 
 /*
  * The limits in res as systemd properties, added to p (what is unset is
@@ -97,11 +97,12 @@ int ur_cgroupfs_target(const struct ur_cgroup_request *req, char **ret_path, ur_
  *   cpu.cpus            → AllowedCPUs (ay bitmask)
  *   cpu.mems            → AllowedMemoryNodes (ay bitmask)
  */
-int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p, ur_err *err);
+int ur_resources_to_props(const struct ur_resources *res, bool v1_cpu, struct ur_props *p,
+                          struct ur_err **err);
 
 /* The full property list of a container's scope, as StartTransientUnit
  * gets it: Description, Slice, PIDs (req->pid, which must be set), the
  * accounting switches, the limits of req->res (req->v1_cpu as above), then
  * the org.systemd.property.* annotations (which replace). */
 int ur_scope_properties(const struct ur_cgroup_request *req, const char *slice, struct ur_props *ret,
-                        ur_err *err);
+                        struct ur_err **err);

@@ -28,7 +28,8 @@ struct cli_opt {
 /* Parse options of argv[0..argc) (argv[0] is the command name), up to the
  * first positional argument or "--" (later options are also accepted, as
  * runc does).  Positional arguments are returned in order. */
-int cli_parse(int argc, char **argv, const struct cli_opt *opts, char ***ret_args, int *ret_nargs, ur_err *err);
+int cli_parse(int argc, char **argv, const struct cli_opt *opts, char ***ret_args, int *ret_nargs,
+              struct ur_err **err);
 
 struct cli_command {
         const char *name;
@@ -41,7 +42,7 @@ struct cli_command {
 int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, const char **ret_id);
 
 /* Prints the error (through the log sinks) and returns the exit status 1. */
-int cli_fail(ur_err *err);
+int cli_fail(struct ur_err **err);
 /* Exactly n positional arguments, named for the message (e.g. "container id"). */
 int cli_want_args(const char *cmd, int nargs, int n, const char *what);
 

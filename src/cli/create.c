@@ -18,7 +18,7 @@ int cmd_create(struct ur_context *ctx, int argc, char **argv)
                 { "preserve-fds", 0, CLI_INT, &o.preserve_fds },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         pid_t pid;
 
         if (cli_parse_id(argc, argv, opts, &o.id) < 0)

@@ -12,7 +12,7 @@ int cmd_delete(struct ur_context *ctx, int argc, char **argv)
                 { "force", 'f', CLI_FLAG, &force },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const char *id;
         int status = 0;
 

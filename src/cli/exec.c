@@ -65,7 +65,7 @@ int cmd_exec(struct ur_context *ctx, int argc, char **argv)
                 { NULL, 0, 0, NULL },
         };
         _cleanup_free_ char **args = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         int nargs, idx = find_id(argc, argv, opts);
 
         /* As runc, 255 for every failure: a non-detached exec exits with the

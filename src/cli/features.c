@@ -25,7 +25,7 @@ int cmd_features(struct ur_context *ctx, int argc, char **argv)
         static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", NULL };
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
         _cleanup_free_ char **args = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         json_object *o, *lnx, *cg, *ann, *pairs;
         int nargs;
 

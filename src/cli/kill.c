@@ -15,7 +15,7 @@ int cmd_kill(struct ur_context *ctx, int argc, char **argv)
                 { NULL, 0, 0, NULL },
         };
         _cleanup_free_ char **args = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         int nargs, sig = SIGTERM;
 
         if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0)

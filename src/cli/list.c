@@ -26,7 +26,7 @@ int cmd_list(struct ur_context *ctx, int argc, char **argv)
                 { NULL, 0, 0, NULL },
         };
         _cleanup_free_ char **args = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         json_object *all = NULL;
         int nargs;
 

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
                 { "help", 'h', CLI_FLAG, &show_help },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         int i;
 
         /* Global options end at the first word that is not an option. */

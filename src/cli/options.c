@@ -27,7 +27,7 @@ static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
         return NULL;
 }
 
-static int set_value(const struct cli_opt *o, const char *value, ur_err *err)
+static int set_value(const struct cli_opt *o, const char *value, struct ur_err **err)
 {
         char *end;
         long n;
@@ -53,7 +53,8 @@ static int set_value(const struct cli_opt *o, const char *value, ur_err *err)
         return 0;
 }
 
-int cli_parse(int argc, char **argv, const struct cli_opt *opts, char ***ret_args, int *ret_nargs, ur_err *err)
+int cli_parse(int argc, char **argv, const struct cli_opt *opts, char ***ret_args, int *ret_nargs,
+              struct ur_err **err)
 {
         _cleanup_free_ char **args = calloc((size_t) argc + 1, sizeof(char *));
         int nargs = 0;
@@ -96,7 +97,7 @@ int cli_parse(int argc, char **argv, const struct cli_opt *opts, char ***ret_arg
         return 0;
 }
 
-int cli_fail(ur_err *err)
+int cli_fail(struct ur_err **err)
 {
         ur_log_error("%s", ur_err_msg(*err));
         ur_err_free(err);
@@ -117,7 +118,7 @@ int cli_want_args(const char *cmd, int nargs, int n, const char *what)
 int cli_parse_id(int argc, char **argv, const struct cli_opt *opts, const char **ret_id)
 {
         _cleanup_free_ char **args = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         int nargs;
 
         if (cli_parse(argc, argv, opts, &args, &nargs, &err) < 0) {

@@ -9,7 +9,7 @@
 static int pause_or_resume(struct ur_context *ctx, int argc, char **argv, bool pause)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const char *id;
 
         if (cli_parse_id(argc, argv, opts, &id) < 0)

@@ -19,7 +19,7 @@ int cmd_ps(struct ur_context *ctx, int argc, char **argv)
         };
         _cleanup_free_ char **args = NULL;
         _cleanup_free_ pid_t *pids = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         size_t n = 0;
         int nargs;
 

@@ -31,7 +31,7 @@ int cmd_run(struct ur_context *ctx, int argc, char **argv)
                 { "ready-port", 0, CLI_INT, &ready_port },
                 { NULL, 0, 0, NULL },
         };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         int status = 0;
 
         if (cli_parse_id(argc, argv, opts, &o.id) < 0)

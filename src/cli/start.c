@@ -8,7 +8,7 @@
 int cmd_start(struct ur_context *ctx, int argc, char **argv)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const char *id;
 
         if (cli_parse_id(argc, argv, opts, &id) < 0)

@@ -9,7 +9,7 @@
 int cmd_state(struct ur_context *ctx, int argc, char **argv)
 {
         const struct cli_opt opts[] = { { NULL, 0, 0, NULL } };
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         json_object *st = NULL;
         const char *id;
 

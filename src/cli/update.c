@@ -17,7 +17,7 @@ int cmd_update(struct ur_context *ctx, int argc, char **argv)
                 { NULL, 0, 0, NULL },
         };
         _cleanup_free_ char *text = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const char *id;
         size_t len = 0;
 

@@ -177,7 +177,7 @@ void ur_config_free(struct ur_config *cfg)
         free(cfg);
 }
 
-int ur_config_defaults(struct ur_config **ret, ur_err *err)
+int ur_config_defaults(struct ur_config **ret, struct ur_err **err)
 {
         _cleanup_config_ struct ur_config *cfg = calloc(1, sizeof(*cfg));
         const char *const *mons = ur_pair_vmm_names;
@@ -258,7 +258,7 @@ struct parser {
         char **table;     /* segments of the current [table] */
         char **seen;      /* full keys and tables already defined, for duplicates */
         struct ur_config *cfg;
-        ur_err *err;
+        struct ur_err **err;
 };
 
 static const char *vtype_name(enum vtype t)
@@ -716,7 +716,7 @@ static int parse_line(struct parser *p, const char *line)
         return r;
 }
 
-int ur_config_parse(const char *text, const char *name, struct ur_config **ret, ur_err *err)
+int ur_config_parse(const char *text, const char *name, struct ur_config **ret, struct ur_err **err)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
         struct parser p = {.name = name ? name : "config.toml", .err = err};
@@ -755,7 +755,7 @@ int ur_config_parse(const char *text, const char *name, struct ur_config **ret, 
         return 0;
 }
 
-int ur_config_load(const char *path, struct ur_config **ret, ur_err *err)
+int ur_config_load(const char *path, struct ur_config **ret, struct ur_err **err)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
         _cleanup_free_ char *text = NULL;

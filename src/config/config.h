@@ -100,11 +100,11 @@ struct ur_config {
  * A missing file at the default path means defaults (cfg->path NULL); a
  * path given explicitly (argument or $URUNC_CONFIG) must exist.  The file
  * is bounded to 1 MiB. */
-int ur_config_load(const char *path, struct ur_config **ret, ur_err *err);
+int ur_config_load(const char *path, struct ur_config **ret, struct ur_err **err);
 /* Parse from memory; name is used in messages. */
-int ur_config_parse(const char *text, const char *name, struct ur_config **ret, ur_err *err);
+int ur_config_parse(const char *text, const char *name, struct ur_config **ret, struct ur_err **err);
 /* A config with all defaults. */
-int ur_config_defaults(struct ur_config **ret, ur_err *err);
+int ur_config_defaults(struct ur_config **ret, struct ur_err **err);
 void ur_config_free(struct ur_config *cfg);
 static inline void ur_config_freep(struct ur_config **c)
 {

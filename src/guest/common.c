@@ -14,7 +14,7 @@ bool ur_has_blank(const char *s)
         return strpbrk(s, " \t\n\r\f\v") != NULL;
 }
 
-int ur_split_words(const char *s, char ***ret, ur_err *err)
+int ur_split_words(const char *s, char ***ret, struct ur_err **err)
 {
         _cleanup_strv_ char **v = calloc(1, sizeof(char *));
         if (!v)
@@ -56,7 +56,7 @@ int ur_split_words(const char *s, char ***ret, ur_err *err)
         return 0;
 }
 
-int ur_guest_argv(const struct ur_vm *vm, char ***ret, ur_err *err)
+int ur_guest_argv(const struct ur_vm *vm, char ***ret, struct ur_err **err)
 {
         if (vm->argv && vm->argv[0]) {
                 char **v = ur_strv_copy(vm->argv);
@@ -279,7 +279,8 @@ int ur_quote_freebsd(const char *s, char **ret, const char **why)
         return dup_word(s, ret);
 }
 
-int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s, ur_err *err)
+int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s,
+                 struct ur_err **err)
 {
         char *w = NULL;
         const char *why = "it cannot be written";
@@ -292,7 +293,8 @@ int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, 
         return 0;
 }
 
-int ur_words_add_args(char ***v, ur_quote_fn q, const char *guest, char *const *args, size_t first, ur_err *err)
+int ur_words_add_args(char ***v, ur_quote_fn q, const char *guest, char *const *args, size_t first,
+                      struct ur_err **err)
 {
         for (size_t i = first; args && args[i]; i++) {
                 char what[48];
@@ -303,7 +305,7 @@ int ur_words_add_args(char ***v, ur_quote_fn q, const char *guest, char *const *
         return 0;
 }
 
-int ur_words_join(char *const *v, const char *guest, char **ret, ur_err *err)
+int ur_words_join(char *const *v, const char *guest, char **ret, struct ur_err **err)
 {
         char *s = ur_strv_join(v, " ");
         if (!s)

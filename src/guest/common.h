@@ -24,8 +24,8 @@
  * words (the quotes are removed; no other escapes).  An empty result (both
  * missing) is a valid NULL-terminated empty vector.
  */
-int ur_guest_argv(const struct ur_vm *vm, char ***ret, ur_err *err);
-int ur_split_words(const char *s, char ***ret, ur_err *err);
+int ur_guest_argv(const struct ur_vm *vm, char ***ret, struct ur_err **err);
+int ur_split_words(const char *s, char ***ret, struct ur_err **err);
 
 /*
  * A dialect's quoting rule.  Returns 0 with the word in *ret (malloc'd), or
@@ -59,12 +59,13 @@ int ur_quote_freebsd(const char *s, char **ret, const char **why);
 
 /* Appends s to *v quoted by q.  A refusal is an error naming the guest,
  * what s is ("argument 2", "environment entry") and s itself. */
-int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s, ur_err *err);
+int ur_words_add(char ***v, ur_quote_fn q, const char *guest, const char *what, const char *s,
+                 struct ur_err **err);
 /* Appends args[first..] quoted by q, each named "argument <index>". */
 int ur_words_add_args(char ***v, ur_quote_fn q, const char *guest, char *const *args, size_t first,
-                      ur_err *err);
+                      struct ur_err **err);
 /* The words joined by blanks (malloc'd), or an ENOMEM error naming guest. */
-int ur_words_join(char *const *v, const char *guest, char **ret, ur_err *err);
+int ur_words_join(char *const *v, const char *guest, char **ret, struct ur_err **err);
 
 bool ur_has_blank(const char *s);
 

@@ -81,7 +81,7 @@ static bool gateway_on_link(const struct ur_vm_net *n)
 }
 
 /* The root and the checks every FreeBSD VM needs, for both outputs. */
-static int check_vm(const struct ur_vm *vm, char ***ret_args, ur_err *err)
+static int check_vm(const struct ur_vm *vm, char ***ret_args, struct ur_err **err)
 {
         if (vm->boot != UR_BOOT_PVH)
                 return ur_err_set(err, 0,
@@ -128,7 +128,7 @@ static int check_vm(const struct ur_vm *vm, char ***ret_args, ur_err *err)
         return 0;
 }
 
-static int freebsd_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int freebsd_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (check_vm(vm, &args, err) < 0)
@@ -193,7 +193,7 @@ static void put(struct conf *c, const char *key, const char *value)
         b[c->len] = '\0';
 }
 
-static int value_ok(const char *what, const char *s, bool lead_blank_ok, ur_err *err)
+static int value_ok(const char *what, const char *s, bool lead_blank_ok, struct ur_err **err)
 {
         if (strchr(s, '\n'))
                 return ur_err_set(err, 0,
@@ -208,7 +208,7 @@ static int value_ok(const char *what, const char *s, bool lead_blank_ok, ur_err 
         return 0;
 }
 
-static int freebsd_config_disk(const struct ur_vm *vm, char **ret, ur_err *err)
+static int freebsd_config_disk(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (check_vm(vm, &args, err) < 0)

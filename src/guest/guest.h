@@ -29,7 +29,7 @@ struct ur_guest_ops {
         const char *name;
         /* The guest kernel command line (or config document, rumprun) for
          * this VM on the given monitor. */
-        int (*cmdline)(const struct ur_vm *vm, char **ret, ur_err *err);
+        int (*cmdline)(const struct ur_vm *vm, char **ret, struct ur_err **err);
 
         /* Hints for monitors; NULL/false = the monitor's default. */
         const char *solo5_net;       /* the family's usual solo5 device names (upstream's defaults); */
@@ -53,7 +53,7 @@ struct ur_guest_ops {
          * disk, as the file config_disk_name in the state dir (written at
          * start, gone with the state dir at delete).  *ret NULL: this VM
          * needs none.  Only monitors with takes_config_disk attach it. */
-        int (*config_disk)(const struct ur_vm *vm, char **ret, ur_err *err);
+        int (*config_disk)(const struct ur_vm *vm, char **ret, struct ur_err **err);
         const char *config_disk_name;
         /* Bind mounts it cannot share are copied into its initrd when the
          * initrd is its root filesystem (src/vm/initrd.c); newc_only:

@@ -73,7 +73,7 @@ static bool hostname_ok(const char *h)
 #define LINUX_9P_OPTS "trans=virtio,version=9p2000.L"
 
 /* One urunc.mount=TYPE:SOURCE:OPTIONS:DEST word per share, in order. */
-static int mount_words(const struct ur_vm *vm, char ***v, ur_err *err)
+static int mount_words(const struct ur_vm *vm, char ***v, struct ur_err **err)
 {
         for (unsigned i = 0; i < vm->n_shares; i++) {
                 const struct ur_vm_share *sh = &vm->shares[i];
@@ -101,7 +101,7 @@ static int mount_words(const struct ur_vm *vm, char ***v, ur_err *err)
         return 0;
 }
 
-static int linux_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int linux_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (ur_guest_argv(vm, &args, err) < 0)

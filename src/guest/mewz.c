@@ -11,7 +11,7 @@
 
 #include "guest/guest.h"
 
-static int mewz_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int mewz_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         char *s = NULL;
         int r;

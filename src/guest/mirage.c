@@ -19,7 +19,7 @@
 #include "util/cleanup.h"
 #include "util/strv.h"
 
-static int mirage_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int mirage_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (ur_guest_argv(vm, &args, err) < 0)

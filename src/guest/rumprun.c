@@ -87,7 +87,7 @@ static const char *raw_json_unfit(const char *s)
         return NULL;
 }
 
-static int rumprun_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int rumprun_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (ur_guest_argv(vm, &args, err) < 0)

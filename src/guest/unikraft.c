@@ -92,7 +92,7 @@ static bool fstab_path_ok(const char *d)
  * the initrd extracted ("initrd0:/:extract:::") or the rootfs over 9p
  * ("rootfs:/:9pfs:::"), then each 9p share ("vol0:/data:9pfs:1::mkmp").
  */
-static int fstab_word(const struct ur_vm *vm, char ***v, ur_err *err)
+static int fstab_word(const struct ur_vm *vm, char ***v, struct ur_err **err)
 {
         _cleanup_strv_ char **e = NULL;
         int r = 0;
@@ -125,7 +125,7 @@ static int fstab_word(const struct ur_vm *vm, char ***v, ur_err *err)
         return 0;
 }
 
-static int unikraft_cmdline(const struct ur_vm *vm, char **ret, ur_err *err)
+static int unikraft_cmdline(const struct ur_vm *vm, char **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **args = NULL;
         if (ur_guest_argv(vm, &args, err) < 0)

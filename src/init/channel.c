@@ -13,7 +13,7 @@
 #include "util/log.h"
 #include "util/time.h"
 
-static int finish_open(sd_bus *b, sd_bus **ret, const char *what, ur_err *err)
+static int finish_open(sd_bus *b, sd_bus **ret, const char *what, struct ur_err **err)
 {
         int r;
 
@@ -28,7 +28,7 @@ static int finish_open(sd_bus *b, sd_bus **ret, const char *what, ur_err *err)
         return 0;
 }
 
-int ur_channel_open_fd(int fd, sd_bus **ret, ur_err *err)
+int ur_channel_open_fd(int fd, sd_bus **ret, struct ur_err **err)
 {
         sd_bus *b = NULL;
         int r;
@@ -44,7 +44,7 @@ int ur_channel_open_fd(int fd, sd_bus **ret, ur_err *err)
         return finish_open(b, ret, "socketpair", err);
 }
 
-int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err)
+int ur_channel_open_path(const char *path, sd_bus **ret, struct ur_err **err)
 {
         _cleanup_free_ char *addr = NULL;
         sd_bus *b = NULL;
@@ -65,7 +65,7 @@ int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err)
         return finish_open(b, ret, path, err);
 }
 
-int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_err *err,
+int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, struct ur_err **err,
                     const char *types, ...)
 {
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -130,7 +130,7 @@ static int on_exec_failed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, ur_err *err)
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, struct ur_err **err)
 {
         struct exec_wait w = { 0 };
         sd_bus_slot *slot = NULL, *slot_exec = NULL;
@@ -175,7 +175,7 @@ int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced
         return 0;
 }
 
-int ur_channel_reply_error(sd_bus_message *m, const ur_err e)
+int ur_channel_reply_error(sd_bus_message *m, const struct ur_err *e)
 {
         return sd_bus_reply_method_errorf(m, UR_BUS_ERROR, "%s", ur_err_msg(e));
 }
@@ -266,7 +266,7 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 }
 
 int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *userdata, uint64_t idle_usec,
-                        ur_channel_gone_t gone, struct ur_channel_peer **ret, ur_err *err)
+                        ur_channel_gone_t gone, struct ur_channel_peer **ret, struct ur_err **err)
 {
         struct ur_channel_peer *p = calloc(1, sizeof(*p));
         sd_id128_t id;

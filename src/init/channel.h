@@ -31,15 +31,15 @@
 #define UR_BUS_ERROR "org.urunc.Error.Failed"
 
 /* Client side: over an fd (socketpair) or a socket path. */
-int ur_channel_open_fd(int fd, sd_bus **ret, ur_err *err);
-int ur_channel_open_path(const char *path, sd_bus **ret, ur_err *err);
+int ur_channel_open_fd(int fd, sd_bus **ret, struct ur_err **err);
+int ur_channel_open_path(const char *path, sd_bus **ret, struct ur_err **err);
 /* Call a method with string arguments (types "" or "s" or "ss"), bounded. */
-int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, ur_err *err,
+int ur_channel_call(sd_bus *bus, const char *method, uint64_t timeout_usec, struct ur_err **err,
                     const char *types, ...);
 /* After Start() returned: wait until the peer disconnects (its fds close
  * on exec) or says ExecFailed, bounded.  *ret_announced: the peer said
  * Exec right before its execve (a disconnect without it is a death). */
-int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, ur_err *err);
+int ur_channel_wait_exec(sd_bus *bus, uint64_t timeout_usec, bool *ret_announced, struct ur_err **err);
 
 /*
  * Server side on an sd-event loop: any number of peers at a time, each an
@@ -57,7 +57,7 @@ int ur_event_add_timer(sd_event *e, sd_event_source **ret, uint64_t usec_from_no
 int ur_event_rearm(sd_event_source *s, uint64_t usec_from_now);
 typedef void (*ur_channel_gone_t)(struct ur_channel_peer *p, bool timed_out, void *userdata);
 int ur_channel_peer_add(sd_event *e, int fd, const sd_bus_vtable *vtable, void *userdata, uint64_t idle_usec,
-                        ur_channel_gone_t gone, struct ur_channel_peer **ret, ur_err *err);
+                        ur_channel_gone_t gone, struct ur_channel_peer **ret, struct ur_err **err);
 sd_bus *ur_channel_peer_bus(const struct ur_channel_peer *p);
 /* Off (hold) or back on (re-armed from now) the idle deadline: a call of
  * the peer's is worked on, under a deadline of its own. */
@@ -67,4 +67,4 @@ void ur_channel_peer_free(struct ur_channel_peer *p);
 sd_bus *ur_channel_peer_steal(struct ur_channel_peer *p);
 
 /* Reply an error with a message (for method handlers). */
-int ur_channel_reply_error(sd_bus_message *m, const ur_err e);
+int ur_channel_reply_error(sd_bus_message *m, const struct ur_err *e);

@@ -13,7 +13,7 @@
 
 #include "util/cleanup.h"
 
-int ur_console_open(int *ret_master, char **ret_slave, ur_err *err)
+int ur_console_open(int *ret_master, char **ret_slave, struct ur_err **err)
 {
         _cleanup_close_ int master = -1;
         char name[128];
@@ -41,7 +41,7 @@ int ur_console_open(int *ret_master, char **ret_slave, ur_err *err)
         return 0;
 }
 
-int ur_console_send(const char *socket_path, int master, const char *slave, ur_err *err)
+int ur_console_send(const char *socket_path, int master, const char *slave, struct ur_err **err)
 {
         _cleanup_close_ int fd = -1;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -74,7 +74,7 @@ int ur_console_send(const char *socket_path, int master, const char *slave, ur_e
         return 0;
 }
 
-int ur_console_attach(const char *slave, ur_err *err)
+int ur_console_attach(const char *slave, struct ur_err **err)
 {
         int fd;
 

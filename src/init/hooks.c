@@ -60,7 +60,7 @@ static int write_state(int fd, pid_t pid, int pidfd, const char *state_json, lon
         return 0;
 }
 
-static int run_one(const struct ur_hook *h, const char *stage, const char *state_json, ur_err *err)
+static int run_one(const struct ur_hook *h, const char *stage, const char *state_json, struct ur_err **err)
 {
         _cleanup_close_ int pidfd = -1;
         int in[2] = { -1, -1 };
@@ -127,7 +127,8 @@ static int run_one(const struct ur_hook *h, const char *stage, const char *state
         return ur_err_set(err, 0, "%s hook '%s' was killed by signal %d", stage, h->path, WTERMSIG(status));
 }
 
-int ur_hooks_run(const struct ur_spec *spec, enum ur_hook_stage stage, const char *state_json, ur_err *err)
+int ur_hooks_run(const struct ur_spec *spec, enum ur_hook_stage stage, const char *state_json,
+                 struct ur_err **err)
 {
         const struct ur_hook_list *l = &spec->hooks[stage];
 
@@ -144,7 +145,7 @@ void ur_hooks_run_warn(const struct ur_spec *spec, enum ur_hook_stage stage, con
         const struct ur_hook_list *l = &spec->hooks[stage];
 
         for (size_t i = 0; i < l->n; i++) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (run_one(&l->v[i], ur_hook_stage_name(stage), state_json, &e) < 0)
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);

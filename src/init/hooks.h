@@ -12,7 +12,8 @@
  * with SIGKILL when it runs over).  The first failure stops the stage and
  * returns an error naming the stage, the hook and how it failed.
  */
-int ur_hooks_run(const struct ur_spec *spec, enum ur_hook_stage stage, const char *state_json, ur_err *err);
+int ur_hooks_run(const struct ur_spec *spec, enum ur_hook_stage stage, const char *state_json,
+                 struct ur_err **err);
 
 /* Like ur_hooks_run, but every hook runs and failures are logged as
  * warnings (poststart, poststop). */

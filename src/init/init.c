@@ -45,7 +45,7 @@ static void on_term(int sig)
         _exit(128 + sig);
 }
 
-static int join_namespaces(struct ur_init *m, ur_err *err)
+static int join_namespaces(struct ur_init *m, struct ur_err **err)
 {
         /* The mount namespace last: joining it changes what paths mean. */
         static const enum ur_ns_type order[] = { UR_NS_NETWORK, UR_NS_IPC, UR_NS_UTS, UR_NS_CGROUP, UR_NS_MOUNT };
@@ -63,7 +63,7 @@ static int join_namespaces(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static int listen_control(struct ur_init *m, ur_err *err)
+static int listen_control(struct ur_init *m, struct ur_err **err)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int fd;
@@ -86,7 +86,7 @@ static int listen_control(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static int setup(struct ur_init *m, ur_err *err)
+static int setup(struct ur_init *m, struct ur_err **err)
 {
         const struct ur_spec *spec = m->spec;
 
@@ -147,7 +147,7 @@ struct hook_job {
         sd_event_source *exit_src; /* the pidfd, or the timer */
         sd_event_source *deadline; /* NULL: none */
         uint64_t budget_usec;
-        void (*done)(struct hook_job *j, ur_err e); /* e NULL: the stage succeeded */
+        void (*done)(struct hook_job *j, struct ur_err *e); /* e NULL: the stage succeeded */
         sd_bus_message *call;      /* RunHooks: the call to answer */
 };
 
@@ -170,7 +170,7 @@ static void hook_job_free(struct hook_job *j)
 /* The child has ended (reaped): its message, if any, is the error. */
 static void hook_job_finish(struct hook_job *j)
 {
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
         char buf[4096];
         ssize_t n;
 
@@ -209,7 +209,7 @@ static int on_hook_poll(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_hook_deadline(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct hook_job *j = userdata;
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
 
         kill(j->pid, SIGKILL);
         RETRY_EINTR(waitpid(j->pid, NULL, 0));
@@ -222,8 +222,9 @@ static int on_hook_deadline(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /* Start the stage's hooks in a child; done() is called from the loop. */
-static int hook_job_start(struct ur_init *m, enum ur_hook_stage stage, const char *state, uint64_t budget_usec,
-                          void (*done)(struct hook_job *j, ur_err e), sd_bus_message *call, ur_err *err)
+static int hook_job_start(struct ur_init *m, enum ur_hook_stage stage, const char *state,
+                          uint64_t budget_usec, void (*done)(struct hook_job *j, struct ur_err *e),
+                          sd_bus_message *call, struct ur_err **err)
 {
         struct hook_job *j;
         int p[2], r;
@@ -247,7 +248,7 @@ static int hook_job_start(struct ur_init *m, enum ur_hook_stage stage, const cha
                 return ur_err_set(err, r, "hooks: fork");
         }
         if (j->pid == 0) {
-                _cleanup_err_ ur_err e = NULL;
+                _cleanup_err_ struct ur_err *e = NULL;
                 close(p[0]);
                 if (ur_hooks_run(m->spec, stage, state, &e) < 0) {
                         const char *msg = ur_err_msg(e);
@@ -308,7 +309,7 @@ static int stage_from_name(const char *s)
         return -1;
 }
 
-static void run_hooks_done(struct hook_job *j, ur_err e)
+static void run_hooks_done(struct hook_job *j, struct ur_err *e)
 {
         if (e)
                 ur_channel_reply_error(j->call, e);
@@ -319,7 +320,7 @@ static void run_hooks_done(struct hook_job *j, ur_err e)
 static int method_run_hooks(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
         struct ur_init *m = userdata;
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
         const char *stage, *state;
         int s, r;
 
@@ -366,7 +367,7 @@ static void forget_network_record(struct ur_init *m)
                 unlink(path);
 }
 
-static int setup_network(struct ur_init *m, ur_err *err)
+static int setup_network(struct ur_init *m, struct ur_err **err)
 {
         struct ur_net_info info = { 0 };
         const char *resolv;
@@ -404,7 +405,7 @@ static int setup_network(struct ur_init *m, ur_err *err)
         snprintf(m->ifname, sizeof(m->ifname), "%s", info.ifname);
         resolv = m->plan->resolv_conf;
         if (resolv) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (ur_net_resolv_nameserver(resolv, m->plan->vm.net.dns, &e) < 0)
                         ur_log_debug("resolv.conf '%s': %s", resolv, ur_err_msg(e));
                 ur_err_free(&e);
@@ -414,7 +415,7 @@ static int setup_network(struct ur_init *m, ur_err *err)
 
 static void undo_network(struct ur_init *m)
 {
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (!m->networked)
                 return;
@@ -433,7 +434,7 @@ static void undo_network(struct ur_init *m)
 /* ---- start: the plan carried out, one step per turn of the loop ---- */
 
 /* Each returns 0 (next step), 1 (it resumes the sequence itself) or -1. */
-static int step_network(struct ur_init *m, ur_err *err)
+static int step_network(struct ur_init *m, struct ur_err **err)
 {
         if (setup_network(m, err) < 0)
                 return -1;
@@ -444,10 +445,10 @@ static int step_network(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static void start_fail(struct ur_init *m, ur_err e);
+static void start_fail(struct ur_init *m, struct ur_err *e);
 static void start_next(struct ur_init *m);
 
-static void start_hooks_done(struct hook_job *j, ur_err e)
+static void start_hooks_done(struct hook_job *j, struct ur_err *e)
 {
         if (e) {
                 start_fail(j->m, e);
@@ -457,7 +458,7 @@ static void start_hooks_done(struct hook_job *j, ur_err e)
         start_next(j->m);
 }
 
-static int step_hooks(struct ur_init *m, ur_err *err)
+static int step_hooks(struct ur_init *m, struct ur_err **err)
 {
         if (m->spec->hooks[UR_HOOK_START_CONTAINER].n == 0) {
                 ur_ts_mark(m->id, "start-hooks");
@@ -469,7 +470,7 @@ static int step_hooks(struct ur_init *m, ur_err *err)
         return 1;
 }
 
-static int step_argv(struct ur_init *m, ur_err *err)
+static int step_argv(struct ur_init *m, struct ur_err **err)
 {
         /* Again, now with the network decided. */
         ur_exec_done(&m->plan->exec);
@@ -491,7 +492,7 @@ static int step_argv(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static int step_console(struct ur_init *m, ur_err *err)
+static int step_console(struct ur_init *m, struct ur_err **err)
 {
         if (m->plan->console_journal) {
                 _cleanup_free_ char *ident = NULL;
@@ -510,7 +511,7 @@ static int step_console(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static int step_virtiofsd(struct ur_init *m, ur_err *err)
+static int step_virtiofsd(struct ur_init *m, struct ur_err **err)
 {
         _cleanup_free_ char *dir = NULL;
         int uid, gid;
@@ -529,7 +530,7 @@ static int step_virtiofsd(struct ur_init *m, ur_err *err)
         return 0;
 }
 
-static int step_confine(struct ur_init *m, ur_err *err)
+static int step_confine(struct ur_init *m, struct ur_err **err)
 {
         if (ur_security_confine(m->security, m->plan, &m->plan->exec, m->state_dir, err) < 0)
                 return ur_err_wrap(err, "confine the monitor");
@@ -541,7 +542,7 @@ static int step_confine(struct ur_init *m, ur_err *err)
  * in the VMM's child: exec_vmm). */
 static const struct {
         const char *name;
-        int (*run)(struct ur_init *m, ur_err *err);
+        int (*run)(struct ur_init *m, struct ur_err **err);
 } start_steps[] = {
         { "network", step_network }, { "hooks", step_hooks },       { "argv", step_argv },
         { "console", step_console }, { "virtiofsd", step_virtiofsd }, { "confine", step_confine },
@@ -555,7 +556,7 @@ static void start_done(struct ur_init *m)
         sd_event_exit(m->event, 0);
 }
 
-static void start_fail(struct ur_init *m, ur_err e)
+static void start_fail(struct ur_init *m, struct ur_err *e)
 {
         sd_event_source_disable_unref(TAKE_PTR(m->start_deadline));
         sd_event_source_set_enabled(m->step_src, SD_EVENT_OFF);
@@ -581,7 +582,7 @@ static void start_next(struct ur_init *m)
 static int on_step(sd_event_source *s, void *userdata)
 {
         struct ur_init *m = userdata;
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
         int r;
 
         ur_log_debug("start: %s", start_steps[m->step].name);
@@ -596,7 +597,7 @@ static int on_step(sd_event_source *s, void *userdata)
 static int on_start_deadline(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct ur_init *m = userdata;
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
 
         ur_err_set(&e, 0, "start did not finish within %llu s (at step '%s')",
                    (unsigned long long) (m->start_budget_usec / 1000000), start_steps[m->step].name);
@@ -614,7 +615,7 @@ static struct ur_channel_peer *peer_of(struct ur_init *m, sd_bus_message *msg);
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
         struct ur_init *m = userdata;
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
         const char *state;
         int r;
 
@@ -716,7 +717,7 @@ static _Noreturn void exec_vmm(struct ur_init *m, pid_t parent, int errfd)
 {
         char *const default_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         struct sigaction dfl = { .sa_handler = SIG_DFL };
-        _cleanup_err_ ur_err se = NULL;
+        _cleanup_err_ struct ur_err *se = NULL;
         char msg[1024];
         sigset_t none;
         int n;
@@ -914,7 +915,7 @@ static void on_peer_gone(struct ur_channel_peer *p, bool timed_out, void *userda
 
 static int add_peer(struct ur_init *m, int fd, uint64_t idle_usec, struct ur_channel_peer **ret)
 {
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
 
         for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++)
                 if (!m->peers[i]) {

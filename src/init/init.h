@@ -33,7 +33,7 @@ struct ur_init {
         const char *console_slave;     /* attach this pty as stdio, or NULL */
         int ns_fds[_UR_NS_MAX];        /* namespaces to join (opened by create), -1 */
         int preserve_fds;
-        ur_err init_err;               /* failure of the namespace setup, reported by Init() */
+        struct ur_err *init_err;       /* failure of the namespace setup, reported by Init() */
         struct ur_security *security;  /* seccomp, confinement, credentials (ur_security_prepare) */
         bool committed;
         bool exec_now;

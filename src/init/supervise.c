@@ -75,7 +75,7 @@ static _Noreturn void finish(const struct ur_supervise *s, struct ur_qmp *q, int
 
 void ur_supervise_drop_privileges(const struct ur_security *sec, const char *id, pid_t child)
 {
-        _cleanup_err_ ur_err e = NULL;
+        _cleanup_err_ struct ur_err *e = NULL;
 
         if (ur_security_apply_supervisor(sec, child, &e) < 0)
                 ur_log_warning("container '%s': the supervisor keeps (some of) its privileges: %s", id,

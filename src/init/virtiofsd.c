@@ -73,7 +73,7 @@ static void kill_all(pid_t *pids, size_t n)
 }
 
 /* Wait for the socket; the daemon's early exit is an error. */
-static int wait_socket(pid_t pid, const char *sock, const char *src, ur_err *err)
+static int wait_socket(pid_t pid, const char *sock, const char *src, struct ur_err **err)
 {
         const struct timespec pause = {.tv_nsec = 5 * 1000 * 1000};
         for (int waited = 0;; waited += 5) {
@@ -93,7 +93,8 @@ static int wait_socket(pid_t pid, const char *sock, const char *src, ur_err *err
         }
 }
 
-int ur_virtiofsd_start(const struct ur_vm *vm, const char *sock_dir, uid_t uid, gid_t gid, ur_err *err)
+int ur_virtiofsd_start(const struct ur_vm *vm, const char *sock_dir, uid_t uid, gid_t gid,
+                       struct ur_err **err)
 {
         pid_t pids[1 + 256];
         size_t n = 0;

@@ -31,4 +31,5 @@
 #include "util/error.h"
 #include "vm/vm.h"
 
-int ur_virtiofsd_start(const struct ur_vm *vm, const char *sock_dir, uid_t uid, gid_t gid, ur_err *err);
+int ur_virtiofsd_start(const struct ur_vm *vm, const char *sock_dir, uid_t uid, gid_t gid,
+                       struct ur_err **err);

@@ -94,7 +94,7 @@ static int nl_errno(int nlerr)
 }
 
 /* Like ur_err_set() for a libnl error code: "context: libnl message". */
-static int __attribute__((format(printf, 3, 4))) nl_fail(ur_err *err, int nlerr, const char *fmt, ...)
+static int __attribute__((format(printf, 3, 4))) nl_fail(struct ur_err **err, int nlerr, const char *fmt, ...)
 {
         char buf[256];
         va_list ap;
@@ -109,7 +109,7 @@ static int __attribute__((format(printf, 3, 4))) nl_fail(ur_err *err, int nlerr,
 }
 
 /* An EBUSY error whose message stands alone (no ": Device or resource busy"). */
-static int __attribute__((format(printf, 2, 3))) busy(ur_err *err, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) busy(struct ur_err **err, const char *fmt, ...)
 {
         char buf[512];
         va_list ap;
@@ -123,7 +123,7 @@ static int __attribute__((format(printf, 2, 3))) busy(ur_err *err, const char *f
         return -EBUSY;
 }
 
-static int nl_open(struct nl_sock **ret, ur_err *err)
+static int nl_open(struct nl_sock **ret, struct ur_err **err)
 {
         _cleanup_nlsock_ struct nl_sock *sk = nl_socket_alloc();
         int r;
@@ -137,7 +137,7 @@ static int nl_open(struct nl_sock **ret, ur_err *err)
         return 0;
 }
 
-int ur_net_discover(struct ur_net_info *ret, ur_err *err)
+int ur_net_discover(struct ur_net_info *ret, struct ur_err **err)
 {
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         _cleanup_nlcache_ struct nl_cache *links = NULL, *addrs = NULL, *routes = NULL;
@@ -195,7 +195,7 @@ struct ingress_state {
         char target_name[IF_NAMESIZE];
 };
 
-static int ingress_inspect(struct nl_sock *sk, int ifindex, struct ingress_state *ret, ur_err *err)
+static int ingress_inspect(struct nl_sock *sk, int ifindex, struct ingress_state *ret, struct ur_err **err)
 {
         _cleanup_nlcache_ struct nl_cache *qdiscs = NULL, *filters = NULL;
         struct ingress_state st = {};
@@ -244,7 +244,7 @@ static void ingress_fill(struct rtnl_qdisc *q, int ifindex)
         rtnl_tc_set_handle(TC_CAST(q), INGRESS_HANDLE);
 }
 
-static int ingress_add(struct nl_sock *sk, int ifindex, const char *name, ur_err *err)
+static int ingress_add(struct nl_sock *sk, int ifindex, const char *name, struct ur_err **err)
 {
         _cleanup_nlobj_ struct rtnl_qdisc *q = rtnl_qdisc_alloc();
         int r;
@@ -273,7 +273,7 @@ static int ingress_del(struct nl_sock *sk, int ifindex)
 
 /* On from's ingress: u32 "match u32 0 0" -> mirred egress redirect to to. */
 static int redirect_add(struct nl_sock *sk, int from, const char *from_name, int to, const char *to_name,
-                        ur_err *err)
+                        struct ur_err **err)
 {
         _cleanup_nlobj_ struct rtnl_cls *cls = rtnl_cls_alloc();
         _cleanup_nlobj_ struct rtnl_act *act = rtnl_act_alloc();
@@ -312,7 +312,7 @@ static int link_delete_by_name(struct nl_sock *sk, const char *name)
         return rtnl_link_delete(sk, l);
 }
 
-static int tap_create(const char *name, int uid, int gid, int *ret_fd, ur_err *err)
+static int tap_create(const char *name, int uid, int gid, int *ret_fd, struct ur_err **err)
 {
         _cleanup_close_ int fd = -1;
         struct ifreq ifr = {};
@@ -365,7 +365,7 @@ static void tap_prime(int tap_index, const char *tap)
                 ur_log_debug("net: priming tap '%s': %s (the first frame may be lost)", tap, strerror(errno));
 }
 
-static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu, ur_err *err)
+static int link_up_mtu(struct nl_sock *sk, int ifindex, const char *name, unsigned mtu, struct ur_err **err)
 {
         _cleanup_nlobj_ struct rtnl_link *orig = NULL;
         _cleanup_nlobj_ struct rtnl_link *change = rtnl_link_alloc();
@@ -408,7 +408,7 @@ static bool addr_holder(struct nl_sock *sk, const char *ip, char ret[IF_NAMESIZE
 }
 
 static int addr_add(struct nl_sock *sk, int ifindex, const char *name, const char *ip, unsigned prefix,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         _cleanup_nlobj_ struct rtnl_addr *a = rtnl_addr_alloc();
         _cleanup_nlobj_ struct nl_addr *local = NULL;
@@ -431,7 +431,7 @@ static int addr_add(struct nl_sock *sk, int ifindex, const char *name, const cha
 
 /* A permanent neighbour entry: nothing ARPs for the guest, even before it is up. */
 static int neigh_add(struct nl_sock *sk, int ifindex, const char *name, const char *ip, const char *mac,
-                     ur_err *err)
+                     struct ur_err **err)
 {
         _cleanup_nlobj_ struct rtnl_neigh *n = rtnl_neigh_alloc();
         _cleanup_nlobj_ struct nl_addr *dst = NULL, *ll = NULL;
@@ -454,7 +454,7 @@ static int neigh_add(struct nl_sock *sk, int ifindex, const char *name, const ch
 }
 
 /* Write a sysctl of the current network namespace (/proc/sys/net is per namespace). */
-static int sysctl_write(const char *path, const char *value, ur_err *err)
+static int sysctl_write(const char *path, const char *value, struct ur_err **err)
 {
         _cleanup_close_ int fd = RETRY_EINTR(open(path, O_WRONLY | O_CLOEXEC));
         ssize_t n;
@@ -479,7 +479,7 @@ static void routed_mac(const char *id, char ret[18])
 
 /* Routed mode on a fresh, up tap: address, neighbour, sysctls, nftables. */
 static int routed_plumb(struct nl_sock *sk, const char *id, const struct ur_net_info *info, int tap_index,
-                        const char *tap, const char *mac, const char *ports, ur_err *err)
+                        const char *tap, const char *mac, const char *ports, struct ur_err **err)
 {
         _cleanup_free_ char *script = NULL, *localnet = NULL;
 
@@ -506,10 +506,10 @@ static int routed_plumb(struct nl_sock *sk, const char *id, const struct ur_net_
 
 /* Delete the container's table if there is one.  0 also when nftables is
  * not available at all (then routed mode never ran, and no table exists). */
-static int nft_table_delete(const char *id, ur_err *err)
+static int nft_table_delete(const char *id, struct ur_err **err)
 {
         char table[32], script[128];
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         ur_net_nft_table(id, table);
         snprintf(script, sizeof(script), "add table ip %s\ndelete table ip %s\n", table, table);
@@ -526,7 +526,7 @@ static int nft_table_delete(const char *id, ur_err *err)
 }
 
 int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid, struct ur_vm_net *vm_net,
-                 ur_err *err)
+                 struct ur_err **err)
 {
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         _cleanup_close_ int tap_fd = -1;
@@ -649,7 +649,7 @@ fail:
         if (veth_qdisc)
                 ingress_del(sk, info->ifindex);
         if (nft) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 nft_table_delete(id, &e);
                 ur_err_free(&e);
         }
@@ -657,7 +657,7 @@ fail:
         return r;
 }
 
-int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, ur_err *err)
+int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, struct ur_err **err)
 {
         if (!vm_net || vm_net->tap_fd < 0)
                 return ur_err_set(err, EBADF, "no open tap");
@@ -667,7 +667,7 @@ int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, ur_err *err
         return 0;
 }
 
-static int teardown_here(const char *id, const char *ifname, ur_err *err)
+static int teardown_here(const char *id, const char *ifname, struct ur_err **err)
 {
         _cleanup_nlsock_ struct nl_sock *sk = NULL;
         char tap[IF_NAMESIZE];
@@ -710,7 +710,7 @@ static int teardown_here(const char *id, const char *ifname, ur_err *err)
         return 0;
 }
 
-int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, ur_err *err)
+int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, struct ur_err **err)
 {
         _cleanup_close_ int target = -1, self = -1;
         int r;
@@ -742,7 +742,7 @@ int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, 
         return 0;
 }
 
-int ur_net_resolv_nameserver(const char *path, char ret[16], ur_err *err)
+int ur_net_resolv_nameserver(const char *path, char ret[16], struct ur_err **err)
 {
         _cleanup_fclose_ FILE *f = NULL;
         char line[512];

@@ -42,7 +42,7 @@ void ur_net_tap_name(const char *id, char ret[IF_NAMESIZE]);
  * interface with an IPv4 global address is used with no gateway.  Anything
  * else is found = false, not an error (the guest boots without a NIC).
  */
-int ur_net_discover(struct ur_net_info *ret, ur_err *err);
+int ur_net_discover(struct ur_net_info *ret, struct ur_err **err);
 
 /*
  * Routed mode (vm_net->mode == UR_NET_ROUTED; docs/sidecar-network.md): the
@@ -68,7 +68,7 @@ int ur_net_discover(struct ur_net_info *ret, ur_err *err);
  * udp/53" without blanks), which fits struct ur_vm_net's ports.  what names
  * the source in messages (e.g. "annotation 'com.urunc.network.ports'").
  */
-int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err);
+int ur_net_ports_parse(const char *text, const char *what, char ret[384], struct ur_err **err);
 
 /* Name of the nftables table of a container ("urunc-" + the tap's hash). */
 void ur_net_nft_table(const char *id, char ret[32]);
@@ -82,7 +82,7 @@ void ur_net_nft_table(const char *id, char ret[32]);
 char *ur_net_routed_ruleset(const char *id, const char *pod_ip, const char *ports);
 
 /* Run an nftables script through libnftables (loaded at run time). */
-int ur_net_nft_run(const char *script, ur_err *err);
+int ur_net_nft_run(const char *script, struct ur_err **err);
 
 /*
  * In the current network namespace: refuse when another unikernel already
@@ -92,7 +92,7 @@ int ur_net_nft_run(const char *script, ur_err *err);
  * netmask, gateway, MTU).  On failure nothing it added remains.
  */
 int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gid, struct ur_vm_net *vm_net,
-                 ur_err *err);
+                 struct ur_err **err);
 
 /*
  * The tap is not persistent: it vanishes when its last fd closes.  A
@@ -100,11 +100,11 @@ int ur_net_setup(const char *id, const struct ur_net_info *info, int uid, int gi
  * held open elsewhere) needs it persistent before vm_net->tap_fd is closed;
  * ur_net_teardown() deletes it either way.
  */
-int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, ur_err *err);
+int ur_net_tap_persist(const struct ur_vm_net *vm_net, bool persist, struct ur_err **err);
 
 /* Remove what ur_net_setup added (tap, qdiscs, filters, nftables table) in the network
  * namespace at netns_path (NULL = current).  Missing pieces are fine. */
-int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, ur_err *err);
+int ur_net_teardown(const char *netns_path, const char *id, const char *ifname, struct ur_err **err);
 
 /* First "nameserver" of a resolv.conf file, "" if none. */
-int ur_net_resolv_nameserver(const char *path, char ret[16], ur_err *err);
+int ur_net_resolv_nameserver(const char *path, char ret[16], struct ur_err **err);

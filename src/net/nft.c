@@ -28,7 +28,7 @@
 
 #define MAX_PORTS 32
 
-int ur_net_ports_parse(const char *text, const char *what, char ret[384], ur_err *err)
+int ur_net_ports_parse(const char *text, const char *what, char ret[384], struct ur_err **err)
 {
         char out[384] = "";
         const char *p = text ? text : "";
@@ -181,7 +181,7 @@ static struct {
         __typeof__(&nft_run_cmd_from_buffer) run_cmd_from_buffer;
 } nft;
 
-static int nft_load(ur_err *err)
+static int nft_load(struct ur_err **err)
 {
         void *h;
 
@@ -211,7 +211,7 @@ static int nft_load(ur_err *err)
         return 0;
 }
 
-int ur_net_nft_run(const char *script, ur_err *err)
+int ur_net_nft_run(const char *script, struct ur_err **err)
 {
         struct nft_ctx *ctx;
         int r;
@@ -238,7 +238,7 @@ int ur_net_nft_run(const char *script, ur_err *err)
         return 0;
 }
 #else
-int ur_net_nft_run(const char *script, ur_err *err)
+int ur_net_nft_run(const char *script, struct ur_err **err)
 {
         return ur_err_set(err, EOPNOTSUPP,
                           "network mode 'routed': urunc was built without nftables support "

@@ -23,7 +23,8 @@ static void line_col(const char *text, size_t off, size_t *line, size_t *col)
         *col = off - start + 1;
 }
 
-int ur_oci_json_parse(const char *text, size_t len, const char *name, struct json_object **ret, ur_err *err)
+int ur_oci_json_parse(const char *text, size_t len, const char *name, struct json_object **ret,
+                      struct ur_err **err)
 {
         struct json_tokener *tok;
         struct json_object *obj;

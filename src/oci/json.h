@@ -19,11 +19,12 @@
 
 /* Parse text[0..len) (strict RFC 8259, nesting bounded, no NUL bytes, no
  * trailing data).  Errors: "NAME: malformed JSON at line L column C: why". */
-int ur_oci_json_parse(const char *text, size_t len, const char *name, struct json_object **ret, ur_err *err);
+int ur_oci_json_parse(const char *text, size_t len, const char *name, struct json_object **ret,
+                      struct ur_err **err);
 
 struct ur_jctx {
         const char *name; /* document name for messages, "config.json" */
-        ur_err *err;
+        struct ur_err **err;
 };
 
 /* Each getter returns 0 when the key is absent or null, 1 when present

@@ -123,7 +123,8 @@ static bool is_text(const unsigned char *s, size_t n)
 }
 
 /* what names the value in messages, e.g. "annotation 'com.urunc.unikernel.binary'". */
-static int decode_value(const char *what, const char *value, char **ret, bool *ret_decoded, ur_err *err)
+static int decode_value(const char *what, const char *value, char **ret, bool *ret_decoded,
+                        struct ur_err **err)
 {
         unsigned char *buf = NULL;
         size_t n, len = strlen(value);
@@ -160,7 +161,7 @@ static int decode_value(const char *what, const char *value, char **ret, bool *r
         return 0;
 }
 
-int ur_metadata_decode(const char *key, const char *value, char **ret, ur_err *err)
+int ur_metadata_decode(const char *key, const char *value, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *what = NULL;
         bool decoded;
@@ -208,7 +209,7 @@ static const char *origin(const struct source *s, int k, char *buf, size_t size)
         return buf;
 }
 
-static int from_annotations(const struct ur_spec *spec, struct source *s, ur_err *err)
+static int from_annotations(const struct ur_spec *spec, struct source *s, struct ur_err **err)
 {
         int found = 0;
 
@@ -225,7 +226,7 @@ static int from_annotations(const struct ur_spec *spec, struct source *s, ur_err
         return found;
 }
 
-static int from_urunc_json(const struct ur_spec *spec, struct source *s, ur_err *err)
+static int from_urunc_json(const struct ur_spec *spec, struct source *s, struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL, *text = NULL;
         struct json_object *root = NULL;
@@ -284,7 +285,8 @@ out:
         return r;
 }
 
-static int check_name(const struct source *s, int k, const char *const *known, const char *kind, ur_err *err)
+static int check_name(const struct source *s, int k, const char *const *known, const char *kind,
+                      struct ur_err **err)
 {
         char buf[256], names[256] = "";
         size_t n = 0;
@@ -299,7 +301,7 @@ static int check_name(const struct source *s, int k, const char *const *known, c
                           origin(s, k, buf, sizeof(buf)), names);
 }
 
-static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
+static int parse_bool(const struct source *s, int k, bool *ret, struct ur_err **err)
 {
         const char *v = s->val[k];
         char buf[256];
@@ -317,7 +319,8 @@ static int parse_bool(const struct source *s, int k, bool *ret, ur_err *err)
  * monitor opens these read-write (block) or reads them (kernel, initrd), so
  * a device node in the image would hand it a host disk.
  */
-static int resolve_file(const struct ur_spec *spec, const struct source *s, int k, char **ret, ur_err *err)
+static int resolve_file(const struct ur_spec *spec, const struct source *s, int k, char **ret,
+                        struct ur_err **err)
 {
         _cleanup_free_ char *host = NULL;
         const char *v = s->val[k];
@@ -338,7 +341,7 @@ static int resolve_file(const struct ur_spec *spec, const struct source *s, int 
 
 /* A Solo5 device name: what a manifest entry can hold and the tenders'
  * --net:NAME= / --block:NAME= options accept: 1..67 letters and digits. */
-static int check_solo5_name(const struct source *s, int k, ur_err *err)
+static int check_solo5_name(const struct source *s, int k, struct ur_err **err)
 {
         const char *v = s->val[k];
         char buf[256];
@@ -356,7 +359,7 @@ static int check_solo5_name(const struct source *s, int k, ur_err *err)
         return 0;
 }
 
-static int build(const struct ur_spec *spec, struct source *s, struct ur_metadata **ret, ur_err *err)
+static int build(const struct ur_spec *spec, struct source *s, struct ur_metadata **ret, struct ur_err **err)
 {
         _cleanup_metadata_ struct ur_metadata *md = NULL;
         for (int k = 0; k < K_MAX; k++) {
@@ -424,7 +427,7 @@ bool ur_spec_is_sandbox(const struct ur_spec *spec)
         return false;
 }
 
-int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_err *err)
+int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, struct ur_err **err)
 {
         struct ur_metadata *md = NULL;
         struct source s;

@@ -61,7 +61,7 @@ bool ur_spec_is_sandbox(const struct ur_spec *spec);
  * pair (ur_pair_supported), existing kernel/initrd/block files inside the
  * rootfs.  Messages name the source, the key and the value.
  */
-int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, ur_err *err);
+int ur_metadata_load(const struct ur_spec *spec, struct ur_metadata **ret, struct ur_err **err);
 void ur_metadata_free(struct ur_metadata *md);
 static inline void ur_metadata_freep(struct ur_metadata **m)
 {
@@ -94,4 +94,4 @@ static inline void ur_metadata_freep(struct ur_metadata **m)
  * rootfs, is malformed or larger than UR_URUNC_JSON_MAX_SIZE is an error;
  * one holding none of the keys means no metadata.
  */
-int ur_metadata_decode(const char *key, const char *value, char **ret, ur_err *err);
+int ur_metadata_decode(const char *key, const char *value, char **ret, struct ur_err **err);

@@ -70,7 +70,7 @@ int ur_resources_swap_max(const struct ur_resources *res, uint64_t *ret)
         return 1;
 }
 
-int ur_resources_check(const struct ur_resources *res, const char *path, ur_err *err)
+int ur_resources_check(const struct ur_resources *res, const char *path, struct ur_err **err)
 {
         const char *dot = *path ? "." : "";
 
@@ -127,7 +127,7 @@ int ur_rlimit_resource(const char *type)
         return -1;
 }
 
-int ur_spec_check(const struct ur_spec *spec, const char *name, ur_err *err)
+int ur_spec_check(const struct ur_spec *spec, const char *name, struct ur_err **err)
 {
         const char *v = spec->oci_version;
 
@@ -689,7 +689,7 @@ static int parse_root(struct ur_jctx *c, struct json_object *root, struct ur_spe
 /* The bundle, absolute: canonical when it exists.  A bundle that is gone
  * (a saved config.json parsed at delete time, say) is not an error: it is
  * then only made absolute. */
-static int make_bundle_path(const char *bundle, char **ret, ur_err *err)
+static int make_bundle_path(const char *bundle, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *cwd = NULL;
         char *p = realpath(bundle, NULL);
@@ -715,7 +715,7 @@ static int make_bundle_path(const char *bundle, char **ret, ur_err *err)
 }
 
 int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *name, struct ur_spec **ret,
-                  ur_err *err)
+                  struct ur_err **err)
 {
         _cleanup_spec_ struct ur_spec *s = NULL;
         struct ur_jctx c = {.name = name ? name : "config.json", .err = err};
@@ -753,7 +753,7 @@ out:
         return r;
 }
 
-int ur_spec_load(const char *bundle, struct ur_spec **ret, ur_err *err)
+int ur_spec_load(const char *bundle, struct ur_spec **ret, struct ur_err **err)
 {
         _cleanup_free_ char *path = NULL, *text = NULL;
         size_t len;
@@ -770,7 +770,8 @@ int ur_spec_load(const char *bundle, struct ur_spec **ret, ur_err *err)
         return ur_spec_parse(text, len, bundle, path, ret, err);
 }
 
-int ur_resources_parse(const char *json, size_t len, const char *name, struct ur_resources *res, ur_err *err)
+int ur_resources_parse(const char *json, size_t len, const char *name, struct ur_resources *res,
+                       struct ur_err **err)
 {
         struct ur_jctx c = {.name = name ? name : "resources", .err = err};
         struct json_object *root = NULL;

@@ -121,15 +121,15 @@ struct ur_spec {
 };
 
 /* Load <bundle>/config.json.  bundle may be relative; it is made absolute. */
-int ur_spec_load(const char *bundle, struct ur_spec **ret, ur_err *err);
+int ur_spec_load(const char *bundle, struct ur_spec **ret, struct ur_err **err);
 /* Parse a config.json held in memory; bundle is used to resolve root.path;
  * name is used in error messages.  bundle (NULL = ".") is made absolute:
  * canonical (realpath) when it exists, else only absolute, so that a saved
  * config.json still parses after the bundle is gone.  root_path is the
  * bundle joined with a relative root.path (not canonicalized).  Unknown
  * fields are ignored, JSON null counts as absent, ociVersion is optional. */
-int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *name,
-                  struct ur_spec **ret, ur_err *err);
+int ur_spec_parse(const char *json, size_t len, const char *bundle, const char *name, struct ur_spec **ret,
+                  struct ur_err **err);
 void ur_spec_free(struct ur_spec *spec);
 static inline void ur_spec_freep(struct ur_spec **s)
 {
@@ -142,7 +142,8 @@ const char *ur_spec_annotation(const struct ur_spec *spec, const char *key);
 
 /* Parse a linux.resources JSON object (the form `update --resources` takes);
  * fields absent from the document keep the values already in *res. */
-int ur_resources_parse(const char *json, size_t len, const char *name, struct ur_resources *res, ur_err *err);
+int ur_resources_parse(const char *json, size_t len, const char *name, struct ur_resources *res,
+                       struct ur_err **err);
 void ur_resources_init(struct ur_resources *res);
 
 /*
@@ -152,12 +153,12 @@ void ur_resources_init(struct ur_resources *res);
  * rlimit types.  Not part of parsing: a spec handed to the fallback
  * runtime is that runtime's to judge.
  */
-int ur_spec_check(const struct ur_spec *spec, const char *name, ur_err *err);
+int ur_spec_check(const struct ur_spec *spec, const char *name, struct ur_err **err);
 /* Refuse the fields of linux.resources that cannot be applied to the
  * monitor's cgroup (v2): swappiness, disableOOMKiller true, blockIO,
  * network; swap below the memory limit or without one.  path prefixes
  * the field names in messages ("linux.resources", or "" for update). */
-int ur_resources_check(const struct ur_resources *res, const char *path, ur_err *err);
+int ur_resources_check(const struct ur_resources *res, const char *path, struct ur_err **err);
 /* The cgroup v2 memory.swap.max for res (OCI's swap is memory+swap):
  * 0 = not set, 1 = *ret set (UINT64_MAX = unlimited). */
 int ur_resources_swap_max(const struct ur_resources *res, uint64_t *ret);

@@ -73,7 +73,7 @@ static const char *nstype_name(int nstype)
 /* A namespace path must name a namespace of its entry's type: setns()
  * with the fd joins whatever it is (an "ipc" path pointing at a network
  * namespace would be joined as the network). */
-static int check_ns_type(int fd, int t, const char *path, ur_err *err)
+static int check_ns_type(int fd, int t, const char *path, struct ur_err **err)
 {
         int nstype = ioctl(fd, NS_GET_NSTYPE);
 
@@ -110,7 +110,7 @@ static bool still_ours(const struct create_job *j)
         return j->lock_fd >= 0 && stat(j->dir, &sb) == 0 && sb.st_dev == j->dev && sb.st_ino == j->ino;
 }
 
-static int lock_dir(struct create_job *j, const char *id, ur_err *err)
+static int lock_dir(struct create_job *j, const char *id, struct ur_err **err)
 {
         struct stat sb;
 
@@ -135,7 +135,7 @@ static int lock_dir(struct create_job *j, const char *id, ur_err *err)
 
 static void job_rollback(struct create_job *j)
 {
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (j->pid > 0) {
                 kill(j->pid, SIGKILL);
@@ -163,7 +163,8 @@ static void job_done(struct create_job *j)
                 close(j->lock_fd);
 }
 
-static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int *ret_flags, ur_err *err)
+static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int *ret_flags,
+                           struct ur_err **err)
 {
         int flags = 0;
 
@@ -195,7 +196,7 @@ static int open_namespaces(const struct ur_spec *spec, struct create_job *j, int
 
 /* process.rlimits apply to the monitor: set on the monitor process before
  * it execs (its limits carry over the exec). */
-static int apply_rlimits(const struct ur_spec *spec, pid_t pid, ur_err *err)
+static int apply_rlimits(const struct ur_spec *spec, pid_t pid, struct ur_err **err)
 {
         for (size_t i = 0; i < spec->process.n_rlimits; i++) {
                 const struct ur_rlimit *rl = &spec->process.rlimits[i];
@@ -228,7 +229,7 @@ static json_object *annotations_json(const struct ur_spec *spec)
         return o;
 }
 
-static int write_pid_file(const char *path, pid_t pid, ur_err *err)
+static int write_pid_file(const char *path, pid_t pid, struct ur_err **err)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
@@ -236,7 +237,7 @@ static int write_pid_file(const char *path, pid_t pid, ur_err *err)
         return ur_write_file_atomic(path, buf, (size_t) n, 0644, err);
 }
 
-static int copy_config(const struct ur_spec *spec, const char *dir, ur_err *err)
+static int copy_config(const struct ur_spec *spec, const char *dir, struct ur_err **err)
 {
         _cleanup_free_ char *src = ur_path_join(spec->bundle, "config.json");
         _cleanup_free_ char *dst = ur_path_join(dir, UR_STATE_CONFIG);
@@ -304,7 +305,7 @@ struct create_run {
 };
 
 /* The state directory, locked: the id is ours from here on. */
-static int make_dir(struct create_run *c, ur_err *err)
+static int make_dir(struct create_run *c, struct ur_err **err)
 {
         struct create_job *j = c->j;
         const char *id = c->o->id;
@@ -338,7 +339,7 @@ static int make_dir(struct create_run *c, ur_err *err)
 /* Everything the VM needs, resolved once; building it also checks the
  * guest/monitor/kernel combination (its argv is built once without
  * network), so that a bad one fails here rather than at start. */
-static int plan_vm(struct create_run *c, ur_err *err)
+static int plan_vm(struct create_run *c, struct ur_err **err)
 {
         const char *id = c->o->id;
         int r;
@@ -362,7 +363,7 @@ static int plan_vm(struct create_run *c, ur_err *err)
 
 /* The pty for process.terminal (sent to --console-socket once the init
  * process runs) and the copy of config.json in the state dir. */
-static int prepare_files(struct create_run *c, ur_err *err)
+static int prepare_files(struct create_run *c, struct ur_err **err)
 {
         int r;
 
@@ -379,7 +380,7 @@ static int prepare_files(struct create_run *c, ur_err *err)
 
 /* The state as it will be saved, uncommitted (create's own pid), before
  * anything outside the state dir is made. */
-static int new_state(struct create_run *c, ur_err *err)
+static int new_state(struct create_run *c, struct ur_err **err)
 {
         const struct ur_spec *spec = c->spec;
         struct ur_state *st;
@@ -412,7 +413,7 @@ static int new_state(struct create_run *c, ur_err *err)
  * which is cloned straight into it (moving a process waits for an RCU
  * grace period).  The state names it first (no pid yet), for a delete
  * --force after a create killed here. */
-static int prepare_cgroup(struct create_run *c, ur_err *err)
+static int prepare_cgroup(struct create_run *c, struct ur_err **err)
 {
         const struct ur_config *cfg = c->ctx->config;
         struct ur_cgroup_request *req = &c->req;
@@ -448,7 +449,7 @@ static int prepare_cgroup(struct create_run *c, ur_err *err)
  * that one is joined by its parent.  setns here sets where create's
  * children go, so clone_init undoes it right after the clone (hooks run
  * in the runtime's namespaces). */
-static int open_ns(struct create_run *c, ur_err *err)
+static int open_ns(struct create_run *c, struct ur_err **err)
 {
         struct create_job *j = c->j;
         int r;
@@ -466,7 +467,7 @@ static int open_ns(struct create_run *c, ur_err *err)
 
 /* The init process (init/init.c), cloned with the namespace flags (and
  * into its cgroup when prepare_cgroup made it). */
-static int clone_init(struct create_run *c, ur_err *err)
+static int clone_init(struct create_run *c, struct ur_err **err)
 {
         struct create_job *j = c->j;
         const struct ur_spec *spec = c->spec;
@@ -528,7 +529,7 @@ static int clone_init(struct create_run *c, ur_err *err)
 /* The init process under the container's limits before it can do
  * anything else, recorded first (with the cgroup about to be made): what
  * delete --force needs if create dies from here on. */
-static int enter_cgroup(struct create_run *c, ur_err *err)
+static int enter_cgroup(struct create_run *c, struct ur_err **err)
 {
         struct create_job *j = c->j;
         struct ur_state *st = c->st;
@@ -557,10 +558,10 @@ static int enter_cgroup(struct create_run *c, ur_err *err)
 }
 
 /* Opt-in, and not worth failing the container for: a warning. */
-static int register_machine(struct create_run *c, ur_err *err)
+static int register_machine(struct create_run *c, struct ur_err **err)
 {
         const char *id = c->o->id;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (!c->plan.register_machine)
                 return 0;
@@ -576,7 +577,7 @@ static int register_machine(struct create_run *c, ur_err *err)
 
 /* The channel to the init process, its namespace setup's result (Init),
  * then the terminal to the console socket. */
-static int wait_init(struct create_run *c, ur_err *err)
+static int wait_init(struct create_run *c, struct ur_err **err)
 {
         int r;
 
@@ -596,7 +597,7 @@ static int wait_init(struct create_run *c, ur_err *err)
 
 /* prestart and createRuntime here, createContainer in the init process
  * (a round trip only when there are any). */
-static int run_create_hooks(struct create_run *c, ur_err *err)
+static int run_create_hooks(struct create_run *c, struct ur_err **err)
 {
         const struct ur_spec *spec = c->spec;
         _cleanup_free_ char *state_json = ur_state_text(c->st, UR_STATUS_CREATING);
@@ -622,7 +623,7 @@ static int run_create_hooks(struct create_run *c, ur_err *err)
 
 /* The state committed, the pid file, then Commit: the init process waits
  * for start from here on. */
-static int commit(struct create_run *c, ur_err *err)
+static int commit(struct create_run *c, struct ur_err **err)
 {
         const struct ur_metadata *md = c->md;
         const struct ur_vmm_ops *vmm = ur_vmm_find(md->hypervisor);
@@ -654,7 +655,7 @@ static int commit(struct create_run *c, ur_err *err)
         return 0;
 }
 
-typedef int (*create_step_t)(struct create_run *c, ur_err *err);
+typedef int (*create_step_t)(struct create_run *c, struct ur_err **err);
 
 /* The steps of a create, in order; the first failure stops them and
  * ur_create undoes what the job recorded (job_rollback). */
@@ -674,7 +675,7 @@ static const create_step_t create_steps[] = {
 };
 
 static int do_create(struct ur_context *ctx, const struct ur_create_opts *o, struct ur_spec *spec,
-                     struct ur_metadata *md, struct create_job *j, pid_t *ret_pid, ur_err *err)
+                     struct ur_metadata *md, struct create_job *j, pid_t *ret_pid, struct ur_err **err)
 {
         struct create_run c = {
                 .ctx = ctx,
@@ -717,7 +718,7 @@ static bool id_taken(const struct ur_context *ctx, const char *dir, const char *
         return lstat(dir, &sb) == 0 || ur_fallback_exists(ctx, id);
 }
 
-int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err)
+int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, struct ur_err **err)
 {
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_metadata_ struct ur_metadata *md = NULL;

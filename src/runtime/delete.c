@@ -29,13 +29,13 @@
  * delete --force needs to retry -- and the error is returned: removing it
  * would leave a scope or a tap that nothing knows about any more.
  */
-static int forget(const struct ur_state *st, ur_err *err)
+static int forget(const struct ur_state *st, struct ur_err **err)
 {
         _cleanup_spec_ struct ur_spec *spec = NULL;
         _cleanup_free_ char *netfile = ur_path_join(st->dir, UR_STATE_NETWORK);
         _cleanup_free_ char *ifname = NULL;
         _cleanup_free_ char *stopped_json = NULL;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
         int r = 0;
 
         if (st->machine && ur_machine_unregister(st->machine, &e) < 0)
@@ -86,7 +86,7 @@ static int forget(const struct ur_state *st, ur_err *err)
  * log a second, vaguer line. */
 bool ur_exit_logged;
 
-int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
+int ur_delete(struct ur_context *ctx, const char *id, bool force, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_close_ int lock = -1;
@@ -113,7 +113,7 @@ int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err)
                 if (pidfd >= 0 && ur_proc_alive(st->pid, st->pid_start)) {
                         ur_pidfd_send_signal(pidfd, SIGKILL);
                         if (status == UR_STATUS_PAUSED) {
-                                ur_err e = NULL;
+                                struct ur_err *e = NULL;
                                 ur_cgroup_freeze(&st->cgroup, false, &e);
                                 ur_err_free(&e);
                                 kill(st->pid, SIGCONT);

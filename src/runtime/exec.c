@@ -4,7 +4,7 @@
 #include "runtime/internal.h"
 #include "runtime/state.h"
 
-int ur_exec(struct ur_context *ctx, const char *id, ur_err *err)
+int ur_exec(struct ur_context *ctx, const char *id, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
 

@@ -38,7 +38,7 @@ static char *marker_path(const struct ur_context *ctx, const char *id)
         return p;
 }
 
-static int exec_runtime(const struct ur_context *ctx, const char *runtime, ur_err *err)
+static int exec_runtime(const struct ur_context *ctx, const char *runtime, struct ur_err **err)
 {
         _cleanup_free_ char **argv = calloc((size_t) ctx->argc + 1, sizeof(char *));
 
@@ -64,7 +64,7 @@ static void forward_signal(int sig, siginfo_t *si, void *uc)
                 kill(runtime_pid, sig);
 }
 
-static int wait_child(pid_t pid, const char *what, int *ret_status, ur_err *err)
+static int wait_child(pid_t pid, const char *what, int *ret_status, struct ur_err **err)
 {
         int status = 0;
 
@@ -78,7 +78,7 @@ static int wait_child(pid_t pid, const char *what, int *ret_status, ur_err *err)
  * *ret_status is its exit status (128+N when killed by signal N).  forward:
  * pass the signals a foreground runtime gets on to it (run). */
 static int run_runtime(const struct ur_context *ctx, const char *runtime, bool forward, int *ret_status,
-                       ur_err *err)
+                       struct ur_err **err)
 {
         static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
         struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_RESTART | SA_SIGINFO};
@@ -91,7 +91,7 @@ static int run_runtime(const struct ur_context *ctx, const char *runtime, bool f
         if (pid < 0)
                 return ur_err_set(err, errno, "fork");
         if (pid == 0) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 exec_runtime(ctx, runtime, &e);
                 ur_log_error("%s", ur_err_msg(e));
                 _exit(127);
@@ -140,7 +140,7 @@ static bool runtime_has(const struct ur_context *ctx, const char *runtime, const
  * least one sees the other.
  */
 static int claim_marker(const struct ur_context *ctx, const char *id, const char *marker, const char *runtime,
-                        ur_err *err)
+                        struct ur_err **err)
 {
         _cleanup_free_ char *tmp = NULL, *dir = ur_state_dir(ctx->root, id);
         struct stat sb;
@@ -166,7 +166,7 @@ static int claim_marker(const struct ur_context *ctx, const char *id, const char
         return 0;
 }
 
-int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, ur_err *err)
+int ur_fallback_create(struct ur_context *ctx, const char *id, const char *why, struct ur_err **err)
 {
         _cleanup_free_ char *runtime = ur_fallback_runtime(ctx);
         _cleanup_free_ char *marker = marker_path(ctx, id);
@@ -224,7 +224,7 @@ bool ur_fallback_exists(const struct ur_context *ctx, const char *id)
         return marker && access(marker, F_OK) == 0;
 }
 
-int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err)
+int ur_fallback_dispatch(struct ur_context *ctx, const char *id, struct ur_err **err)
 {
         _cleanup_free_ char *runtime = NULL;
 
@@ -233,7 +233,7 @@ int ur_fallback_dispatch(struct ur_context *ctx, const char *id, ur_err *err)
         return exec_runtime(ctx, runtime, err);
 }
 
-int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err)
+int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, struct ur_err **err)
 {
         _cleanup_free_ char *runtime = NULL, *marker = NULL;
 

@@ -61,7 +61,7 @@ static bool signal_would_be_dropped(pid_t pid, int sig)
 }
 
 /* -ESRCH with runc's wording when the monitor is gone. */
-int ur_signal_monitor(const struct ur_state *st, int sig, ur_err *err)
+int ur_signal_monitor(const struct ur_state *st, int sig, struct ur_err **err)
 {
         _cleanup_close_ int pidfd = st->pid > 0 ? ur_pidfd_open(st->pid) : -1;
         int r;
@@ -93,7 +93,7 @@ static void signal_cgroup_rest(const struct ur_state *st, int sig)
 {
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (st->cgroup.manager == UR_CGROUP_NONE || ur_cgroup_pids(&st->cgroup, &pids, &n, &e) < 0) {
                 ur_err_free(&e);
@@ -105,7 +105,7 @@ static void signal_cgroup_rest(const struct ur_state *st, int sig)
                                      st->id);
 }
 
-int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err)
+int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         int r;

@@ -5,7 +5,7 @@
 #include "runtime/state.h"
 #include "util/strv.h"
 
-int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err)
+int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
 
@@ -15,7 +15,7 @@ int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_
         return 0;
 }
 
-int ur_list(struct ur_context *ctx, json_object **ret, ur_err *err)
+int ur_list(struct ur_context *ctx, json_object **ret, struct ur_err **err)
 {
         _cleanup_strv_ char **ids = NULL;
         json_object *arr;
@@ -25,7 +25,7 @@ int ur_list(struct ur_context *ctx, json_object **ret, ur_err *err)
         arr = json_object_new_array();
         for (size_t i = 0; ids[i]; i++) {
                 struct ur_state *st = NULL;
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (ur_state_load(ctx->root, ids[i], &st, &e) < 0) {
                         ur_err_free(&e);
                         continue; /* deleted meanwhile */

@@ -10,7 +10,7 @@
 #include "util/log.h"
 #include "util/path.h"
 
-int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err)
+int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, struct ur_err **err)
 {
         _cleanup_free_ char *path = ur_path_join(st->dir, UR_STATE_CONFIG);
         _cleanup_free_ char *text = NULL;
@@ -21,7 +21,7 @@ int ur_state_spec(const struct ur_state *st, struct ur_spec **ret, ur_err *err)
         return ur_spec_parse(text, len, st->bundle, path, ret, err);
 }
 
-int ur_load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_err *err)
+int ur_load(struct ur_context *ctx, const char *id, struct ur_state **ret, struct ur_err **err)
 {
         if (ur_validate_id(id, err) < 0)
                 return -1;
@@ -36,7 +36,8 @@ int ur_load(struct ur_context *ctx, const char *id, struct ur_state **ret, ur_er
  * state read is then the one acted on (create holds the lock until it is
  * done, so such a command waits for a create in progress).
  */
-int ur_load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock, ur_err *err)
+int ur_load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret, int *ret_lock,
+                   struct ur_err **err)
 {
         _cleanup_free_ char *dir = NULL;
 

@@ -9,7 +9,7 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
-int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err)
+int ur_pause(struct ur_context *ctx, const char *id, bool pause, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_close_ int lock = -1;

@@ -7,7 +7,7 @@
 #include "runtime/internal.h"
 #include "runtime/state.h"
 
-int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur_err *err)
+int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         pid_t *pids = NULL;
@@ -21,7 +21,7 @@ int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur
                 return 0;
         }
         if (st->cgroup.manager != UR_CGROUP_NONE) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (ur_cgroup_pids(&st->cgroup, &pids, &n, &e) >= 0 && n > 0) {
                         *ret = pids;
                         *ret_n = n;

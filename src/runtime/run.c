@@ -58,7 +58,7 @@ static void notify(const char *msg)
 
 /* The guest's IPv4 address: the one urunc gave it, found on the interface
  * of its network namespace (joined in a child: this process stays put). */
-static int guest_address(const char *netns, char ret[16], ur_err *err)
+static int guest_address(const char *netns, char ret[16], struct ur_err **err)
 {
         int fd, p[2], status = 0;
         ssize_t n;
@@ -125,7 +125,8 @@ static int port_answers(const char *ip, unsigned port)
  * Until the guest's port answers (1), or the container exits first (0,
  * *status set).  No bound of its own: the unit's TimeoutStartSec= is it.
  */
-static int wait_port(struct ur_context *ctx, const char *id, pid_t pid, unsigned port, int *status, ur_err *err)
+static int wait_port(struct ur_context *ctx, const char *id, pid_t pid, unsigned port, int *status,
+                     struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_free_ char *ns = NULL;
@@ -156,7 +157,7 @@ static int wait_port(struct ur_context *ctx, const char *id, pid_t pid, unsigned
 }
 
 int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, bool keep, int *ret_status,
-           ur_err *err)
+           struct ur_err **err)
 {
         static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
         struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
@@ -175,7 +176,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaction(forwarded[i], &sa, NULL);
         if (ur_start(ctx, o->id, err) < 0) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 int stopped_by = stop_signal;
                 if (ur_delete(ctx, o->id, true, &e) < 0)
                         ur_log_warning("%s", ur_err_msg(e));
@@ -194,7 +195,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
                 return -1;
         }
         if (notify_socket && o->ready_port > 0 && !detach) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 int r = wait_port(ctx, o->id, pid, o->ready_port, &status, &e);
 
                 if (r < 0) {
@@ -223,7 +224,7 @@ int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, 
         ur_log_info("container '%s' exited with status %d", o->id, *ret_status);
         ur_exit_logged = true;
         if (!keep) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (ur_delete(ctx, o->id, true, &e) < 0)
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);

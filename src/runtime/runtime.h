@@ -48,25 +48,26 @@ struct ur_create_opts {
         unsigned ready_port;
 };
 
-int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, ur_err *err);
-int ur_start(struct ur_context *ctx, const char *id, ur_err *err);
+int ur_create(struct ur_context *ctx, const struct ur_create_opts *o, pid_t *ret_pid, struct ur_err **err);
+int ur_start(struct ur_context *ctx, const char *id, struct ur_err **err);
 /* create + start, then (unless detach) wait: *ret_status is the container's
  * exit status (128+N when the monitor was killed by signal N). */
-int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, bool keep,
-           int *ret_status, ur_err *err);
-int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, ur_err *err);
-int ur_delete(struct ur_context *ctx, const char *id, bool force, ur_err *err);
+int ur_run(struct ur_context *ctx, const struct ur_create_opts *o, bool detach, bool keep, int *ret_status,
+           struct ur_err **err);
+int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, struct ur_err **err);
+int ur_delete(struct ur_context *ctx, const char *id, bool force, struct ur_err **err);
 /* exec: hands a fallback container to its runtime (no return); otherwise
  * always fails, with "does not exist" for an unknown id as runc. */
-int ur_exec(struct ur_context *ctx, const char *id, ur_err *err);
+int ur_exec(struct ur_context *ctx, const char *id, struct ur_err **err);
 /* The OCI state document. */
-int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, ur_err *err);
+int ur_state_json(struct ur_context *ctx, const char *id, json_object **ret, struct ur_err **err);
 /* All containers' OCI state documents, sorted by id. */
-int ur_list(struct ur_context *ctx, json_object **ret, ur_err *err);
-int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, ur_err *err);
-int ur_pause(struct ur_context *ctx, const char *id, bool pause, ur_err *err);
-int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len, ur_err *err);
+int ur_list(struct ur_context *ctx, json_object **ret, struct ur_err **err);
+int ur_ps(struct ur_context *ctx, const char *id, pid_t **ret, size_t *ret_n, struct ur_err **err);
+int ur_pause(struct ur_context *ctx, const char *id, bool pause, struct ur_err **err);
+int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len,
+              struct ur_err **err);
 
 /* delete of a fallback container: run it, then forget the id.  Returns 1
  * and *ret_status when id was a fallback container. */
-int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, ur_err *err);
+int ur_fallback_delete(struct ur_context *ctx, const char *id, int *ret_status, struct ur_err **err);

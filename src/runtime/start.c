@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "util/timestamps.h"
 
-int ur_start(struct ur_context *ctx, const char *id, ur_err *err)
+int ur_start(struct ur_context *ctx, const char *id, struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_spec_ struct ur_spec *spec = NULL;

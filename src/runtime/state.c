@@ -55,7 +55,7 @@ static void add_str(json_object *o, const char *k, const char *v)
                 json_object_object_add(o, k, json_object_new_string(v));
 }
 
-int ur_state_save(const struct ur_state *st, ur_err *err)
+int ur_state_save(const struct ur_state *st, struct ur_err **err)
 {
         _cleanup_free_ char *path = ur_path_join(st->dir, UR_STATE_FILE);
         json_object *o = json_object_new_object();
@@ -114,7 +114,7 @@ static enum ur_cgroup_manager manager_from_name(const char *s)
         return UR_CGROUP_NONE;
 }
 
-int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_err *err)
+int ur_state_load(const char *root, const char *id, struct ur_state **ret, struct ur_err **err)
 {
         _cleanup_free_ char *dir = ur_state_dir(root, id);
         _cleanup_free_ char *path = NULL, *text = NULL;
@@ -245,7 +245,7 @@ enum ur_status ur_state_status(const struct ur_state *st)
         if (proc_comm_is(st->pid, UR_INIT_COMM))
                 return UR_STATUS_CREATED;
         if (st->cgroup.manager != UR_CGROUP_NONE) {
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 int r = ur_cgroup_is_frozen(&st->cgroup, &e);
                 ur_err_free(&e);
                 if (r > 0)
@@ -290,7 +290,7 @@ json_object *ur_state_to_oci(const struct ur_state *st, enum ur_status status)
         return o;
 }
 
-int ur_state_lock(const char *dir, ur_err *err)
+int ur_state_lock(const char *dir, struct ur_err **err)
 {
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -309,7 +309,7 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-int ur_state_list(const char *root, char ***ret, ur_err *err)
+int ur_state_list(const char *root, char ***ret, struct ur_err **err)
 {
         _cleanup_strv_ char **ids = calloc(1, sizeof(char *));
         DIR *d = opendir(root);

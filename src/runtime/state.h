@@ -73,11 +73,11 @@ static inline void ur_state_freep(struct ur_state **s)
 #define _cleanup_state_ __attribute__((cleanup(ur_state_freep)))
 
 char *ur_state_dir(const char *root, const char *id);
-int ur_state_save(const struct ur_state *st, ur_err *err);
+int ur_state_save(const struct ur_state *st, struct ur_err **err);
 /* -ENOENT with "container 'id' does not exist" when there is no state
  * directory.  A directory without a state file gives a bare state (pid 0,
  * ->bare set). */
-int ur_state_load(const char *root, const char *id, struct ur_state **ret, ur_err *err);
+int ur_state_load(const char *root, const char *id, struct ur_state **ret, struct ur_err **err);
 
 /* Derived status.  An uncommitted state is "creating" while its creator
  * lives (a bare one: while its directory is locked), else "stopped". */
@@ -87,8 +87,8 @@ const char *ur_status_name(enum ur_status s);
 json_object *ur_state_to_oci(const struct ur_state *st, enum ur_status status);
 
 /* Exclusive lock on the container directory (flock); returns the fd. */
-int ur_state_lock(const char *dir, ur_err *err);
+int ur_state_lock(const char *dir, struct ur_err **err);
 
 /* Ids of all containers with urunc state under root, bare directories
  * included, fallback containers excluded (sorted). */
-int ur_state_list(const char *root, char ***ret, ur_err *err);
+int ur_state_list(const char *root, char ***ret, struct ur_err **err);

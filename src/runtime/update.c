@@ -7,7 +7,8 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
-int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len, ur_err *err)
+int ur_update(struct ur_context *ctx, const char *id, const char *resources_json, size_t len,
+              struct ur_err **err)
 {
         _cleanup_state_ struct ur_state *st = NULL;
         _cleanup_spec_ struct ur_spec *spec = NULL;

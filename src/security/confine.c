@@ -60,7 +60,7 @@ struct ctx {
         const struct ur_confine *c;
         char *root;   /* host path of the new root (a tmpfs) */
         char **bound; /* paths already bound */
-        ur_err *err;
+        struct ur_err **err;
 };
 
 /* Bind source (default: host) at host's path inside the new root. */
@@ -125,7 +125,7 @@ static int bind_one(struct ctx *x, const char *host, const char *source, unsigne
  * directory made and the last component made a regular file when missing;
  * no symlink is followed (the part of the new root that is the shared
  * rootfs is the image's to write). */
-static int open_target(struct ctx *x, const char *inner, ur_err *err)
+static int open_target(struct ctx *x, const char *inner, struct ur_err **err)
 {
         _cleanup_free_ char *copy = strdup(inner);
         _cleanup_close_ int dir = -1;
@@ -465,7 +465,7 @@ static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_e
 }
 
 int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
-                       ur_err *err)
+                       struct ur_err **err)
 {
         struct ctx x = {.c = c, .err = err};
         mode_t old_umask;

@@ -53,4 +53,4 @@ struct ur_confine {
 };
 
 int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
-                       ur_err *err);
+                       struct ur_err **err);

@@ -19,7 +19,7 @@ static int capset_none(void)
         return (int) syscall(SYS_capset, &h, d);
 }
 
-int ur_privs_drop(const struct ur_privs *p, ur_err *err)
+int ur_privs_drop(const struct ur_privs *p, struct ur_err **err)
 {
         /* Empty the bounding set while CAP_SETPCAP is still there: after
          * that, exec gives a root uid no capabilities back. */

@@ -22,4 +22,4 @@ struct ur_privs {
 
 /* Needs CAP_SETPCAP, CAP_SETUID and CAP_SETGID; afterwards the process has
  * none left.  On failure the process may be half-way: it must not exec. */
-int ur_privs_drop(const struct ur_privs *p, ur_err *err);
+int ur_privs_drop(const struct ur_privs *p, struct ur_err **err);

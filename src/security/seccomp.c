@@ -173,7 +173,7 @@ static int resolve_name(const char *name, int *ret)
 struct parser {
         const char *name;
         unsigned line;
-        ur_err *err;
+        struct ur_err **err;
 };
 
 /* An error about the current line. */
@@ -288,7 +288,7 @@ static int split_words(char *line, char ***ret)
 }
 
 int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, struct ur_seccomp_policy **ret,
-                            ur_err *err)
+                            struct ur_err **err)
 {
         struct parser p = {.name = name, .err = err};
         struct ur_seccomp_policy *pol;
@@ -395,7 +395,8 @@ fail:
         return -1;
 }
 
-int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_seccomp_policy **ret, ur_err *err)
+int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_seccomp_policy **ret,
+                           struct ur_err **err)
 {
         _cleanup_free_ char *file = NULL, *path = NULL, *text = NULL;
         size_t len;
@@ -453,7 +454,7 @@ static uint32_t scmp_action(enum ur_seccomp_action a, int eno, bool log_only)
 }
 
 int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
-                            ur_err *err)
+                            struct ur_err **err)
 {
         uint32_t def = scmp_action(p->default_action, p->default_errno, log_only);
         struct ur_seccomp_filter *f;
@@ -513,7 +514,7 @@ int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, st
 }
 
 int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
-                                 uint32_t value, ur_err *err)
+                                 uint32_t value, struct ur_err **err)
 {
         struct scmp_arg_cmp cmp = {
                 .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = value};
@@ -528,7 +529,7 @@ int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscal
         return 0;
 }
 
-int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)
+int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, struct ur_err **err)
 {
         int r = seccomp_export_pfc(f->ctx, fd);
         if (r < 0)
@@ -536,7 +537,7 @@ int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *
         return 0;
 }
 
-int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, ur_err *err)
+int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, struct ur_err **err)
 {
         int r = seccomp_load(f->ctx);
         if (r < 0)
@@ -559,24 +560,24 @@ struct ur_seccomp_filter {
 };
 
 int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
-                            ur_err *err)
+                            struct ur_err **err)
 {
         return ur_err_set(err, 0, "%s: urunc was built without seccomp support (-Dseccomp=disabled)",
                           p->name);
 }
 
 int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
-                                 uint32_t value, ur_err *err)
+                                 uint32_t value, struct ur_err **err)
 {
         return ur_err_set(err, ENOSYS, "seccomp filter");
 }
 
-int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err)
+int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, struct ur_err **err)
 {
         return ur_err_set(err, ENOSYS, "export the seccomp filter");
 }
 
-int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, ur_err *err)
+int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, struct ur_err **err)
 {
         return ur_err_set(err, ENOSYS, "load the monitor's seccomp filter");
 }

@@ -93,9 +93,10 @@ struct ur_seccomp_policy {
 
 /* Parse a policy held in memory; name is used in messages ("FILE:LINE: "). */
 int ur_seccomp_policy_parse(const char *text, size_t len, const char *name, struct ur_seccomp_policy **ret,
-                            ur_err *err);
+                            struct ur_err **err);
 /* Read DIR/<monitor>.policy. */
-int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_seccomp_policy **ret, ur_err *err);
+int ur_seccomp_policy_load(const char *dir, const char *monitor, struct ur_seccomp_policy **ret,
+                           struct ur_err **err);
 void ur_seccomp_policy_free(struct ur_seccomp_policy *p);
 static inline void ur_seccomp_policy_freep(struct ur_seccomp_policy **p)
 {
@@ -110,15 +111,15 @@ const struct ur_seccomp_rule *ur_seccomp_policy_find(const struct ur_seccomp_pol
  * context).  log_only turns every "kill" into "log" (debugging a policy). */
 struct ur_seccomp_filter;
 int ur_seccomp_filter_build(const struct ur_seccomp_policy *p, bool log_only, struct ur_seccomp_filter **ret,
-                            ur_err *err);
+                            struct ur_err **err);
 /* Add to f: allow syscall when its argument arg, as a 32-bit value, is
  * value (the supervisor's kill of its one child). */
 int ur_seccomp_filter_allow_eq32(struct ur_seccomp_filter *f, const char *syscall, unsigned arg,
-                                 uint32_t value, ur_err *err);
+                                 uint32_t value, struct ur_err **err);
 /* Write the filter as libseccomp's pseudo-filter-code text to fd. */
-int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, ur_err *err);
+int ur_seccomp_filter_export(const struct ur_seccomp_filter *f, int fd, struct ur_err **err);
 /* Install it in the calling process (sets no_new_privs). */
-int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, ur_err *err);
+int ur_seccomp_filter_load(const struct ur_seccomp_filter *f, struct ur_err **err);
 void ur_seccomp_filter_free(struct ur_seccomp_filter *f);
 
 /* false when urunc was built without libseccomp (-Dseccomp=disabled). */

@@ -37,7 +37,7 @@ static const char *policy_dir(const struct ur_plan *plan)
         return URUNC_DATADIR "/seccomp";
 }
 
-static int prepare_seccomp(const struct ur_plan *plan, struct ur_security *s, ur_err *err)
+static int prepare_seccomp(const struct ur_plan *plan, struct ur_security *s, struct ur_err **err)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *pol = NULL;
         const char *dir = policy_dir(plan);
@@ -69,7 +69,7 @@ static int prepare_seccomp(const struct ur_plan *plan, struct ur_security *s, ur
         return 0;
 }
 
-int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, ur_err *err)
+int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, struct ur_err **err)
 {
         struct ur_security *s = calloc(1, sizeof(*s));
 
@@ -110,7 +110,8 @@ bool ur_security_confines(const struct ur_security *s)
         return s && s->confine;
 }
 
-int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs, ur_err *err)
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs,
+                             struct ur_err **err)
 {
         if (!s || !s->confine)
                 return 0;
@@ -128,7 +129,7 @@ int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, 
 }
 
 int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan, const struct ur_exec *ex,
-                        const char *state_dir, ur_err *err)
+                        const char *state_dir, struct ur_err **err)
 {
         struct ur_confine c;
 
@@ -151,7 +152,7 @@ static struct ur_privs privs_of(const struct ur_security *s)
                                  .n_groups = s->creds->n_groups};
 }
 
-int ur_security_apply(const struct ur_security *s, ur_err *err)
+int ur_security_apply(const struct ur_security *s, struct ur_err **err)
 {
         struct ur_privs p;
         int pdeath = 0;
@@ -182,7 +183,7 @@ void ur_security_free(struct ur_security *s)
         free(s);
 }
 
-int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
+int ur_security_apply_privs(const struct ur_security *s, struct ur_err **err)
 {
         struct ur_privs p;
 
@@ -192,7 +193,7 @@ int ur_security_apply_privs(const struct ur_security *s, ur_err *err)
         return ur_privs_drop(&p, err);
 }
 
-int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err)
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, struct ur_err **err)
 {
         struct ur_seccomp_filter *f = NULL;
         int r;

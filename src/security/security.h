@@ -25,7 +25,7 @@ struct ur_security;
 
 /* The credentials, confinement and seccomp policy the plan says (the
  * policy read from [security] policy_dir). */
-int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, ur_err *err);
+int ur_security_prepare(const struct ur_plan *plan, struct ur_security **ret, struct ur_err **err);
 /* The owner the tap (and the monitor's devices) must have. */
 void ur_security_owner(const struct ur_security *s, int *ret_uid, int *ret_gid);
 /* The monitor will be confined (its state dir is then <state_dir>/monitor). */
@@ -35,17 +35,18 @@ bool ur_security_confines(const struct ur_security *s);
  * and the guest's files (the plan's pinned binds: kernel, initrd, block
  * images, paths under rootfs) pinned in it (ur_plan_pin):
  * ur_security_confine binds those fds. */
-int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs, ur_err *err);
+int ur_security_own_mount_ns(const struct ur_security *s, struct ur_plan *plan, const char *rootfs,
+                             struct ur_err **err);
 int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan, const struct ur_exec *ex,
-                        const char *state_dir, ur_err *err);
-int ur_security_apply(const struct ur_security *s, ur_err *err);
+                        const char *state_dir, struct ur_err **err);
+int ur_security_apply(const struct ur_security *s, struct ur_err **err);
 /* Only the credentials part of ur_security_apply (no seccomp filter): the
  * supervisor takes the VMM's credentials, so that it holds no more
  * privilege than the process it watches. */
-int ur_security_apply_privs(const struct ur_security *s, ur_err *err);
+int ur_security_apply_privs(const struct ur_security *s, struct ur_err **err);
 /* The supervisor's confinement: ur_security_apply_privs, then (when the
  * monitor gets seccomp) the filter of policy UR_SUPERVISOR_POLICY plus kill
  * of child only. */
 #define UR_SUPERVISOR_POLICY "supervisor"
-int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, ur_err *err);
+int ur_security_apply_supervisor(const struct ur_security *s, pid_t child, struct ur_err **err);
 void ur_security_free(struct ur_security *s);

@@ -139,7 +139,7 @@ void ur_journal_log(int prio, const char *container_id, const char *msg)
         (void) sd_journal_sendv(iov, (int) n);
 }
 
-int ur_journal_stdio(const char *identifier, ur_err *err)
+int ur_journal_stdio(const char *identifier, struct ur_err **err)
 {
         /* No level prefixes: "<3>" in the guest's output is text. */
         _cleanup_close_ int fd = sd_journal_stream_fd(identifier, LOG_INFO, 0);

@@ -41,4 +41,4 @@ char **ur_journal_fields(int prio, const char *container_id, const char *unit, c
 /* In the init process, once it is in its scope (journald attributes a
  * stream to the unit of the process that opens it): stdout and stderr
  * become a journal stream with SYSLOG_IDENTIFIER=identifier, LOG_INFO. */
-int ur_journal_stdio(const char *identifier, ur_err *err);
+int ur_journal_stdio(const char *identifier, struct ur_err **err);

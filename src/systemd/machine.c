@@ -11,7 +11,7 @@
 
 #define MACHINED_TIMEOUT_USEC (10ull * 1000000ull)
 
-static int call(const char *member, ur_err *err, const char *types, ...)
+static int call(const char *member, struct ur_err **err, const char *types, ...)
 {
         __attribute__((cleanup(sd_bus_flush_close_unrefp))) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -42,7 +42,7 @@ static int call(const char *member, ur_err *err, const char *types, ...)
         return r < 0 ? r : 0;
 }
 
-int ur_machine_register(const char *name, pid_t leader, ur_err *err)
+int ur_machine_register(const char *name, pid_t leader, struct ur_err **err)
 {
         /* An empty id: machined takes the null id; no root directory. */
         if (call("RegisterMachine", err, "sayssus", name, 0, "urunc", "vm", (uint32_t) leader, "") < 0)
@@ -50,9 +50,9 @@ int ur_machine_register(const char *name, pid_t leader, ur_err *err)
         return 0;
 }
 
-int ur_machine_unregister(const char *name, ur_err *err)
+int ur_machine_unregister(const char *name, struct ur_err **err)
 {
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
         int r = call("UnregisterMachine", &e, "s", name);
 
         if (r == -ESRCH || r >= 0) {

@@ -16,6 +16,6 @@
 #include "util/error.h"
 
 /* RegisterMachine(name, leader) on the system bus. */
-int ur_machine_register(const char *name, pid_t leader, ur_err *err);
+int ur_machine_register(const char *name, pid_t leader, struct ur_err **err);
 /* UnregisterMachine(name); a machine machined does not know is fine. */
-int ur_machine_unregister(const char *name, ur_err *err);
+int ur_machine_unregister(const char *name, struct ur_err **err);

@@ -346,7 +346,7 @@ static bool valid_name(const char *s)
         return true;
 }
 
-int ur_prop_from_annotation(const char *key, const char *value, struct ur_prop *ret, ur_err *err)
+int ur_prop_from_annotation(const char *key, const char *value, struct ur_prop *ret, struct ur_err **err)
 {
         struct ur_prop pr = { 0 };
         const char *name = key + strlen(UR_SYSTEMD_PROPERTY_PREFIX);
@@ -439,7 +439,7 @@ bad:
                           n);
 }
 
-int ur_props_from_annotations(struct ur_props *p, const struct ur_kv *a, size_t n, ur_err *err)
+int ur_props_from_annotations(struct ur_props *p, const struct ur_kv *a, size_t n, struct ur_err **err)
 {
         for (size_t i = 0; i < n; i++) {
                 struct ur_prop pr;

@@ -84,9 +84,9 @@ int ur_props_add(struct ur_props *p, struct ur_prop *pr);
  *   - anything else: a string.
  * Errors name the annotation and its value.
  */
-int ur_prop_from_annotation(const char *key, const char *value, struct ur_prop *ret, ur_err *err);
+int ur_prop_from_annotation(const char *key, const char *value, struct ur_prop *ret, struct ur_err **err);
 /* Every org.systemd.property.* annotation of the list, added (replacing). */
-int ur_props_from_annotations(struct ur_props *p, const struct ur_kv *a, size_t n, ur_err *err);
+int ur_props_from_annotations(struct ur_props *p, const struct ur_kv *a, size_t n, struct ur_err **err);
 
 /* Append the list as a(sv) to m, leaving out names in skip (may be NULL).
  * Returns a negative errno from sd-bus on failure. */

@@ -60,7 +60,7 @@ static const char *bus_error_text(const sd_bus_error *e, int r)
 }
 
 /* Fill err from a failed bus call: "what: message (error name)". */
-static int bus_fail(ur_err *err, const sd_bus_error *e, int r, const char *what, const char *unit)
+static int bus_fail(struct ur_err **err, const sd_bus_error *e, int r, const char *what, const char *unit)
 {
         if (e && e->name)
                 return ur_err_set(err, 0, "%s '%s': %s (%s)", what, unit, bus_error_text(e, r), e->name);
@@ -149,7 +149,7 @@ static int job_match(sd_bus *bus, struct job_wait *w, sd_bus_slot **ret)
 }
 
 static int job_wait_run(sd_bus *bus, struct job_wait *w, uint64_t deadline, uint64_t timeout_usec,
-                        ur_err *err)
+                        struct ur_err **err)
 {
         for (;;) {
                 uint64_t left;
@@ -228,7 +228,7 @@ static void stop_quietly(sd_bus *bus, const char *unit, uint64_t timeout_usec)
 }
 
 int ur_scope_start(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
-                   ur_err *err)
+                   struct ur_err **err)
 {
         _cleanup_strv_ char **skip = NULL;
         _cleanup_slot_ sd_bus_slot *slot = NULL;
@@ -336,7 +336,7 @@ out:
 
 /* ---- stop, freeze, properties ---- */
 
-int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *err)
+int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, struct ur_err **err)
 {
         _cleanup_slot_ sd_bus_slot *slot = NULL;
         _cleanup_msg_ sd_bus_message *reply = NULL;
@@ -383,7 +383,7 @@ out:
         return r;
 }
 
-int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout_usec, ur_err *err)
+int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout_usec, struct ur_err **err)
 {
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         const char *member = freeze ? "FreezeUnit" : "ThawUnit";
@@ -397,7 +397,7 @@ int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout
 
 /* Properties.Get on the unit's object. */
 static int get_property(sd_bus *bus, const char *unit, const char *iface, const char *name,
-                        uint64_t timeout_usec, char **ret, ur_err *err)
+                        uint64_t timeout_usec, char **ret, struct ur_err **err)
 {
         _cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -428,7 +428,7 @@ static int get_property(sd_bus *bus, const char *unit, const char *iface, const 
         return 0;
 }
 
-int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *err)
+int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, struct ur_err **err)
 {
         _cleanup_free_ char *state = NULL;
 
@@ -438,14 +438,15 @@ int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_
         return strcmp(state, "frozen") == 0;
 }
 
-int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec, char **ret, ur_err *err)
+int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec, char **ret,
+                           struct ur_err **err)
 {
         return get_property(bus, unit, "org.freedesktop.systemd1.Scope", "ControlGroup", timeout_usec, ret,
                             err);
 }
 
 int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
-                    ur_err *err)
+                    struct ur_err **err)
 {
         _cleanup_strv_ char **skip = NULL;
         uint64_t deadline = deadline_of(timeout_usec);

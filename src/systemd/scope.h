@@ -27,20 +27,21 @@
  * it).
  */
 int ur_scope_start(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
-                   ur_err *err);
+                   struct ur_err **err);
 
 /* StopUnit(unit, "replace") (NoSuchUnit is fine), wait for the job, then
  * ResetFailedUnit. */
-int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *err);
+int ur_scope_stop(sd_bus *bus, const char *unit, uint64_t timeout_usec, struct ur_err **err);
 
 /* FreezeUnit/ThawUnit (systemd >= 246, cgroup v2 only); the caller falls
  * back to the cgroup freezer on failure. */
-int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout_usec, ur_err *err);
+int ur_scope_freeze(sd_bus *bus, const char *unit, bool freeze, uint64_t timeout_usec, struct ur_err **err);
 /* FreezerState: 1 frozen, 0 otherwise ("running", "thawing", "freezing"). */
-int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, ur_err *err);
+int ur_scope_is_frozen(sd_bus *bus, const char *unit, uint64_t timeout_usec, struct ur_err **err);
 /* SetUnitProperties(unit, runtime=true, props); rejected properties are
  * dropped with a warning like at start.  An empty list sends nothing. */
 int ur_scope_update(sd_bus *bus, const char *unit, const struct ur_props *props, uint64_t timeout_usec,
-                    ur_err *err);
+                    struct ur_err **err);
 /* The unit's ControlGroup property ("/urunc.slice/urunc-x.scope"). */
-int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec, char **ret, ur_err *err);
+int ur_scope_control_group(sd_bus *bus, const char *unit, uint64_t timeout_usec, char **ret,
+                           struct ur_err **err);

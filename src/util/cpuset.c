@@ -31,7 +31,7 @@ static int parse_uint(const char *s, const char *end, unsigned *ret)
         return 0;
 }
 
-int ur_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n, ur_err *err)
+int ur_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n, struct ur_err **err)
 {
         _cleanup_free_ uint8_t *mask = NULL;
         bool any_item = false;
@@ -82,7 +82,7 @@ bad:
                           list, UR_CPUSET_MAX);
 }
 
-int ur_cpuset_count(const char *list, unsigned *ret, ur_err *err)
+int ur_cpuset_count(const char *list, unsigned *ret, struct ur_err **err)
 {
         _cleanup_free_ uint8_t *mask = NULL;
         unsigned count = 0;

@@ -18,7 +18,7 @@
  * UR_CPUSET_MAX, anything else, or a list of only empty items is an error
  * naming the list.
  */
-int ur_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n, ur_err *err);
+int ur_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n, struct ur_err **err);
 
 /* The number of CPUs (or nodes) in a list, 0 for a blank one. */
-int ur_cpuset_count(const char *list, unsigned *ret, ur_err *err);
+int ur_cpuset_count(const char *list, unsigned *ret, struct ur_err **err);

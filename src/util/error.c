@@ -13,10 +13,10 @@ static int err_ret(int errnum)
         return errnum > 0 ? -errnum : -EINVAL;
 }
 
-int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
+int ur_err_setv(struct ur_err **err, int errnum, const char *fmt, va_list ap)
 {
         char *msg = NULL;
-        struct ur_error *e;
+        struct ur_err *e;
 
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
@@ -45,7 +45,7 @@ int ur_err_setv(ur_err *err, int errnum, const char *fmt, va_list ap)
         return err_ret(errnum);
 }
 
-int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
+int ur_err_set(struct ur_err **err, int errnum, const char *fmt, ...)
 {
         va_list ap;
         int r;
@@ -56,7 +56,7 @@ int ur_err_set(ur_err *err, int errnum, const char *fmt, ...)
         return r;
 }
 
-int ur_err_set_at(ur_err *err, const char *name, unsigned line, const char *fmt, ...)
+int ur_err_set_at(struct ur_err **err, const char *name, unsigned line, const char *fmt, ...)
 {
         char *msg = NULL;
         va_list ap;
@@ -72,7 +72,7 @@ int ur_err_set_at(ur_err *err, const char *name, unsigned line, const char *fmt,
         return r;
 }
 
-int ur_err_wrap(ur_err *err, const char *fmt, ...)
+int ur_err_wrap(struct ur_err **err, const char *fmt, ...)
 {
         char *ctx = NULL, *full = NULL;
         va_list ap;
@@ -93,7 +93,7 @@ int ur_err_wrap(ur_err *err, const char *fmt, ...)
         return err_ret((*err)->errnum);
 }
 
-void ur_err_free(ur_err *err)
+void ur_err_free(struct ur_err **err)
 {
         if (!err || !*err)
                 return;
@@ -102,7 +102,7 @@ void ur_err_free(ur_err *err)
         *err = NULL;
 }
 
-const char *ur_err_msg(const ur_err err)
+const char *ur_err_msg(const struct ur_err *err)
 {
         if (!err || !err->msg)
                 return "unknown error";

@@ -12,7 +12,7 @@
 
 #include "util/cleanup.h"
 
-int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err)
+int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len, struct ur_err **err)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
@@ -49,12 +49,12 @@ int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
         return 0;
 }
 
-int ur_read_file(const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err)
+int ur_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct ur_err **err)
 {
         return ur_read_file_at(AT_FDCWD, path, max, ret, ret_len, err);
 }
 
-int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, ur_err *err)
+int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct ur_err **err)
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
@@ -90,7 +90,7 @@ int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
         return 0;
 }
 
-int ur_mkdir_p(const char *path, mode_t mode, ur_err *err)
+int ur_mkdir_p(const char *path, mode_t mode, struct ur_err **err)
 {
         _cleanup_free_ char *copy = strdup(path);
         char *p;
@@ -110,7 +110,7 @@ int ur_mkdir_p(const char *path, mode_t mode, ur_err *err)
         return 0;
 }
 
-static int rm_rf_at(int parent, const char *name, ur_err *err)
+static int rm_rf_at(int parent, const char *name, struct ur_err **err)
 {
         int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         DIR *d;
@@ -151,7 +151,7 @@ static int rm_rf_at(int parent, const char *name, ur_err *err)
         return 0;
 }
 
-int ur_rm_rf(const char *path, ur_err *err)
+int ur_rm_rf(const char *path, struct ur_err **err)
 {
         return rm_rf_at(AT_FDCWD, path, err);
 }

@@ -8,18 +8,19 @@
 
 /* Read a whole file (at most max bytes, else -EFBIG) into a NUL-terminated
  * heap buffer. */
-int ur_read_file(const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err);
-int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len, ur_err *err);
+int ur_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct ur_err **err);
+int ur_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len,
+                    struct ur_err **err);
 
 /* Write atomically: a temporary file in the same directory, fsync-free
  * (state lives on tmpfs), then rename(2). */
-int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, ur_err *err);
+int ur_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct ur_err **err);
 
 /* mkdir -p with the given mode for created components. */
-int ur_mkdir_p(const char *path, mode_t mode, ur_err *err);
+int ur_mkdir_p(const char *path, mode_t mode, struct ur_err **err);
 
 /* rm -rf of a directory tree; a missing path is success. */
-int ur_rm_rf(const char *path, ur_err *err);
+int ur_rm_rf(const char *path, struct ur_err **err);
 
 /*
  * Join path components with exactly one slash between two of them:

@@ -125,7 +125,7 @@ static const char *inner(const char *host, size_t root_len)
         return host[root_len] ? host + root_len : "/";
 }
 
-int ur_path_resolve_in_root(const char *root, const char *path, char **ret, ur_err *err)
+int ur_path_resolve_in_root(const char *root, const char *path, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *rroot = NULL, *cur = NULL;
         struct walk w = {0};
@@ -293,7 +293,7 @@ static int open_in_root(int rootfd, const char *inner_path, const char *host)
         return fd < 0 ? -errno : fd;
 }
 
-int ur_path_resolve_regular_in_root(const char *root, const char *path, char **ret, ur_err *err)
+int ur_path_resolve_regular_in_root(const char *root, const char *path, char **ret, struct ur_err **err)
 {
         _cleanup_free_ char *host = NULL, *rroot = NULL;
         _cleanup_close_ int rootfd = -1, fd = -1;
@@ -325,7 +325,8 @@ int ur_path_resolve_regular_in_root(const char *root, const char *path, char **r
         return 0;
 }
 
-int ur_path_pin_regular(const char *root, const char *host, const char *what, int *ret_fd, ur_err *err)
+int ur_path_pin_regular(const char *root, const char *host, const char *what, int *ret_fd,
+                        struct ur_err **err)
 {
         _cleanup_free_ char *rroot = root ? realpath(root, NULL) : NULL;
         _cleanup_close_ int rootfd = -1, fd = -1;
@@ -362,7 +363,7 @@ static bool id_char(char c, bool first)
         return c == '_' || c == '.' || c == '+' || c == '-';
 }
 
-int ur_validate_id(const char *id, ur_err *err)
+int ur_validate_id(const char *id, struct ur_err **err)
 {
         size_t len;
 

@@ -25,7 +25,7 @@ static const struct {
         { "SYS", SIGSYS },
 };
 
-int ur_signal_parse(const char *s, int *ret, ur_err *err)
+int ur_signal_parse(const char *s, int *ret, struct ur_err **err)
 {
         const char *name = s;
         char *end;

@@ -91,7 +91,7 @@ static int open_destination(void)
         if (fd < 0 && errno == ENOENT) {
                 _cleanup_free_ char *dir = strdup(destination);
                 char *slash = dir ? strrchr(dir, '/') : NULL;
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
 
                 if (slash && slash != dir) {
                         *slash = '\0';

@@ -16,7 +16,7 @@
 #include "vm/pairs.h"
 #include "vmm/vmm.h"
 
-int ur_vm_build_exec(const struct ur_vm *vm_in, struct ur_exec *ret, ur_err *err)
+int ur_vm_build_exec(const struct ur_vm *vm_in, struct ur_exec *ret, struct ur_err **err)
 {
         const struct ur_guest_ops *guest = ur_guest_find(vm_in->guest);
         if (!guest)

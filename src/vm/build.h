@@ -6,4 +6,4 @@
 
 /* Build everything for vm: guest cmdline + monitor argv.  Errors name the
  * guest/monitor pair when unsupported. */
-int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, ur_err *err);
+int ur_vm_build_exec(const struct ur_vm *vm, struct ur_exec *ret, struct ur_err **err);

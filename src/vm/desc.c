@@ -36,7 +36,8 @@ static uint64_t file_size(const char *path)
         return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t) st.st_size : 0;
 }
 
-int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err)
+int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib,
+                 struct ur_err **err)
 {
         uint64_t limit_mib;
 
@@ -59,7 +60,7 @@ int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uin
 static unsigned cpuset_size(const char *s)
 {
         unsigned count = 0;
-        ur_err e = NULL;
+        struct ur_err *e = NULL;
 
         if (s && ur_cpuset_count(s, &count, &e) < 0)
                 count = 0;
@@ -105,7 +106,8 @@ int ur_kvm_usable(void)
         return 1;
 }
 
-static int resolve_accel(const struct ur_vmm_cfg *mcfg, const struct ur_spec *spec, bool *kvm, ur_err *err)
+static int resolve_accel(const struct ur_vmm_cfg *mcfg, const struct ur_spec *spec, bool *kvm,
+                         struct ur_err **err)
 {
         const char *annot = ur_spec_annotation(spec, UR_ANNOT_ACCEL);
         enum ur_accel a = mcfg ? mcfg->accel : UR_ACCEL_AUTO;
@@ -134,7 +136,7 @@ static int resolve_accel(const struct ur_vmm_cfg *mcfg, const struct ur_spec *sp
 /* Network mode: annotation com.urunc.network, else [network] mode; the
  * published ports (routed mode only) from com.urunc.network.ports. */
 static int resolve_network(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_vm_net *net,
-                           ur_err *err)
+                           struct ur_err **err)
 {
         const char *mode = ur_spec_annotation(spec, UR_ANNOT_NETWORK);
         const char *ports = ur_spec_annotation(spec, UR_ANNOT_NETWORK_PORTS);
@@ -160,7 +162,7 @@ static int resolve_network(const struct ur_config *cfg, const struct ur_spec *sp
 /* useDMBlock: the rootfs's block device as the guest's root, when the
  * rootfs is mounted from one and the family boots from a block device;
  * otherwise the rootfs is used as it is (as upstream does). */
-static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
+static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, struct ur_err **err)
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
         _cleanup_free_ char *dev = NULL, *fstype = NULL;
@@ -194,7 +196,7 @@ static int dm_root(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         return 0;
 }
 
-int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
+int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, struct ur_err **err)
 {
         const char *v = ur_spec_annotation(spec, UR_ANNOT_SECCOMP);
 
@@ -207,7 +209,7 @@ int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err)
 }
 
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
-                    const char *state_dir, struct ur_vm *vm, ur_err *err)
+                    const char *state_dir, struct ur_vm *vm, struct ur_err **err)
 {
         const struct ur_vmm_ops *mops = ur_vmm_find(md->hypervisor);
         const struct ur_vmm_cfg *mcfg = ur_config_monitor(cfg, md->hypervisor);
@@ -323,7 +325,7 @@ int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, con
         if (!vm->kvm && ur_streq(vm->guest, "linux") && ur_streq(vm->monitor, "qemu")) {
                 /* Linux on an emulated microvm hangs calibrating against the
                  * PIT unless told the TSC rate (15 ms to measure, only here). */
-                ur_err e = NULL;
+                struct ur_err *e = NULL;
                 if (ur_host_tsc_khz(&vm->tsc_khz, &e) < 0)
                         ur_log_warning("%s", ur_err_msg(e));
                 ur_err_free(&e);

@@ -27,16 +27,17 @@
  * cpuset's size, else the default), accel, monitor binary.
  */
 int ur_vm_from_spec(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
-                    const char *state_dir, struct ur_vm *vm, ur_err *err);
+                    const char *state_dir, struct ur_vm *vm, struct ur_err **err);
 
 /* Whether the monitor gets seccomp: always, unless the annotation
  * com.urunc.seccomp is "unconfined" (any value other than "unconfined" or
  * "default" is an error naming it).  The spec's linux.seccomp plays no
  * part (see SECURITY in urunc(8)). */
-int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, ur_err *err);
+int ur_vm_seccomp_wanted(const struct ur_spec *spec, bool *ret, struct ur_err **err);
 
 /* Guest RAM in MiB for a memory limit in bytes (-1 = none). */
-int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib, ur_err *err);
+int ur_vm_memory(int64_t limit, uint64_t overhead_mib, uint64_t default_mib, uint64_t *ret_mib,
+                 struct ur_err **err);
 /* vCPUs: ceil(quota / period) (period 0 = the kernel's default 100 ms, as
  * for the scope), else the cpuset's size, else the default (else 1);
  * computed without overflow and clamped to host_cpus (0 = no clamp), which

@@ -32,7 +32,8 @@ static void unescape(char *s)
         *w = '\0';
 }
 
-int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, char **ret_fstype, ur_err *err)
+int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, char **ret_fstype,
+                    struct ur_err **err)
 {
         _cleanup_free_ char *real = realpath(rootfs, NULL), *text = NULL, *dev = NULL, *fstype = NULL;
         unsigned maj = 0, min = 0;
@@ -87,7 +88,8 @@ int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, c
 }
 
 /* Copy the regular file host (inside root) to dst. */
-static int copy_out(const char *root, const char *host, const char *dst, const char *what, ur_err *err)
+static int copy_out(const char *root, const char *host, const char *dst, const char *what,
+                    struct ur_err **err)
 {
         _cleanup_close_ int pin = -1, in = -1, out = -1;
         char p[64], buf[65536];
@@ -119,7 +121,7 @@ static int copy_out(const char *root, const char *host, const char *dst, const c
         return 0;
 }
 
-int ur_vm_dm_detach(struct ur_vm *vm, const char *state_dir, ur_err *err)
+int ur_vm_dm_detach(struct ur_vm *vm, const char *state_dir, struct ur_err **err)
 {
         _cleanup_free_ char *dir = ur_path_join(state_dir, UR_DM_BOOT_DIR), *k = NULL, *i = NULL;
 

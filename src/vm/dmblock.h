@@ -27,8 +27,8 @@
  * an overlay, a subdirectory of a mount, no such mount), negative on error.
  */
 int ur_rootfs_block(const char *mountinfo, const char *rootfs, char **ret_dev, char **ret_fstype,
-                    ur_err *err);
+                    struct ur_err **err);
 
 /* vm->dm_root: copy vm->kernel and vm->initrd into state_dir/UR_DM_BOOT_DIR
  * (they then name the copies) and unmount vm->rootfs. */
-int ur_vm_dm_detach(struct ur_vm *vm, const char *state_dir, ur_err *err);
+int ur_vm_dm_detach(struct ur_vm *vm, const char *state_dir, struct ur_err **err);

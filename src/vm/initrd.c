@@ -26,7 +26,7 @@ struct cpio {
         uint32_t ino;   /* the next inode number */
         uint64_t bytes; /* file data so far */
         const char *what;
-        ur_err *err;
+        struct ur_err **err;
 };
 
 static int put(struct cpio *c, const void *buf, size_t n)
@@ -218,7 +218,7 @@ static int copy_one(struct cpio *c, const char *source, const char *dest, bool r
         return entry(c, fd, &st, name, source, ro);
 }
 
-int ur_initrd_copy_check(const char *source, const char *what, uint64_t *bytes, ur_err *err)
+int ur_initrd_copy_check(const char *source, const char *what, uint64_t *bytes, struct ur_err **err)
 {
         struct cpio c = {.out_fd = -1, .bytes = *bytes, .what = what, .err = err};
 
@@ -281,7 +281,7 @@ static off_t newc_trailer(int fd, off_t size)
         return off;
 }
 
-int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err)
+int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, struct ur_err **err)
 {
         struct cpio c = {.out_fd = out_fd, .err = err};
         struct stat st;
@@ -325,7 +325,7 @@ int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err)
         return 0;
 }
 
-int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, ur_err *err)
+int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, struct ur_err **err)
 {
         _cleanup_free_ char *out = NULL, *tmp = NULL, *seen = NULL;
         _cleanup_close_ int in = -1, ofd = -1;

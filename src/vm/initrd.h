@@ -30,17 +30,17 @@
 
 /* Check source (a file or a directory tree) as a copy would take it and
  * add its file data to *bytes; what names the mount in messages. */
-int ur_initrd_copy_check(const char *source, const char *what, uint64_t *bytes, ur_err *err);
+int ur_initrd_copy_check(const char *source, const char *what, uint64_t *bytes, struct ur_err **err);
 
 /* True when the file at path starts as a newc cpio archive. */
 bool ur_initrd_is_newc(const char *path);
 
 /* Write to out_fd the initrd read from in_fd followed by vm->copies. */
-int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, ur_err *err);
+int ur_initrd_write(const struct ur_vm *vm, int in_fd, int out_fd, struct ur_err **err);
 
 /* When vm has copies: write the extended initrd into dir (a file of
  * UR_INITRD_NAME, mode 0644) from the initrd vm names (from *pin_fd, its
  * pin, when there is one), and make vm->initrd name
  * <vm->state_dir>/UR_INITRD_NAME, where the monitor sees dir (and *pin_fd
  * the new file). */
-int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, ur_err *err);
+int ur_initrd_extend(struct ur_vm *vm, int *pin_fd, const char *dir, struct ur_err **err);

@@ -384,7 +384,7 @@ static bool has_multiboot(const unsigned char *buf, size_t len)
 }
 
 /* The kernel at path, opened for reading: a regular file, or an error. */
-static int open_kernel(const char *path, struct stat *ret_st, ur_err *err)
+static int open_kernel(const char *path, struct stat *ret_st, struct ur_err **err)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -396,7 +396,7 @@ static int open_kernel(const char *path, struct stat *ret_st, ur_err *err)
         return TAKE_FD(fd);
 }
 
-int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err)
+int ur_kernel_probe(const char *path, enum ur_boot_format *ret, struct ur_err **err)
 {
         struct stat st;
         _cleanup_close_ int fd = open_kernel(path, &st, err);
@@ -448,7 +448,7 @@ const char *ur_solo5_target_name(unsigned target)
         return target < sizeof(names) / sizeof(names[0]) ? names[target] : "unknown";
 }
 
-int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
+int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, struct ur_err **err)
 {
         memset(ret, 0, sizeof(*ret));
         struct stat st;
@@ -477,7 +477,7 @@ int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err)
         return 0;
 }
 
-int ur_host_tsc_khz(unsigned *ret, ur_err *err)
+int ur_host_tsc_khz(unsigned *ret, struct ur_err **err)
 {
 #if defined(__x86_64__) || defined(__i386__)
         /* Best of three 5 ms windows.  The clock readings bracket the TSC

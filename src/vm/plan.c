@@ -20,7 +20,8 @@ void ur_plan_init(struct ur_plan *p)
         ur_vm_init(&p->vm);
 }
 
-static int add_bind(struct ur_plan *p, const char *path, unsigned flags, const char *what, ur_err *err)
+static int add_bind(struct ur_plan *p, const char *path, unsigned flags, const char *what,
+                    struct ur_err **err)
 {
         struct ur_plan_bind *b;
 
@@ -54,7 +55,7 @@ static void binds_free(struct ur_plan *p)
         p->n_binds = 0;
 }
 
-static int plan_binds(struct ur_plan *p, ur_err *err)
+static int plan_binds(struct ur_plan *p, struct ur_err **err)
 {
         const struct ur_vm *vm = &p->vm;
 
@@ -95,7 +96,7 @@ static const char *find_resolv_conf(const struct ur_spec *spec)
         return NULL;
 }
 
-static int plan_creds(struct ur_plan *p, const struct ur_spec *spec, ur_err *err)
+static int plan_creds(struct ur_plan *p, const struct ur_spec *spec, struct ur_err **err)
 {
         p->creds.uid = spec->process.uid;
         p->creds.gid = spec->process.gid;
@@ -115,7 +116,8 @@ static int plan_creds(struct ur_plan *p, const struct ur_spec *spec, ur_err *err
  * console_to_journal.  An unknown value, or "journal" asked by annotation
  * together with process.terminal, is an error naming the annotation; the
  * config key gives way to a terminal. */
-static int console_journal(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
+static int console_journal(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret,
+                           struct ur_err **err)
 {
         const char *v = ur_spec_annotation(spec, UR_ANNOT_CONSOLE);
 
@@ -141,7 +143,8 @@ static int console_journal(const struct ur_config *cfg, const struct ur_spec *sp
 
 /* Register with machined?  The annotation com.urunc.register-machine, else
  * the config's [systemd] register_machine. */
-static int register_machine(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret, ur_err *err)
+static int register_machine(const struct ur_config *cfg, const struct ur_spec *spec, bool *ret,
+                            struct ur_err **err)
 {
         const char *v = ur_spec_annotation(spec, UR_ANNOT_REGISTER_MACHINE);
 
@@ -156,7 +159,7 @@ static int register_machine(const struct ur_config *cfg, const struct ur_spec *s
 }
 
 int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_plan *p,
-                           ur_err *err)
+                           struct ur_err **err)
 {
         if (console_journal(cfg, spec, &p->console_journal, err) < 0)
                 return -1;
@@ -164,7 +167,7 @@ int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *sp
 }
 
 int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
-                  const char *id, const char *state_dir, struct ur_plan *p, ur_err *err)
+                  const char *id, const char *state_dir, struct ur_plan *p, struct ur_err **err)
 {
         const char *resolv = find_resolv_conf(spec);
 
@@ -200,7 +203,7 @@ int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const
         return ur_plan_systemd_wishes(cfg, spec, p, err);
 }
 
-int ur_plan_rebind(struct ur_plan *p, ur_err *err)
+int ur_plan_rebind(struct ur_plan *p, struct ur_err **err)
 {
         return plan_binds(p, err);
 }
@@ -213,7 +216,7 @@ struct ur_plan_bind *ur_plan_find_bind(struct ur_plan *p, const char *path)
         return NULL;
 }
 
-int ur_plan_pin(struct ur_plan *p, const char *rootfs, ur_err *err)
+int ur_plan_pin(struct ur_plan *p, const char *rootfs, struct ur_err **err)
 {
         for (unsigned i = 0; i < p->n_binds; i++) {
                 struct ur_plan_bind *b = &p->binds[i];

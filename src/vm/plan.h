@@ -76,18 +76,18 @@ struct ur_plan {
 
 void ur_plan_init(struct ur_plan *p);
 int ur_plan_build(const struct ur_config *cfg, const struct ur_spec *spec, const struct ur_metadata *md,
-                  const char *id, const char *state_dir, struct ur_plan *p, ur_err *err);
+                  const char *id, const char *state_dir, struct ur_plan *p, struct ur_err **err);
 /* The journal's and machined's wishes (console_journal, register_machine)
  * from the annotations, else the config; ur_plan_build calls it. */
 int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_plan *p,
-                           ur_err *err);
+                           struct ur_err **err);
 /* The binds again from vm, after create changed its files (useDMBlock's
  * copies of the kernel and initrd in the state dir, ur_vm_dm_detach). */
-int ur_plan_rebind(struct ur_plan *p, ur_err *err);
+int ur_plan_rebind(struct ur_plan *p, struct ur_err **err);
 /* The bind of path, or NULL. */
 struct ur_plan_bind *ur_plan_find_bind(struct ur_plan *p, const char *path);
 /* Open the UR_BIND_PIN binds (O_PATH, regular files, resolved under rootfs
  * without leaving it): from here on the guest's files are these fds,
  * whatever the paths name later. */
-int ur_plan_pin(struct ur_plan *p, const char *rootfs, ur_err *err);
+int ur_plan_pin(struct ur_plan *p, const char *rootfs, struct ur_err **err);
 void ur_plan_done(struct ur_plan *p);

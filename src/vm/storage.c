@@ -89,7 +89,7 @@ static int tmpfs_options(char *const *opts, char **ret)
 }
 
 /* "the linux guest on qemu": what a refusal names. */
-static int refuse(ur_err *err, const struct ur_mount *m, const char *why, const struct ur_vm *vm)
+static int refuse(struct ur_err **err, const struct ur_mount *m, const char *why, const struct ur_vm *vm)
 {
         return ur_err_set(err, 0, "mount '%s' (source '%s', type '%s'): %s (the %s guest on %s)",
                           m->destination, m->source ? m->source : "", m->type ? m->type : "", why, vm->guest,
@@ -117,7 +117,7 @@ static const char *copy_refused(const struct ur_vm *vm, const struct ur_guest_op
 
 /* Add the bind mount m to vm->copies (checked and counted now, copied when
  * the monitor is prepared). */
-static int copy(struct ur_vm *vm, const struct ur_mount *m, bool ro, ur_err *err)
+static int copy(struct ur_vm *vm, const struct ur_mount *m, bool ro, struct ur_err **err)
 {
         struct ur_vm_copy *c = &vm->copies[vm->n_copies];
         _cleanup_free_ char *what = NULL;
@@ -143,7 +143,7 @@ static int copy(struct ur_vm *vm, const struct ur_mount *m, bool ro, ur_err *err
  * after the metadata's, which the tender gives to the next block device the
  * kernel's manifest declares (src/vmm/solo5.c).  The application
  * reads it by that name: the destination plays no part. */
-static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, ur_err *err)
+static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, struct ur_err **err)
 {
         struct ur_vm_block *b;
 
@@ -166,7 +166,7 @@ static int solo5_volume(struct ur_vm *vm, const struct ur_mount *m, ur_err *err)
         return 0;
 }
 
-int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
+int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, struct ur_err **err)
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
         bool qemu = ur_streq(vm->monitor, "qemu");
@@ -342,7 +342,7 @@ int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err)
         return 0;
 }
 
-int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, ur_err *err)
+int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, struct ur_err **err)
 {
         bool used = vm->virtiofs && vm->share_rootfs;
 

@@ -50,7 +50,7 @@ bool ur_mount_skipped(const char *d);
 
 /* Fill vm->shares from spec->mounts (vm->guest, vm->monitor and
  * vm->share_rootfs already set); check mountRootfs against the family. */
-int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, ur_err *err);
+int ur_vm_storage(const struct ur_spec *spec, struct ur_vm *vm, struct ur_err **err);
 /* vm->virtiofsd when virtiofs is used: the configured path, else
  * UR_VIRTIOFSD_DEFAULT, else "virtiofsd" in $PATH. */
-int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, ur_err *err);
+int ur_vm_virtiofsd(struct ur_vm *vm, const char *configured, struct ur_err **err);

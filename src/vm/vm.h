@@ -194,16 +194,16 @@ struct ur_solo5_info {
 /* Read the ABI1 and MFT1 notes of the Solo5 kernel at path.  A kernel
  * without an ABI1 note gets target UNKNOWN; without an MFT1 note,
  * has_manifest false; a malformed note is an error naming the kernel. */
-int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, ur_err *err);
+int ur_solo5_info_read(const char *path, struct ur_solo5_info *ret, struct ur_err **err);
 /* "hvt", "spt", "virtio", ..., or "unknown". */
 const char *ur_solo5_target_name(unsigned target);
 
 void ur_vm_init(struct ur_vm *vm);
 /* Read the kernel's headers and tell its boot format. */
-int ur_kernel_probe(const char *path, enum ur_boot_format *ret, ur_err *err);
+int ur_kernel_probe(const char *path, enum ur_boot_format *ret, struct ur_err **err);
 /* The host's TSC frequency in kHz (what a TCG guest's TSC runs at), measured
  * against CLOCK_MONOTONIC_RAW over a few milliseconds.  For vm->tsc_khz. */
-int ur_host_tsc_khz(unsigned *ret, ur_err *err);
+int ur_host_tsc_khz(unsigned *ret, struct ur_err **err);
 void ur_vm_done(struct ur_vm *vm);
 
 /* A file a monitor needs written before exec (e.g. firecracker's config). */

@@ -24,7 +24,7 @@
 #include "vmm/vmm.h"
 #include "util/strv.h"
 
-static int check_option_value(const char *what, const char *v, ur_err *err)
+static int check_option_value(const char *what, const char *v, struct ur_err **err)
 {
         size_t n = strlen(v);
 
@@ -37,7 +37,7 @@ static int check_option_value(const char *what, const char *v, ur_err *err)
 }
 
 static int ch_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
-                    struct ur_exec *ret, ur_err *err)
+                    struct ur_exec *ret, struct ur_err **err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "cloud-hypervisor: monitor binary and kernel are required");

@@ -28,8 +28,8 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-static int fc_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
-                    const char *guest_cmdline, struct ur_exec *ret, ur_err *err)
+static int fc_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
+                    struct ur_exec *ret, struct ur_err **err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "firecracker: monitor binary and kernel are required");

@@ -177,7 +177,7 @@ static size_t dashdash_offset(const char *s)
 
 /* cmdline with the virtio_mmio.device words for n devices before its
  * first "--". */
-static int mmio_cmdline(const char *cmdline, unsigned n, char **ret, ur_err *err)
+static int mmio_cmdline(const char *cmdline, unsigned n, char **ret, struct ur_err **err)
 {
         if (n > MICROVM_MMIO_SLOTS)
                 return ur_err_set(err, 0, "qemu: %u virtio devices, microvm without ACPI has %u transports", n,
@@ -206,8 +206,8 @@ static int mmio_cmdline(const char *cmdline, unsigned n, char **ret, ur_err *err
         return 0;
 }
 
-static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest,
-                      const char *guest_cmdline, struct ur_exec *ret, ur_err *err)
+static int qemu_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
+                      struct ur_exec *ret, struct ur_err **err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "qemu: monitor binary and kernel are required");

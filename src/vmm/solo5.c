@@ -82,7 +82,7 @@ static const struct ur_solo5_dev *find(const struct ur_solo5_info *info, enum ur
 
 /* A name given by annotation must be declared, with that type. */
 static int check_named(const struct ur_solo5_info *info, enum ur_solo5_dev_type type, const char *key,
-                       const char *name, const struct ur_vm *vm, ur_err *err)
+                       const char *name, const struct ur_vm *vm, struct ur_err **err)
 {
         char decl[1024];
         if (find(info, type, name))
@@ -100,7 +100,7 @@ static int check_named(const struct ur_solo5_info *info, enum ur_solo5_dev_type 
  */
 static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur_guest_ops *guest,
                         const struct ur_solo5_info *info, const char **net_dev, const char **blk_names,
-                        ur_err *err)
+                        struct ur_err **err)
 {
         char decl[1024];
         unsigned n_net = count(info, UR_SOLO5_DEV_NET), n_blk = count(info, UR_SOLO5_DEV_BLOCK);
@@ -185,7 +185,7 @@ static int plan_devices(const char *mon, const struct ur_vm *vm, const struct ur
 
 static int solo5_build(const char *mon, enum ur_solo5_target target, const struct ur_vm *vm,
                        const struct ur_guest_ops *guest, const char *guest_cmdline, struct ur_exec *ret,
-                       ur_err *err)
+                       struct ur_err **err)
 {
         if (!vm->monitor_binary || !vm->kernel)
                 return ur_err_set(err, 0, "%s: monitor binary and kernel are required", mon);
@@ -274,7 +274,7 @@ static int solo5_build(const char *mon, enum ur_solo5_target target, const struc
 }
 
 static int hvt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
-                     struct ur_exec *ret, ur_err *err)
+                     struct ur_exec *ret, struct ur_err **err)
 {
         if (!vm->kvm)
                 return ur_err_set(err, 0,
@@ -286,7 +286,7 @@ static int hvt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, c
 }
 
 static int spt_build(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
-                     struct ur_exec *ret, ur_err *err)
+                     struct ur_exec *ret, struct ur_err **err)
 {
         return solo5_build("spt", UR_SOLO5_TARGET_SPT, vm, guest, guest_cmdline, ret, err);
 }

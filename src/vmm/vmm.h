@@ -19,8 +19,8 @@ struct ur_vmm_ops {
         const char *default_binary;    /* "qemu-system-x86_64", looked up in $PATH */
         int stop_signal;               /* graceful stop signal */
         /* Build argv/env/files for vm; guest_cmdline comes from the guest backend. */
-        int (*build)(const struct ur_vm *vm, const struct ur_guest_ops *guest,
-                     const char *guest_cmdline, struct ur_exec *ret, ur_err *err);
+        int (*build)(const struct ur_vm *vm, const struct ur_guest_ops *guest, const char *guest_cmdline,
+                     struct ur_exec *ret, struct ur_err **err);
         /* Boot formats it can load: a mask of UR_BOOT_FORMAT_BIT(format). */
         unsigned boot_formats;
         /* Runs the guest as a sandboxed host process (spt): no VM, so

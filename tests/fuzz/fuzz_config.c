@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *text = fuzz_strndup(data, size);
         struct ur_config *cfg = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         if (ur_config_parse(text, "config.toml", &cfg, &err) < 0) {
                 FUZZ_CHECK(err && ur_err_msg(err)[0]);

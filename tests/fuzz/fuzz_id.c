@@ -32,7 +32,7 @@ static bool expected_valid(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *id = fuzz_strndup(data, size);
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int r = ur_validate_id(id, &err);
 
         FUZZ_CHECK((r == 0) == expected_valid(id));

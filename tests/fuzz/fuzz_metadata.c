@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *value = fuzz_strndup(data, size);
         char *out = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         if (ur_metadata_decode(UR_ANNOT_PREFIX "binary", value, &out, &err) < 0) {
                 FUZZ_CHECK(err && ur_err_msg(err)[0]);

@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *path = fuzz_strndup(data, size);
         _cleanup_free_ char *res = NULL, *real = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         struct stat sb;
 
         if (ur_path_resolve_in_root(root, path, &res, &err) < 0) {

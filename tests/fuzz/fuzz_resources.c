@@ -12,7 +12,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct ur_resources res;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         if (ur_resources_parse((const char *) data, size, "--resources", &res, &err) < 0) {

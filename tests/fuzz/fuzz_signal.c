@@ -14,7 +14,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *s = fuzz_strndup(data, size);
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int sig = -1;
 
         if (ur_signal_parse(s, &sig, &err) < 0) {

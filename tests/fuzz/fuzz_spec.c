@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct ur_spec *spec = NULL;
         struct ur_metadata *md = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         if (ur_spec_parse((const char *) data, size, "/nonexistent/urunc-fuzz-bundle", "config.json", &spec,
                           &err) < 0) {

@@ -34,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         static const char config[] = "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"hello\"], \"cwd\": \"/\"},"
                                      " \"root\": {\"path\": \"rootfs\"}}";
         _cleanup_free_ char *dir = NULL, *link = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         fuzz_quiet();
         base = fuzz_tempdir("urunc-json");
@@ -58,7 +58,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct ur_metadata *md = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int r;
 
         if (ur_write_file_atomic(json_path, data, size, 0644, NULL) < 0)

@@ -33,7 +33,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_rm_rf(root, &err);
         ur_err_free(&err);
         return 0;
@@ -54,7 +54,7 @@ static void put(const char *rel, const char *content)
 static void dir(const char *rel)
 {
         char p[512];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         snprintf(p, sizeof(p), "%s/%s", root, rel);
         assert_int_equal(ur_mkdir_p(p, 0755, &err), 0);
@@ -73,7 +73,7 @@ static void is(const char *rel, const char *want)
 {
         char p[512], *s = NULL;
         size_t n = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         snprintf(p, sizeof(p), "%s/%s", root, rel);
         if (ur_read_file(p, 4096, &s, &n, &err) < 0)
@@ -107,7 +107,7 @@ static void fill(struct ur_resources *res)
 static void test_layout(void **state)
 {
         struct ur_cgfs fs;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_cgfs_open(root, &fake_cgfs_io, &fs, &err), 0);
         assert_int_equal(fs.layout, UR_CGFS_LEGACY);
@@ -129,7 +129,7 @@ static void test_v2(void **state)
         struct ur_resources res;
         pid_t *pids = NULL;
         size_t n = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         fake_cgfs_v2_root(root, "cpuset cpu io memory hugetlb pids rdma misc");
         fill(&res);
@@ -200,7 +200,7 @@ static void test_v2_missing_controller(void **state)
 {
         struct ur_cgfs fs;
         struct ur_resources res;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         fake_cgfs_v2_root(root, "cpu pids");
         fill(&res);
@@ -225,7 +225,7 @@ static void test_v2_prepare(void **state)
         struct ur_resources res;
         struct stat a, b;
         char p[512];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd = -1;
 
         fake_cgfs_v2_root(root, "cpuset cpu io memory hugetlb pids rdma misc");
@@ -270,7 +270,7 @@ static void test_v1_prepare_refused(void **state)
 {
         struct ur_cgfs fs;
         struct ur_resources res;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd = -1;
 
         v1_tree();
@@ -290,7 +290,7 @@ static void test_v1(void **state)
         struct ur_resources res;
         pid_t *pids = NULL;
         size_t n = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         v1_tree();
         fill(&res);
@@ -357,7 +357,7 @@ static void test_v1_refused_value(void **state)
 {
         struct ur_cgfs fs;
         struct ur_resources res;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         v1_tree();
         fill(&res);
@@ -378,7 +378,7 @@ static void test_v1_missing_controller(void **state)
 {
         struct ur_cgfs fs;
         struct ur_resources res;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         fake_cgfs_v1_root(at("cpu"), "cpu");
         fake_cgfs_v1_root(at("freezer"), "freezer");
@@ -401,7 +401,7 @@ static void test_v1_missing_controller(void **state)
 static void test_hybrid_freezer_join(void **state)
 {
         struct ur_cgfs fs;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         v1_tree();
         dir("unified/urunc.slice/u.scope");

@@ -37,7 +37,7 @@ static int m_ok(sd_bus_message *m, void *u, sd_bus_error *e)
 
 static int m_fail(sd_bus_message *m, void *u, sd_bus_error *e)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         const char *arg;
         int r;
 
@@ -100,7 +100,7 @@ static pid_t serve_n(int *fds, unsigned n, uint64_t idle_usec, int what)
         if (pid == 0) {
                 struct ur_channel_peer *peers[4] = { NULL };
                 sd_bus *bus = NULL;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 int r;
 
                 mode = what;
@@ -156,7 +156,7 @@ static void reap(pid_t pid)
 static void test_call_ok_and_error(void **state)
 {
         sd_bus *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd;
         pid_t pid = serve(&fd, START_EXEC_OK);
 
@@ -178,7 +178,7 @@ static void test_call_ok_and_error(void **state)
 static void test_call_timeout(void **state)
 {
         sd_bus *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd;
         pid_t pid = serve(&fd, START_EXEC_OK);
         long long t0;
@@ -196,7 +196,7 @@ static void test_call_timeout(void **state)
 static void test_peer_gone(void **state)
 {
         sd_bus *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd;
         pid_t pid = serve(&fd, START_EXEC_OK);
 
@@ -211,7 +211,7 @@ static void test_peer_gone(void **state)
 static void test_exec_handshake(void **state)
 {
         sd_bus *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd, status;
         bool announced = true;
         pid_t pid;
@@ -261,7 +261,7 @@ static void test_exec_handshake(void **state)
 static void test_two_peers(void **state)
 {
         sd_bus *quiet = NULL, *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fds[2], status;
         pid_t pid = serve_n(fds, 2, 0, START_EXEC_OK);
 
@@ -282,7 +282,7 @@ static void test_two_peers(void **state)
 static void test_idle_deadline(void **state)
 {
         sd_bus *bus = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int fd, status;
         long long t0 = ur_now_ms();
         pid_t pid = serve_n(&fd, 1, 400000, START_EXEC_OK);

@@ -16,7 +16,8 @@ struct create_opts {
         int preserve;
 };
 
-static int parse_create(int argc, char **argv, struct create_opts *o, char ***args, int *nargs, ur_err *err)
+static int parse_create(int argc, char **argv, struct create_opts *o, char ***args, int *nargs,
+                        struct ur_err **err)
 {
         const struct cli_opt opts[] = {
                 { "bundle", 'b', CLI_STRING, &o->bundle },
@@ -37,7 +38,7 @@ static void test_containerd_create(void **state)
         struct create_opts o = { 0 };
         char **args = NULL;
         int nargs = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(parse_create(10, argv, &o, &args, &nargs, &err), 0);
         assert_string_equal(o.bundle, "/run/containerd/b");
@@ -57,7 +58,7 @@ static void test_forms(void **state)
         struct create_opts o = { .no_pivot = true };
         char **args = NULL;
         int nargs = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(parse_create(6, argv, &o, &args, &nargs, &err), 0);
         assert_string_equal(o.bundle, "/b1");
@@ -80,7 +81,7 @@ static void test_errors(void **state)
         struct create_opts o = { 0 };
         char **args = NULL;
         int nargs = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         char *unknown[] = { "create", "--bundel", "/b", "id", NULL };
         assert_true(parse_create(4, unknown, &o, &args, &nargs, &err) < 0);
@@ -110,7 +111,7 @@ static void test_kill_all(void **state)
         char *argv[] = { "kill", "--all", "id", "9", NULL };
         char **args = NULL;
         int nargs = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(cli_parse(4, argv, opts, &args, &nargs, &err), 0);
         assert_true(all);

@@ -44,7 +44,7 @@ static int setup(void **state)
 static struct ur_config *parse_ok(const char *text)
 {
         struct ur_config *cfg = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         warnings[0] = '\0';
         if (ur_config_parse(text, "config.toml", &cfg, &err) < 0)
@@ -55,7 +55,7 @@ static struct ur_config *parse_ok(const char *text)
 static void parse_fail(const char *text, const char *n1, const char *n2)
 {
         struct ur_config *cfg = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_config_parse(text, "config.toml", &cfg, &err) >= 0)
                 fail_msg("accepted:\n%s", text);
@@ -113,7 +113,7 @@ static void check_defaults(const struct ur_config *cfg)
 static void test_defaults(void **state)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         assert_int_equal(ur_config_defaults(&cfg, &err), 0);
         check_defaults(cfg);
@@ -130,7 +130,7 @@ static void test_defaults(void **state)
 static void test_full(void **state)
 {
         _cleanup_config_ struct ur_config *cfg = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const struct ur_vmm_cfg *m;
 
         warnings[0] = '\0';
@@ -310,7 +310,7 @@ static void test_load(void **state)
 {
         char tmpl[] = "/tmp/ur-cfg-XXXXXX";
         char path[PATH_MAX];
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_config *cfg = NULL;
         const char *bad = "[runtime]\n\ntimeout = \"x\"\n";
 

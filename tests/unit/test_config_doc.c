@@ -163,7 +163,7 @@ static char *render(void)
 
 static void test_man_page(void **state)
 {
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         _cleanup_free_ char *text = NULL, *want = render();
         size_t len;
         char *begin, *end;

@@ -85,7 +85,7 @@ static void argv_is(char *const *argv, const char *const *want)
 
 static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         memset(ex, 0, sizeof(*ex));
         if (ur_vm_build_exec(vm, ex, &err) < 0)
                 fail_msg("build: %s", ur_err_msg(err));
@@ -94,7 +94,7 @@ static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
 static void build_fails(const struct ur_vm *vm, const char *needle)
 {
         struct ur_exec ex = {0};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(ur_vm_build_exec(vm, &ex, &err) < 0);
         if (!strstr(ur_err_msg(err), needle))
                 fail_msg("error '%s' lacks '%s'", ur_err_msg(err), needle);

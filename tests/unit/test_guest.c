@@ -488,7 +488,7 @@ static char *cmdline(const struct ur_vm *vm)
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
         assert_non_null(g);
         char *s = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         if (g->cmdline(vm, &s, &err) < 0)
                 fail_msg("%s cmdline: %s", vm->guest, ur_err_msg(err));
         return s;
@@ -505,7 +505,7 @@ static void expect_error(const struct ur_vm *vm, const char *needle)
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
         char *s = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(g->cmdline(vm, &s, &err) < 0);
         assert_null(s);
         if (!strstr(ur_err_msg(err), needle))
@@ -882,7 +882,7 @@ static char *build_or_refuse(const struct ur_vm *vm, const char *value, const ch
 {
         const struct ur_guest_ops *g = ur_guest_find(vm->guest);
         char *line = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         if (g->cmdline(vm, &line, &err) < 0) {
                 if (!in_list(value, refused))
                         fail_msg("%s refused '%s': %s", vm->guest, value, ur_err_msg(err));

@@ -28,7 +28,7 @@ static char rootfs[PATH_MAX];
 static void put(const char *rel, const char *content)
 {
         char p[PATH_MAX * 2];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         snprintf(p, sizeof(p), "%s/%s", rootfs, rel);
         assert_int_equal(ur_write_file_atomic(p, content, strlen(content), 0644, &err), 0);
@@ -74,7 +74,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_rm_rf(tmpdir, &err);
         ur_err_free(&err);
         free(tmpdir);
@@ -104,7 +104,7 @@ static struct ur_spec *mkspec(const char *const *kv)
 static struct ur_metadata *load_ok(const char *const *kv)
 {
         _cleanup_spec_ struct ur_spec *s = mkspec(kv);
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_metadata *md = NULL;
         int r = ur_metadata_load(s, &md, &err);
 
@@ -117,7 +117,7 @@ static struct ur_metadata *load_ok(const char *const *kv)
 static void load_fail(const char *const *kv, const char *n1, const char *n2, const char *n3)
 {
         _cleanup_spec_ struct ur_spec *s = mkspec(kv);
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_metadata *md = NULL;
         const char *needles[] = {n1, n2, n3};
 
@@ -132,7 +132,7 @@ static void load_fail(const char *const *kv, const char *n1, const char *n2, con
 static void decode_is(const char *value, const char *want)
 {
         _cleanup_free_ char *got = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_metadata_decode(K("x"), value, &got, &err) < 0)
                 fail_msg("'%s': %s", value, ur_err_msg(err));
@@ -143,7 +143,7 @@ static void decode_is(const char *value, const char *want)
 static void decode_fails(const char *value, const char *needle)
 {
         _cleanup_free_ char *got = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         char q[256];
 
         if (ur_metadata_decode(K("binary"), value, &got, &err) >= 0)
@@ -197,7 +197,7 @@ static void test_decode(void **state)
         decode_fails("b64:AAEC", "decodes to binary data");
         decode_fails("b64:YQBi", "decodes to binary data"); /* "a\0b" */
         {
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 char *got = NULL;
                 assert_true(ur_metadata_decode(K("binary"), NULL, &got, &err) < 0);
         }
@@ -407,7 +407,7 @@ static void test_validation(void **state)
 static void test_no_metadata(void **state)
 {
         _cleanup_spec_ struct ur_spec *s = mkspec(NULL);
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_metadata *md = (void *) 1;
 
         assert_int_equal(ur_metadata_load(s, &md, &err), 0);
@@ -426,7 +426,7 @@ static void test_no_metadata(void **state)
         assert_int_equal(ur_metadata_load(s2, &md, &err), 0);
 }
 
-static int load_json(struct ur_metadata **md, ur_err *err)
+static int load_json(struct ur_metadata **md, struct ur_err **err)
 {
         _cleanup_spec_ struct ur_spec *s = mkspec(NULL);
         return ur_metadata_load(s, md, err);
@@ -435,7 +435,7 @@ static int load_json(struct ur_metadata **md, ur_err *err)
 static void json_fail(const char *content, const char *n1, const char *n2)
 {
         struct ur_metadata *md = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         put("urunc.json", content);
         if (load_json(&md, &err) >= 0)
@@ -450,7 +450,7 @@ static void json_fail(const char *content, const char *n1, const char *n2)
 static void test_urunc_json(void **state)
 {
         struct ur_metadata *md = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         char want[PATH_MAX * 2];
 
         /* What bima writes: base64 values under the full keys. */
@@ -592,7 +592,7 @@ static void test_sandbox(void **state)
         static const char *const plain_sandbox[] = {"io.kubernetes.cri.container-type", "sandbox", NULL};
         const char *const *sandboxes[] = {cri_sandbox, crio_sandbox, plain_sandbox};
         struct ur_metadata *md = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(sandboxes); i++) {
                 _cleanup_spec_ struct ur_spec *s = mkspec(sandboxes[i]);

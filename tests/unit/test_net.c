@@ -346,7 +346,7 @@ static void write_file(const char *path, const char *content)
 static void test_resolv(void **state)
 {
         char dir[] = "/tmp/test-net-XXXXXX", path[PATH_MAX], ns[16];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_non_null(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/resolv.conf", dir);
@@ -383,7 +383,7 @@ static void test_setup_without_interface(void **state)
 {
         struct ur_net_info info = {.found = false};
         struct ur_vm_net net = {.tap_fd = -1};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_net_setup("x", &info, -1, -1, &net, &err) < 0);
         assert_non_null(err);
@@ -395,7 +395,7 @@ static void test_setup_without_interface(void **state)
 static void ports_ok(const char *in, const char *want)
 {
         char out[384];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_net_ports_parse(in, "test", out, &err), 0);
         assert_null(err);
@@ -405,7 +405,7 @@ static void ports_ok(const char *in, const char *want)
 static void ports_bad(const char *in, const char *msg)
 {
         char out[384] = "untouched";
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_net_ports_parse(in, "annotation 'k'", out, &err) < 0);
         assert_non_null(err);

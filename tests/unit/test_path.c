@@ -73,7 +73,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_rm_rf(root, &err);
         ur_err_free(&err);
         return 0;
@@ -82,7 +82,7 @@ static int teardown(void **state)
 static void expect_ok(const char *path, const char *rel_expected)
 {
         _cleanup_free_ char *got = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         char want[PATH_MAX];
 
         snprintf(want, sizeof(want), "%s%s", root, rel_expected);
@@ -95,7 +95,7 @@ static void expect_ok(const char *path, const char *rel_expected)
 static void expect_fail(const char *path, int errnum, const char *needle)
 {
         _cleanup_free_ char *got = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         int r = ur_path_resolve_in_root(root, path, &got, &err);
         if (r >= 0)
@@ -159,7 +159,7 @@ static void test_loops_and_missing(void **state)
 static void test_bad_root(void **state)
 {
         _cleanup_free_ char *got = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         assert_true(ur_path_resolve_in_root("/nonexistent-root-xyz", "/a", &got, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "'/nonexistent-root-xyz'"));
@@ -175,12 +175,12 @@ static void test_validate_id(void **state)
         char longid[1026];
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 if (ur_validate_id(good[i], &err) < 0)
                         fail_msg("'%s': %s", good[i], ur_err_msg(err));
         }
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 char q[64];
                 if (ur_validate_id(bad[i], &err) >= 0)
                         fail_msg("'%s' accepted", bad[i]);
@@ -192,7 +192,7 @@ static void test_validate_id(void **state)
         assert_int_equal(ur_validate_id(longid, NULL), 0);
         longid[1024] = 'a';
         longid[1025] = '\0';
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(ur_validate_id(longid, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "1024"));
         ur_err_free(&err);

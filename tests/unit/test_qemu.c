@@ -47,7 +47,7 @@ static void base(struct ur_vm *vm, const char *guest, enum ur_boot_format boot)
 static void expect(const struct ur_vm *vm, const char *want, bool pass_fd)
 {
         struct ur_exec ex = { 0 };
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char **w = NULL;
         const char *app = strstr(want, " -append ");
         char *head = app ? strndup(want, (size_t) (app - want)) : strdup(want);
@@ -158,7 +158,7 @@ static void test_unikraft_pvh(void **state)
                 v2.blocks = many;
                 v2.n_blocks = 9;
                 struct ur_exec ex = { 0 };
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 assert_true(ur_vm_build_exec(&v2, &ex, &err) < 0);
                 assert_non_null(strstr(ur_err_msg(err), "10 virtio devices, microvm without ACPI has 8 transports"));
                 ur_err_free(&err);
@@ -244,7 +244,7 @@ static void test_errors(void **state)
         (void) state;
         struct ur_vm vm;
         struct ur_exec ex = { 0 };
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         base(&vm, "unikraft", UR_BOOT_PVH);
         vm.net.enabled = true;
         assert_true(ur_vm_build_exec(&vm, &ex, &err) < 0);

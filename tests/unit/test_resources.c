@@ -56,7 +56,7 @@ static void mask_ok(const char *list, const uint8_t *want, size_t n)
 {
         uint8_t *m = NULL;
         size_t got = 99;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_cpuset_to_mask(list, &m, &got, &err), 0);
         assert_null(err);
@@ -70,7 +70,7 @@ static void mask_bad(const char *list)
 {
         uint8_t *m = NULL;
         size_t n = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_cpuset_to_mask(list, &m, &n, &err) < 0);
         assert_non_null(err);
@@ -91,7 +91,7 @@ static void test_cpuset_mask(void **state)
         {
                 uint8_t *m = NULL;
                 size_t n = 0;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 assert_int_equal(ur_cpuset_to_mask("0-8191", &m, &n, &err), 0);
                 assert_int_equal(n, 1024);
                 assert_int_equal(m[0], 0xff);
@@ -130,7 +130,7 @@ static void test_cpuset_mask(void **state)
 static void test_cpuset_count(void **state)
 {
         unsigned n = 99;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_cpuset_count("0-3,5", &n, &err), 0);
         assert_int_equal(n, 5);
@@ -151,7 +151,7 @@ static void test_cpuset_count(void **state)
 static void test_cgroups_path_parse(void **state)
 {
         struct ur_cgroups_path p;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_cgroups_path_parse(NULL, &p, &err), 0);
         assert_int_equal(p.kind, UR_CGPATH_NONE);
@@ -197,7 +197,7 @@ static void test_cgroups_path_parse(void **state)
 static void slice_is(const char *slice, const char *want)
 {
         char *got = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         if (want) {
                 assert_int_equal(ur_slice_expand(slice, &got, &err), 0);
@@ -265,7 +265,7 @@ static void test_scope_target(void **state)
 {
         struct ur_cgroup_request req = { .id = "c-1", .pid = 1 };
         char *unit = NULL, *slice = NULL, *path = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_scope_target(&req, &unit, &slice, &err), 0);
         assert_string_equal(unit, "urunc-c\\x2d1.scope");
@@ -350,7 +350,7 @@ static struct ur_prop ann_ok(const char *name, const char *value)
 {
         struct ur_prop pr;
         char key[128];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         snprintf(key, sizeof(key), "org.systemd.property.%s", name);
         if (ur_prop_from_annotation(key, value, &pr, &err) < 0)
@@ -362,7 +362,7 @@ static void ann_bad(const char *name, const char *value)
 {
         struct ur_prop pr;
         char key[128];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         snprintf(key, sizeof(key), "org.systemd.property.%s", name);
         assert_true(ur_prop_from_annotation(key, value, &pr, &err) < 0);
@@ -466,7 +466,7 @@ static void test_props_from_resources(void **state)
         struct ur_resources res;
         struct ur_props p = { 0 };
         const struct ur_prop *q;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         assert_int_equal(ur_resources_to_props(&res, false, &p, &err), 0);

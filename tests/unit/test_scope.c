@@ -293,7 +293,7 @@ static void test_start_maps_everything(void **state)
         };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         res.memory_limit = 1073741824;
@@ -355,7 +355,7 @@ static void test_start_cpu_edges(void **state)
                 struct ur_cgroup_request req = { .id = "c", .res = &res, .pid = 7 };
                 sd_bus *bus = fake_start(&f);
                 char *unit = NULL;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
 
                 ur_resources_init(&res);
                 res.cpu_shares = cases[i].shares;
@@ -382,7 +382,7 @@ static void test_start_v1_cpu_shares(void **state)
         struct ur_cgroup_request req = { .id = "c", .res = &res, .pid = 7, .v1_cpu = true };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         res.cpu_shares = 512;
@@ -401,7 +401,7 @@ static void test_start_slice_from_cgroups_path(void **state)
                                          .default_slice = "ignored.slice" };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         /* JobRemoved arrives before the reply: still seen. */
         if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
@@ -420,7 +420,7 @@ static void test_start_default_slice_from_config(void **state)
         struct ur_cgroup_request req = { .id = ".hidden", .pid = 9, .default_slice = "machine-urunc.slice" };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err), 0);
         fake_stop(&f, bus);
@@ -436,7 +436,7 @@ static void test_start_job_failed(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_null(unit);
@@ -458,7 +458,7 @@ static void test_start_drops_rejected_property(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9, .res = &res };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         res.memory_limit = 1 << 30;
@@ -486,7 +486,7 @@ static void test_start_drops_invalid_args_property(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9, .res = &res };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         res.cpu_quota = 20000;
@@ -508,7 +508,7 @@ static void test_start_essential_rejected(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "Cannot set property Slice"));
@@ -532,7 +532,7 @@ static void test_start_limit_rejected(void **state)
                 struct ur_cgroup_request req = { .id = "c", .pid = 9, .res = &res };
                 sd_bus *bus = fake_start(&f);
                 char *unit = NULL;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 char want[128];
 
                 ur_resources_init(&res);
@@ -560,7 +560,7 @@ static void test_start_unit_exists_once(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         if (ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0)
                 fail_msg("%s", ur_err_msg(err));
@@ -579,7 +579,7 @@ static void test_start_unit_exists_twice(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 9 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "already exists"));
@@ -603,7 +603,7 @@ static void test_start_job_never_ends(void **state)
         struct ur_cgroup_request req = { .id = "slow", .pid = 9 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         uint64_t t0 = mono_ms(), dt;
 
         assert_true(ur_cgroup_scope_start(bus, &req, 300000, &unit, &err) < 0);
@@ -623,7 +623,7 @@ static void test_start_needs_pid(void **state)
         struct ur_cgroup_request req = { .id = "c", .pid = 0 };
         sd_bus *bus = fake_start(&f);
         char *unit = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_cgroup_scope_start(bus, &req, 5000000, &unit, &err) < 0);
         fake_stop(&f, bus);
@@ -636,7 +636,7 @@ static void test_stop(void **state)
 {
         struct fake f = { 0 };
         sd_bus *bus = fake_start(&f);
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_scope_stop(bus, "urunc-c.scope", 5000000, &err), 0);
         fake_stop(&f, bus);
@@ -657,7 +657,7 @@ static void test_freeze(void **state)
         struct fake f = { .freezer_state = "frozen" };
         sd_bus *bus = fake_start(&f);
         char *cg = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_scope_freeze(bus, "u.scope", true, 5000000, &err), 0);
         assert_int_equal(ur_scope_freeze(bus, "u.scope", false, 5000000, &err), 0);
@@ -692,7 +692,7 @@ static void test_update(void **state)
         struct fake f = { .reject = reject };
         struct ur_resources res;
         sd_bus *bus = fake_start(&f);
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_resources_init(&res);
         res.memory_limit = 1 << 28;

@@ -42,7 +42,7 @@ static int setup(void **state)
 static struct ur_seccomp_policy *parse_ok(const char *text)
 {
         struct ur_seccomp_policy *p = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_seccomp_policy_parse(text, strlen(text), "t.policy", &p, &err) < 0)
                 fail_msg("parse failed: %s\n%s", ur_err_msg(err), text);
@@ -53,7 +53,7 @@ static struct ur_seccomp_policy *parse_ok(const char *text)
 static void parse_fail(const char *text, const char *want)
 {
         struct ur_seccomp_policy *p = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_seccomp_policy_parse(text, strlen(text), "t.policy", &p, &err) >= 0) {
                 ur_seccomp_policy_free(p);
@@ -135,7 +135,7 @@ static void test_errors(void **state)
         {
                 static const char nul[] = "read\0write\n";
                 struct ur_seccomp_policy *p = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 assert_true(ur_seccomp_policy_parse(nul, sizeof(nul) - 1, "t.policy", &p, &err) < 0);
                 assert_non_null(strstr(ur_err_msg(err), "NUL"));
         }
@@ -169,7 +169,7 @@ static void test_shipped(void **state)
 
         for (size_t i = 0; i < sizeof(monitors) / sizeof(monitors[0]); i++) {
                 _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
 
                 if (ur_seccomp_policy_load(POLICY_DIR, monitors[i], &p, &err) < 0)
                         fail_msg("%s: %s", monitors[i], ur_err_msg(err));
@@ -297,7 +297,7 @@ static bool in_list(const char *const *l, const char *name)
 static void check_tender_policy(const char *monitor, const char *const *traced, const char *const *extra)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_seccomp_policy_load(POLICY_DIR, monitor, &p, &err) < 0)
                 fail_msg("%s: %s", monitor, ur_err_msg(err));
@@ -327,7 +327,7 @@ static void test_solo5_policies(void **state)
 static void test_load_errors(void **state)
 {
         struct ur_seccomp_policy *p = NULL;
-        _cleanup_err_ ur_err e1 = NULL, e2 = NULL;
+        _cleanup_err_ struct ur_err *e1 = NULL, *e2 = NULL;
 
         assert_true(ur_seccomp_policy_load(POLICY_DIR, "vmware", &p, &e1) < 0);
         assert_non_null(strstr(ur_err_msg(e1), "seccomp policy of monitor 'vmware'"));
@@ -342,7 +342,7 @@ static void test_load_errors(void **state)
 static void test_filter(void **state)
 {
         _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_seccomp_filter *f = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int fd = -1;
@@ -437,7 +437,7 @@ static int under_qemu_filter(int (*probe)(void))
         if (pid == 0) {
                 _cleanup_seccomp_policy_ struct ur_seccomp_policy *p = NULL;
                 struct ur_seccomp_filter *f = NULL;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 if (ur_seccomp_policy_load(POLICY_DIR, "qemu", &p, &err) < 0 ||
                     ur_seccomp_filter_build(p, false, &f, &err) < 0 || ur_seccomp_filter_load(f, &err) < 0)
                         _exit(100);
@@ -539,7 +539,7 @@ static void test_wanted(void **state)
 
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
                 _cleanup_spec_ struct ur_spec *spec = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 bool on = false;
 
                 if (ur_spec_parse(docs[i], strlen(docs[i]), "/tmp", "config.json", &spec, &err) < 0)
@@ -558,7 +558,7 @@ static void test_wanted(void **state)
 static void test_config_keys(void **state)
 {
         _cleanup_config_ struct ur_config *d = NULL, *c = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_config *bad = NULL;
 
         assert_int_equal(ur_config_defaults(&d, &err), 0);

@@ -11,7 +11,7 @@
 
 static void parse_ok(const char *s, int want)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int sig = -1;
 
         assert_int_equal(ur_signal_parse(s, &sig, &err), 0);
@@ -21,7 +21,7 @@ static void parse_ok(const char *s, int want)
 
 static void parse_bad(const char *s, const char *msg_part)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int sig = -1;
 
         assert_true(ur_signal_parse(s, &sig, &err) < 0);

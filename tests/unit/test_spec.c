@@ -33,7 +33,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_rm_rf(tmpdir, &err);
         ur_err_free(&err);
         free(tmpdir);
@@ -43,7 +43,7 @@ static int teardown(void **state)
 static struct ur_spec *parse_ok(const char *json)
 {
         struct ur_spec *s = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_spec_parse(json, strlen(json), tmpdir, "config.json", &s, &err) < 0)
                 fail_msg("parse failed: %s\n%s", ur_err_msg(err), json);
@@ -54,7 +54,7 @@ static struct ur_spec *parse_ok(const char *json)
 static void parse_fail(const char *json, const char *needle1, const char *needle2)
 {
         struct ur_spec *s = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
 
         if (ur_spec_parse(json, strlen(json), tmpdir, "config.json", &s, &err) >= 0)
                 fail_msg("accepted: %s", json);
@@ -74,7 +74,7 @@ static void test_fixture(void **state)
 {
         _cleanup_free_ char *text = NULL;
         _cleanup_spec_ struct ur_spec *s = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         char want[PATH_MAX * 2];
         size_t len;
 
@@ -182,7 +182,7 @@ static void test_minimal_and_root(void **state)
         {
                 /* A bundle that is gone (a saved config.json) is kept, absolute. */
                 _cleanup_spec_ struct ur_spec *s = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 const char *j = "{" ROOT "}";
                 assert_int_equal(ur_spec_parse(j, strlen(j), "/nonexistent/bundle", "config.json", &s, &err), 0);
                 assert_string_equal(s->bundle, "/nonexistent/bundle");
@@ -191,7 +191,7 @@ static void test_minimal_and_root(void **state)
         {
                 /* A relative bundle is made absolute. */
                 _cleanup_spec_ struct ur_spec *s = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 _cleanup_free_ char *cwd = getcwd(NULL, 0);
                 const char *j = "{" ROOT "}";
                 assert_int_equal(chdir(tmpdir), 0);
@@ -218,7 +218,7 @@ static void test_malformed(void **state)
         /* A NUL byte in the document. */
         {
                 struct ur_spec *s = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 const char j[] = "{\n \0}";
                 assert_true(ur_spec_parse(j, sizeof(j) - 1, tmpdir, "config.json", &s, &err) < 0);
                 assert_non_null(strstr(ur_err_msg(err), "line 2 column 2: NUL"));
@@ -239,7 +239,7 @@ static void test_malformed(void **state)
         /* Size bound. */
         {
                 struct ur_spec *s = NULL;
-                _cleanup_err_ ur_err err = NULL;
+                _cleanup_err_ struct ur_err *err = NULL;
                 assert_true(ur_spec_parse("{}", UR_SPEC_MAX_SIZE + 1, tmpdir, "config.json", &s, &err) < 0);
                 assert_non_null(strstr(ur_err_msg(err), "larger than"));
         }
@@ -406,7 +406,7 @@ static void test_resources_in_spec(void **state)
 static void test_resources_parse(void **state)
 {
         struct ur_resources res;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         const char *j;
 
         ur_resources_init(&res);
@@ -456,7 +456,7 @@ static void test_load(void **state)
         char bundle[PATH_MAX], path[PATH_MAX * 2], want[PATH_MAX * 2];
         _cleanup_spec_ struct ur_spec *s = NULL;
         _cleanup_free_ char *text = NULL;
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         size_t len;
 
         snprintf(bundle, sizeof(bundle), "%s/bundle", tmpdir);
@@ -490,7 +490,7 @@ static void test_load(void **state)
 static void check_is(const char *json, const char *needle)
 {
         _cleanup_spec_ struct ur_spec *s = parse_ok(json);
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int r = ur_spec_check(s, "config.json", &err);
 
         if (!needle) {

@@ -28,7 +28,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_rm_rf(root, &err);
         ur_err_free(&err);
         return 0;
@@ -63,7 +63,7 @@ static struct ur_state *make_state(const char *id, pid_t pid)
 static void test_round_trip(void **state)
 {
         struct ur_state *st = make_state("a", getpid()), *back = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_int_equal(ur_state_save(st, &err), 0);
         assert_int_equal(ur_state_load(root, "a", &back, &err), 0);
@@ -91,7 +91,7 @@ static void test_round_trip(void **state)
 static void test_missing_and_corrupt(void **state)
 {
         struct ur_state *st = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char path[512];
 
         assert_int_equal(ur_state_load(root, "nosuch", &st, &err), -ENOENT);
@@ -151,7 +151,7 @@ static void test_status_from_facts(void **state)
 static void test_uncommitted_and_bare(void **state)
 {
         struct ur_state *st, *back = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char path[512];
         pid_t child;
         int status, fd;
@@ -231,7 +231,7 @@ static void test_uncommitted_and_bare(void **state)
 static void test_list(void **state)
 {
         char **ids = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char path[512];
         struct ur_state *st = make_state("b2", getpid());
 

@@ -96,7 +96,7 @@ static void test_classify(void **state)
         };
         struct ur_spec spec = {.mounts = m, .n_mounts = ELEMENTSOF(m)};
         struct ur_vm vm;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         vm_base(&vm, "linux", "qemu");
         if (ur_vm_storage(&spec, &vm, &err) < 0)
@@ -140,7 +140,7 @@ static void refused(const char *guest, const char *monitor, struct ur_mount *m, 
 {
         struct ur_spec spec = {.mounts = m, .n_mounts = m ? 1 : 0};
         struct ur_vm vm;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         vm_base(&vm, guest, monitor);
         vm.share_rootfs = rootfs;
@@ -196,7 +196,7 @@ static void test_refusals(void **state)
 static char **fsdev_args(const struct ur_vm *vm)
 {
         struct ur_exec ex = {0};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char **out = calloc(1, sizeof(char *));
         bool in = false;
 
@@ -216,7 +216,7 @@ static char **fsdev_args(const struct ur_vm *vm)
 static char **linux_words(const struct ur_vm *vm)
 {
         char *line = NULL, **w = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         if (ur_guest_find("linux")->cmdline(vm, &line, &err) < 0)
                 fail_msg("cmdline: %s", ur_err_msg(err));
         /* no word here has blanks or quotes: split at blanks */
@@ -297,7 +297,7 @@ static void test_qemu_and_linux(void **state)
         /* A destination the guest's parser cannot carry. */
         sh[0].dest = (char *) "/my data";
         char *line = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(ur_guest_find("linux")->cmdline(&vm, &line, &err) < 0);
         assert_non_null(
                 strstr(ur_err_msg(err), "mount '/my data' (source '/srv/da,ta'): a destination with blanks"));
@@ -315,7 +315,7 @@ static void test_qemu_unikraft(void **state)
         char *argv[] = {(char *) "app", NULL};
         struct ur_vm vm;
         struct ur_exec ex = {0};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         ur_vm_init(&vm);
         vm.guest = (char *) "unikraft";
         vm.monitor = (char *) "qemu";
@@ -364,7 +364,7 @@ static void test_virtiofs(void **state)
         struct ur_kv annot[] = {{(char *) "com.urunc.sharedfs", (char *) "virtiofs"}};
         struct ur_spec spec = {.mounts = m, .n_mounts = 1, .annotations = annot, .n_annotations = 1};
         struct ur_vm vm;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         vm_base(&vm, "linux", "qemu");
         if (ur_vm_storage(&spec, &vm, &err) < 0)
@@ -467,7 +467,7 @@ static void test_block_volumes(void **state)
                 };
                 struct ur_spec spec = {.mounts = m, .n_mounts = ELEMENTSOF(m)};
                 struct ur_vm vm;
-                ur_err err = NULL;
+                struct ur_err *err = NULL;
                 vm_base(&vm, "linux", "qemu");
                 if (ur_vm_storage(&spec, &vm, &err) < 0)
                         fail_msg("%s", ur_err_msg(err));
@@ -511,7 +511,7 @@ static void test_block_volumes(void **state)
         vm.shares = sh;
         vm.n_shares = 2;
         struct ur_exec ex = {0};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         if (ur_vm_build_exec(&vm, &ex, &err) < 0)
                 fail_msg("build: %s", ur_err_msg(err));
         char **drives = NULL;
@@ -588,7 +588,7 @@ static void write_at(const char *path, const char *content, mode_t mode)
 static char **extended(const struct ur_vm *vm, size_t *ret_len, char head[8], size_t skip)
 {
         char out[512];
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         snprintf(out, sizeof(out), "%s/out.img", dir);
         int in = open(vm->initrd, O_RDONLY), o = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
         assert_true(in >= 0 && o >= 0);
@@ -646,7 +646,7 @@ static void test_initrd_copies(void **state)
         struct ur_kv none = {(char *) "com.urunc.sharedfs", (char *) "none"};
         struct ur_spec spec = {.mounts = m, .n_mounts = 2, .annotations = &none, .n_annotations = 1};
         struct ur_vm vm;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         /* Linux on qemu with sharedfs=none: both copied, nothing shared. */
         vm_base(&vm, "linux", "qemu");
@@ -811,7 +811,7 @@ static void test_rootfs_block(void **state)
         const char *blk = NULL;
         struct stat st;
         char *dev = NULL, *fstype = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         blk = block_node(&st);
         snprintf(mi, sizeof(mi), "%s/mountinfo", dir);
@@ -884,7 +884,7 @@ static void test_solo5_volumes(void **state)
         struct ur_spec spec = {.mounts = m, .n_mounts = 1};
         struct ur_vm vm;
         struct ur_exec ex = {0};
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         vm_base(&vm, "mirage", "hvt");
         vm.kernel = strdup(kernel);

@@ -100,7 +100,7 @@ static void test_bool_callers(void **state)
         struct ur_kv kv = {.key = (char *) UR_ANNOT_REGISTER_MACHINE, .value = (char *) "yes"};
         struct ur_spec spec = {.annotations = &kv, .n_annotations = 1};
         struct ur_plan p;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         ur_plan_init(&p);
         assert_true(ur_plan_systemd_wishes(NULL, &spec, &p, &err) < 0);

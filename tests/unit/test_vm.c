@@ -85,7 +85,7 @@ static char *make_elf64(const char *fname, const char *note_name, uint32_t note_
 static enum ur_boot_format probe_ok(const char *path)
 {
         enum ur_boot_format f = UR_BOOT_UNKNOWN;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         int r = ur_kernel_probe(path, &f, &err);
         if (r < 0)
                 fail_msg("probe '%s': %s", path, ur_err_msg(err));
@@ -133,7 +133,7 @@ static void test_multiboot(void **state)
         memcpy(bad + 130, mb, sizeof(mb));
         p = write_file("mb-bad", bad, sizeof(bad));
         enum ur_boot_format f;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(ur_kernel_probe(p, &f, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), p));
         assert_non_null(strstr(ur_err_msg(err), "unknown format"));
@@ -172,7 +172,7 @@ static void test_broken(void **state)
 {
         (void) state;
         enum ur_boot_format f = UR_BOOT_UNKNOWN;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
 
         assert_true(ur_kernel_probe("/nonexistent/kernel", &f, &err) < 0);
         assert_non_null(strstr(ur_err_msg(err), "'/nonexistent/kernel'"));
@@ -215,7 +215,7 @@ static void test_tsc(void **state)
 {
         (void) state;
         unsigned khz = 0;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_int_equal(ur_host_tsc_khz(&khz, &err), 0);
         assert_true(khz > 100000 && khz < 10000000);
         assert_int_equal(khz % 1000, 0);
@@ -233,7 +233,7 @@ static void solo5_bad(const char *name, enum t_solo5_spoil spoil, const char *ne
         static const struct t_solo5_dev devs[] = {{"service0", 2}, {"storage", 1}};
         char *p = solo5_path(name);
         struct ur_solo5_info info;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         t_write_solo5_elf(p, 2, devs, 2, spoil);
         assert_true(ur_solo5_info_read(p, &info, &err) < 0);
         if (!strstr(ur_err_msg(err), needle) || !strstr(ur_err_msg(err), p))
@@ -254,7 +254,7 @@ static void test_solo5_manifest(void **state)
                 {"Aname0of0sixtyseven0characters0is0the0longest0a0Solo50manifest0has0", 1},
         };
         struct ur_solo5_info info;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         char *p = solo5_path("s5-four");
         t_write_solo5_elf(p, 1, devs, 4, T_SOLO5_OK);
         assert_int_equal(probe_ok(p), UR_BOOT_SOLO5);
@@ -412,7 +412,7 @@ static void test_plan(void **state)
         _cleanup_metadata_ struct ur_metadata *md = NULL;
         _cleanup_free_ char *bundle = NULL, *kernel = NULL, *initrd = NULL, *other = NULL;
         _cleanup_free_ char *want_kernel = NULL, *want_initrd = NULL, *want_binary = NULL, *rootfs = NULL;
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         struct ur_plan p;
         struct stat st, pst;
         int i;

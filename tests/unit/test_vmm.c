@@ -54,7 +54,7 @@ static void net(struct ur_vm *vm, int fd, const char *name)
  * for messages only. */
 static char *build(const struct ur_vm *vm, struct ur_exec *ex)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         memset(ex, 0, sizeof(*ex));
         if (ur_vm_build_exec(vm, ex, &err) < 0)
                 fail_msg("build: %s", ur_err_msg(err));
@@ -64,7 +64,7 @@ static char *build(const struct ur_vm *vm, struct ur_exec *ex)
 static void build_fails(const struct ur_vm *vm, const char *needle)
 {
         struct ur_exec ex = { 0 };
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         assert_true(ur_vm_build_exec(vm, &ex, &err) < 0);
         if (!strstr(ur_err_msg(err), needle))
                 fail_msg("error '%s' lacks '%s'", ur_err_msg(err), needle);
@@ -241,7 +241,7 @@ static void assert_argv(char **argv, const char *const *want)
 
 static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
 {
-        ur_err err = NULL;
+        struct ur_err *err = NULL;
         memset(ex, 0, sizeof(*ex));
         if (ur_vm_build_exec(vm, ex, &err) < 0)
                 fail_msg("build: %s", ur_err_msg(err));

@@ -31,7 +31,7 @@
 #include "net/net.h"
 #include "util/error.h"
 
-static int fail(ur_err *err)
+static int fail(struct ur_err **err)
 {
         fprintf(stderr, "net-tool: %s\n", ur_err_msg(*err));
         ur_err_free(err);
@@ -40,7 +40,7 @@ static int fail(ur_err *err)
 
 static int cmd_discover(void)
 {
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_net_info info;
 
         if (ur_net_discover(&info, &err) < 0)
@@ -122,7 +122,7 @@ static size_t respond(struct guest *g, uint8_t *f, size_t n)
 
 static int cmd_setup(int argc, char **argv)
 {
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         struct ur_net_info info;
         struct ur_vm_net net;
         struct guest g = {};
@@ -214,7 +214,7 @@ static int netns_ino(ino_t *ret)
 
 static int cmd_teardown(int argc, char **argv)
 {
-        _cleanup_err_ ur_err err = NULL;
+        _cleanup_err_ struct ur_err *err = NULL;
         ino_t before, after;
 
         if (argc != 3) {
