@@ -161,8 +161,10 @@ static int register_machine(const struct ur_config *cfg, const struct ur_spec *s
 int ur_plan_systemd_wishes(const struct ur_config *cfg, const struct ur_spec *spec, struct ur_plan *p,
                            struct ur_err **err)
 {
-        if (console_journal(cfg, spec, &p->console_journal, err) < 0)
-                return -1;
+        int r = console_journal(cfg, spec, &p->console_journal, err);
+
+        if (r < 0)
+                return r;
         return register_machine(cfg, spec, &p->register_machine, err);
 }
 
