@@ -4,7 +4,7 @@
 /*
  * The plan: everything the container's VM needs, resolved once at create
  * from the spec, the unikernel metadata and the config.  The pre-exec
- * process (src/runtime/monitor.c) only carries it out: it joins the
+ * process (src/init/init.c) only carries it out: it joins the
  * namespaces, opens the pins (ur_plan_pin), plumbs the network the plan
  * wishes for, confines the monitor to the plan's binds, takes the plan's
  * credentials and seccomp policy and execs the plan's argv.
