@@ -647,7 +647,7 @@ static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *ret_e
 
 /* Access control is the socket itself (0600, in a 0700 directory): a peer
  * connection carries no sender credentials for sd-bus to check. */
-static const sd_bus_vtable monitor_vtable[] = {
+static const sd_bus_vtable init_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Init", "", "", method_init, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("RunHooks", "ss", "", method_run_hooks, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -919,7 +919,7 @@ static int add_peer(struct ur_init *m, int fd, uint64_t idle_usec, struct ur_cha
 
         for (unsigned i = 0; i < UR_INIT_MAX_PEERS; i++)
                 if (!m->peers[i]) {
-                        if (ur_channel_peer_add(m->event, fd, monitor_vtable, m, idle_usec, on_peer_gone, &m->peers[i],
+                        if (ur_channel_peer_add(m->event, fd, init_vtable, m, idle_usec, on_peer_gone, &m->peers[i],
                                                 &e) < 0) {
                                 ur_log_debug("%s", ur_err_msg(e));
                                 return -1;

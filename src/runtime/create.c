@@ -264,7 +264,7 @@ struct clone_args_v2 {
  * in that cgroup v2 (*ret_in_cgroup set) when the kernel can (clone3
  * with CLONE_INTO_CGROUP, Linux >= 5.7, not refused by a seccomp filter
  * urunc itself runs under): else a plain clone, and the caller moves it. */
-static pid_t clone_monitor(int flags, int cgroup_fd, bool *ret_in_cgroup)
+static pid_t clone_process(int flags, int cgroup_fd, bool *ret_in_cgroup)
 {
         *ret_in_cgroup = false;
         if (cgroup_fd >= 0) {
@@ -500,7 +500,7 @@ static int clone_init(struct create_run *c, struct ur_err **err)
         for (int t = 0; t < _UR_NS_MAX; t++)
                 mon.ns_fds[t] = t == UR_NS_PID ? -1 : j->ns_fds[t];
 
-        j->pid = clone_monitor(c->clone_flags, c->cgroup_fd, &c->in_cgroup);
+        j->pid = clone_process(c->clone_flags, c->cgroup_fd, &c->in_cgroup);
         if (j->pid == 0) {
                 close(sp[0]);
                 close(j->lock_fd); /* the lock stays with create */

@@ -50,9 +50,9 @@ int ur_load_locked(struct ur_context *ctx, const char *id, struct ur_state **ret
 /* The status of a state loaded by ur_load_locked(). */
 enum ur_status ur_status_locked(const struct ur_state *st);
 
-/* kill.c: signal the container's monitor (kill, pause without a cgroup);
+/* kill.c: signal the container's process (kill, pause without a cgroup);
  * -ESRCH with "container not running" when it is gone. */
-int ur_signal_monitor(const struct ur_state *st, int sig, struct ur_err **err);
+int ur_signal_container(const struct ur_state *st, int sig, struct ur_err **err);
 
 /* delete.c: set by run once it has logged the container's exit, so that
  * delete does not log it again. */

@@ -61,7 +61,7 @@ static bool signal_would_be_dropped(pid_t pid, int sig)
 }
 
 /* -ESRCH with runc's wording when the monitor is gone. */
-int ur_signal_monitor(const struct ur_state *st, int sig, struct ur_err **err)
+int ur_signal_container(const struct ur_state *st, int sig, struct ur_err **err)
 {
         _cleanup_close_ int pidfd = st->pid > 0 ? ur_pidfd_open(st->pid) : -1;
         int r;
@@ -120,7 +120,7 @@ int ur_kill(struct ur_context *ctx, const char *id, int sig, bool all, struct ur
         if (ur_state_status(st) == UR_STATUS_STOPPED)
                 r = (ur_err_set(err, 0, "container not running"), -ESRCH);
         else
-                r = ur_signal_monitor(st, sig, err);
+                r = ur_signal_container(st, sig, err);
         if (all) {
                 signal_cgroup_rest(st, sig);
                 if (r == -ESRCH) {

@@ -34,7 +34,7 @@ int ur_pause(struct ur_context *ctx, const char *id, bool pause, struct ur_err *
                 if (pause && ur_proc_children(st->pid, &kids, &n) >= 0)
                         for (size_t i = 0; i < n; i++)
                                 kill(kids[i], SIGSTOP);
-                if (ur_signal_monitor(st, pause ? SIGSTOP : SIGCONT, err) < 0)
+                if (ur_signal_container(st, pause ? SIGSTOP : SIGCONT, err) < 0)
                         return -1;
         }
         ur_log_info("%s container '%s'", pause ? "paused" : "resumed", id);

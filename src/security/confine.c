@@ -464,7 +464,7 @@ static int populate(struct ctx *x, const struct ur_plan *plan, const struct ur_e
         return 0;
 }
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
+int ur_confine_vmm(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
                        struct ur_err **err)
 {
         struct ctx x = {.c = c, .err = err};

@@ -52,5 +52,5 @@ struct ur_confine {
         bool proc; /* mount a procfs (the monitor has its own pid namespace) */
 };
 
-int ur_confine_monitor(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
-                       struct ur_err **err);
+int ur_confine_vmm(const struct ur_confine *c, const struct ur_plan *plan, const struct ur_exec *ex,
+                   struct ur_err **err);

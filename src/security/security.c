@@ -137,7 +137,7 @@ int ur_security_confine(const struct ur_security *s, const struct ur_plan *plan,
                 return 0;
         c = (struct ur_confine){
                 .state_dir = state_dir, .uid = s->creds->uid, .gid = s->creds->gid, .proc = s->proc};
-        if (ur_confine_monitor(&c, plan, ex, err) < 0)
+        if (ur_confine_vmm(&c, plan, ex, err) < 0)
                 return -1;
         ur_log_debug("monitor confined to a private root (uid %u)", (unsigned) s->creds->uid);
         return 0;

@@ -27,6 +27,7 @@
 #include "guest/common.h"
 #include "guest/guest.h"
 #include "vm/build.h"
+#include "argv-assert.h"
 #include "vmm/vmm.h"
 #include "util/strv.h"
 
@@ -69,27 +70,7 @@ static void with_net(struct ur_vm *vm, const char *gw)
         strcpy(vm->net.gateway, gw);
 }
 
-static void argv_is(char *const *argv, const char *const *want)
-{
-        size_t i = 0;
-        assert_non_null(argv);
-        for (; want[i]; i++) {
-                if (!argv[i])
-                        fail_msg("argv ends at %zu, want '%s'", i, want[i]);
-                if (strcmp(argv[i], want[i]) != 0)
-                        fail_msg("argv[%zu] = '%s', want '%s'", i, argv[i], want[i]);
-        }
-        if (argv[i])
-                fail_msg("argv[%zu] = '%s' is one too many", i, argv[i]);
-}
 
-static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
-{
-        struct ur_err *err = NULL;
-        memset(ex, 0, sizeof(*ex));
-        if (ur_vm_build_exec(vm, ex, &err) < 0)
-                fail_msg("build: %s", ur_err_msg(err));
-}
 
 static void build_fails(const struct ur_vm *vm, const char *needle)
 {

@@ -17,6 +17,7 @@
 
 #include "guest/guest.h"
 #include "vm/build.h"
+#include "argv-assert.h"
 #include "vm/pairs.h"
 #include "vmm/vmm.h"
 #include "solo5-elf.h"
@@ -72,19 +73,6 @@ static void build_fails(const struct ur_vm *vm, const char *needle)
         assert_null(ex.argv);
 }
 
-/* argv equals the NULL-terminated want, element by element. */
-static void argv_is(char *const *argv, const char *const *want)
-{
-        size_t i = 0;
-        for (; want[i]; i++) {
-                if (!argv[i])
-                        fail_msg("argv ends at %zu, want '%s'", i, want[i]);
-                if (strcmp(argv[i], want[i]) != 0)
-                        fail_msg("argv[%zu] = '%s', want '%s'", i, argv[i], want[i]);
-        }
-        if (argv[i])
-                fail_msg("argv[%zu] = '%s' is one too many", i, argv[i]);
-}
 
 static void test_registry_pairs(void **state)
 {
@@ -224,28 +212,7 @@ static char *s5kernel(const char *name, uint32_t target, const struct t_solo5_de
         return p;
 }
 
-/* argv equals want[] (NULL-terminated), element by element. */
-static void assert_argv(char **argv, const char *const *want)
-{
-        size_t i = 0;
-        assert_non_null(argv);
-        for (; want[i]; i++) {
-                if (!argv[i])
-                        fail_msg("argv ends at %zu, expected '%s'", i, want[i]);
-                if (strcmp(argv[i], want[i]) != 0)
-                        fail_msg("argv[%zu] is '%s', expected '%s'", i, argv[i], want[i]);
-        }
-        if (argv[i])
-                fail_msg("argv[%zu] is '%s', expected the end", i, argv[i]);
-}
 
-static void build_ok(const struct ur_vm *vm, struct ur_exec *ex)
-{
-        struct ur_err *err = NULL;
-        memset(ex, 0, sizeof(*ex));
-        if (ur_vm_build_exec(vm, ex, &err) < 0)
-                fail_msg("build: %s", ur_err_msg(err));
-}
 
 static void test_solo5(void **state)
 {
@@ -278,7 +245,7 @@ static void test_solo5(void **state)
         vm.n_blocks = 1;
         net(&vm, -1, "tap1");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv,
+        argv_is(ex.argv,
                     (const char *const[]){
                             "/usr/bin/vmm", "--mem=512", "--net:tap=tap1", "--net-mac:tap=02:00:00:00:00:02",
                             "--block:rootfs=/img/r.ext2", k_rump,
@@ -301,7 +268,7 @@ static void test_solo5(void **state)
         vm.blocks = two;
         vm.n_blocks = 2;
         build_ok(&vm, &ex);
-        assert_argv(ex.argv,
+        argv_is(ex.argv,
                     (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:data=/img/1",
                                           "--block:rootfs=/img/0", k_rump2,
                                           "{\"cmdline\":\"/app\",\"blk\":{\"source\":\"etfs\",\"path\":"
@@ -325,7 +292,7 @@ static void test_solo5(void **state)
         vm.n_blocks = 1;
         net(&vm, 4, "");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", "--net:service=@4",
+        argv_is(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", "--net:service=@4",
                                                    "--net-mac:service=02:00:00:00:00:02",
                                                    "--block:storage=/img/r.ext2", k_mir,
                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
@@ -339,7 +306,7 @@ static void test_solo5(void **state)
         vm.n_blocks = 2;
         net(&vm, -1, "tapX");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv,
+        argv_is(ex.argv,
                     (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/0",
                                           "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
                                           "--block:diskB=/img/1", k_custom,
@@ -350,7 +317,7 @@ static void test_solo5(void **state)
         vm.solo5_blk_dev = (char *) "diskB";
         vm.solo5_net_dev = (char *) "uplink0";
         build_ok(&vm, &ex);
-        assert_argv(ex.argv,
+        argv_is(ex.argv,
                     (const char *const[]){"/usr/bin/vmm", "--mem=512", "--block:diskA=/img/1",
                                           "--net:uplink0=tapX", "--net-mac:uplink0=02:00:00:00:00:02",
                                           "--block:diskB=/img/0", k_custom,
@@ -372,7 +339,7 @@ static void test_solo5(void **state)
         vm.kernel = k_hello;
         net(&vm, -1, "tapY");
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_hello,
+        argv_is(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_hello,
                                                    "--ipv4=10.0.0.2/24 --ipv4-gateway=10.0.0.1", NULL});
         ur_exec_done(&ex);
 
@@ -390,7 +357,7 @@ static void test_solo5(void **state)
         /* create's dry build: a network namespace may bring the NIC at start. */
         vm.net_possible = true;
         build_ok(&vm, &ex);
-        assert_argv(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_net, NULL});
+        argv_is(ex.argv, (const char *const[]){"/usr/bin/vmm", "--mem=512", k_net, NULL});
         ur_exec_done(&ex);
         /* start found no interface to give the guest. */
         vm.net_decided = true;
