@@ -102,10 +102,14 @@ bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_reque
 int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
                       int *ret_fd, struct ur_err **err)
 {
+        const struct ur_cgroup_ops *ops = req->service_unit ? &ur_cgroup_none : for_create(m);
+
+        /* Callers ask ur_cgroup_preparable() first (create saves its state
+         * in between), so the host is not probed twice here. */
         *ret_fd = -1;
-        if (!ur_cgroup_preparable(m, req))
+        if (!ops->prepare)
                 return 0;
-        return for_create(m)->prepare(req, ret, ret_fd, err);
+        return ops->prepare(req, ret, ret_fd, err);
 }
 
 int ur_cgroup_adopt(const struct ur_cgroup *cg, pid_t pid, struct ur_err **err)

@@ -61,8 +61,9 @@ bool ur_cgroup_preparable(enum ur_cgroup_manager m, const struct ur_cgroup_reque
 /* cgroupfs on a v2 hierarchy: make the cgroup with its limits before the
  * process exists, for clone3(CLONE_INTO_CGROUP) on *ret_fd.  1 when made
  * (ret as ur_cgroup_enter() sets it, to be removed with
- * ur_cgroup_destroy()), 0 when not possible here (systemd, none, v1):
- * then ur_cgroup_enter() after the clone; negative on error. */
+ * ur_cgroup_destroy()), 0 when the manager cannot (systemd, none): then
+ * ur_cgroup_enter() after the clone; negative on error.  Call it only when
+ * ur_cgroup_preparable() said yes (it does not probe the host again). */
 int ur_cgroup_prepare(enum ur_cgroup_manager m, const struct ur_cgroup_request *req, struct ur_cgroup *ret,
                       int *ret_fd, struct ur_err **err);
 /* Move pid into a prepared cgroup: the clone did not (no clone3 here). */
