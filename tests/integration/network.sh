@@ -38,10 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/bundle.sh"
 . "$here/../lib/urunc.sh"
 
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-for cmd in qemu-system-x86_64 ip tc curl busybox nsenter; do
-  command -v "$cmd" >/dev/null || tap_skip_all "$cmd is not installed"
-done
+tap_require_root_cmds qemu-system-x86_64 ip tc curl busybox nsenter
 [ -c /dev/net/tun ] || tap_skip_all "no /dev/net/tun"
 
 URUNC=${1:?usage: network.sh URUNC NET_PVH HELLO_PVH LINUX_KIT_DIR}

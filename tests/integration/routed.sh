@@ -38,10 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/bundle.sh"
 . "$here/../lib/urunc.sh"
 
-[ "$(id -u)" = 0 ] || tap_skip_all "not root"
-for cmd in qemu-system-x86_64 ip tc nft curl busybox; do
-  command -v "$cmd" >/dev/null || tap_skip_all "$cmd is not installed"
-done
+tap_require_root_cmds qemu-system-x86_64 ip tc nft curl busybox
 [ -c /dev/net/tun ] || tap_skip_all "no /dev/net/tun"
 
 URUNC=${1:?usage: routed.sh URUNC NET_PVH [LINUX_KIT_DIR]}

@@ -24,6 +24,14 @@ expect_match() {
 }
 
 tap_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# Skip the whole test unless root with every command named installed.
+tap_require_root_cmds() {
+  [ "$(id -u)" = 0 ] || tap_skip_all "not root"
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || tap_skip_all "$cmd is not installed"
+  done
+}
 
 tap_done() {
   echo "1..$TAP_N"
